@@ -1,0 +1,10 @@
+//! floe-core: the telemetry foundation of the floe platform's plugins.
+//!
+//! - [`telemetry`]: configuration, provider set-up, [`telemetry::TracerFactory`],
+//!   [`telemetry::sanitize_error_message`], attribute keys, [`telemetry::FloeSpanAttributes`]
+//!   and [`telemetry::DomainSpan`], the span every plugin operation runs in.
+//! - [`secret`]: [`secret::Secret`], a credential that never prints.
+#![warn(missing_docs)]
+
+pub mod secret;
+pub mod telemetry;

@@ -1,0 +1,86 @@
+//! `Secret<T>`: a value that never prints, logs or serializes in clear.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What a [`Secret`] shows instead of its value.
+pub const REDACTED: &str = "<redacted>";
+
+/// Holds a credential. `Debug`, `Display` and `Serialize` print [`REDACTED`]; the value is
+/// reachable only through [`Secret::expose`], so every use of it is easy to find.
+///
+/// # Examples
+/// ```
+/// use floe_core::secret::Secret;
+///
+/// let password = Secret::new("hunter2".to_owned());
+/// assert_eq!(format!("{password:?} {password}"), "<redacted> <redacted>");
+/// assert_eq!(password.expose(), "hunter2");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a credential.
+    pub const fn new(value: T) -> Self {
+        Self(value)
+    }
+
+    /// The credential itself. Call this only where the value is handed to the peer that
+    /// needs it (a request header, a connection string), never to format a message.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+
+    /// Unwraps the credential.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> From<T> for Secret<T> {
+    fn from(value: T) -> Self {
+        Self(value)
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl<T> fmt::Display for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl<T> Serialize for Secret<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(REDACTED)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Secret<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn secret_never_prints_or_serializes_its_value() {
+        let secret: Secret<String> = serde_json::from_str("\"s3cr3t-value\"").unwrap();
+        let shown = format!(
+            "{secret} {secret:?} {}",
+            serde_json::to_string(&secret).unwrap()
+        );
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(secret.expose(), "s3cr3t-value");
+    }
+}

@@ -1,0 +1,241 @@
+//! Provider set-up from a [`TelemetryConfig`], and shutdown with flush.
+
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+
+use super::attributes::FloeSpanAttributes;
+use super::config::{ExporterConfig, OtlpConfig, OtlpProtocol, SamplerKind, TelemetryConfig};
+use super::console::ConsoleExporter;
+use super::factory::TracerFactory;
+use super::sanitize::sanitize_error_message;
+
+/// Telemetry could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum TracerInitError {
+    /// The OTLP exporter could not be built (the message is sanitized).
+    #[error("cannot build the OTLP {protocol} exporter for {endpoint}: {reason}")]
+    Exporter {
+        /// `grpc` or `http/protobuf`.
+        protocol: &'static str,
+        /// The endpoint, which never carries credentials (validation rejects them).
+        endpoint: String,
+        /// Why, sanitized.
+        reason: String,
+    },
+    /// The background runtime the gRPC exporter needs could not start.
+    #[error("cannot start the runtime of the gRPC exporter")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// Keeps telemetry running; flushes and shuts the provider down when dropped.
+#[derive(Debug)]
+#[must_use = "telemetry stops when the guard is dropped"]
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+    // The gRPC exporter's connection lives on this runtime; it must outlive the provider.
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl TelemetryGuard {
+    /// Whether spans are exported.
+    pub fn is_enabled(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// Exports every finished span now.
+    ///
+    /// # Errors
+    /// The exporter's error, sanitized into the message.
+    pub fn flush(&self) -> Result<(), String> {
+        match &self.provider {
+            Some(provider) => provider
+                .force_flush()
+                .map_err(|e| sanitize_error_message(&e.to_string()).into_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes, shuts the provider down and switches the global factory back to no-op.
+    ///
+    /// # Errors
+    /// The exporter's error, sanitized into the message.
+    pub fn shutdown(mut self) -> Result<(), String> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Result<(), String> {
+        let Some(provider) = self.provider.take() else {
+            return Ok(());
+        };
+        TracerFactory::global().disable();
+        let flushed = provider.force_flush();
+        let shut = provider.shutdown();
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+        flushed
+            .and(shut)
+            .map_err(|e| sanitize_error_message(&e.to_string()).into_string())
+    }
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        // Errors at exit cannot be reported anywhere useful; `shutdown` returns them.
+        let _ = self.stop();
+    }
+}
+
+/// Starts telemetry as `config` says and installs the provider in the global
+/// [`TracerFactory`]; also sets the process-default [`FloeSpanAttributes`].
+///
+/// With telemetry disabled, or exporter `none`, nothing is installed and every tracer
+/// stays a no-op.
+///
+/// Call once per process, at start-up. Tests do not call this: they capture spans with
+/// the testkit, which installs its own provider.
+///
+/// # Errors
+/// [`TracerInitError`] when the exporter cannot be built.
+pub fn init_telemetry(config: &TelemetryConfig) -> Result<TelemetryGuard, TracerInitError> {
+    FloeSpanAttributes::set_process_default(span_attributes(config));
+    if !config.enabled || matches!(config.exporter, ExporterConfig::None) {
+        return Ok(TelemetryGuard {
+            provider: None,
+            runtime: None,
+        });
+    }
+    let builder = SdkTracerProvider::builder()
+        .with_resource(resource(config))
+        .with_sampler(sampler(config));
+    let (provider, runtime) = match &config.exporter {
+        ExporterConfig::None => unreachable!("handled above"),
+        ExporterConfig::Console { target } => (
+            builder
+                .with_simple_exporter(ConsoleExporter::new(*target))
+                .build(),
+            None,
+        ),
+        ExporterConfig::Otlp(otlp) => {
+            let (exporter, runtime) = otlp_exporter(otlp)?;
+            (builder.with_batch_exporter(exporter).build(), runtime)
+        }
+    };
+    TracerFactory::global().install(provider.clone());
+    Ok(TelemetryGuard {
+        provider: Some(provider),
+        runtime,
+    })
+}
+
+/// The [`FloeSpanAttributes`] a configuration implies.
+pub fn span_attributes(config: &TelemetryConfig) -> FloeSpanAttributes {
+    FloeSpanAttributes {
+        namespace: config
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".to_owned()),
+        product_name: config.product.name.clone(),
+        product_version: config.product.version.clone(),
+        mode: config.mode.clone(),
+    }
+}
+
+/// The resource of a configuration: service name and version, `floe.*` identity, extras.
+pub fn resource(config: &TelemetryConfig) -> Resource {
+    let version = config
+        .service_version
+        .clone()
+        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned());
+    let mut attributes = vec![KeyValue::new("service.version", version)];
+    attributes.extend(span_attributes(config).to_key_values());
+    attributes.extend(
+        config
+            .resource_attributes
+            .iter()
+            .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+    );
+    Resource::builder_empty()
+        .with_service_name(config.service_name.clone())
+        .with_attributes(attributes)
+        .build()
+}
+
+fn sampler(config: &TelemetryConfig) -> Sampler {
+    let ratio = config.sampling.ratio;
+    match config.sampling.sampler {
+        SamplerKind::AlwaysOn => Sampler::AlwaysOn,
+        SamplerKind::AlwaysOff => Sampler::AlwaysOff,
+        SamplerKind::Traceidratio => Sampler::TraceIdRatioBased(ratio),
+        SamplerKind::ParentbasedAlwaysOn => Sampler::ParentBased(Box::new(Sampler::AlwaysOn)),
+        SamplerKind::ParentbasedAlwaysOff => Sampler::ParentBased(Box::new(Sampler::AlwaysOff)),
+        SamplerKind::ParentbasedTraceidratio => {
+            Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(ratio)))
+        }
+    }
+}
+
+fn otlp_exporter(
+    otlp: &OtlpConfig,
+) -> Result<
+    (
+        opentelemetry_otlp::SpanExporter,
+        Option<tokio::runtime::Runtime>,
+    ),
+    TracerInitError,
+> {
+    use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _, WithTonicConfig as _};
+
+    let endpoint = otlp.effective_endpoint().to_owned();
+    let headers: std::collections::HashMap<String, String> = otlp
+        .headers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.expose().clone()))
+        .collect();
+    let fail = |protocol: &'static str, e: &dyn std::error::Error| TracerInitError::Exporter {
+        protocol,
+        endpoint: endpoint.clone(),
+        reason: sanitize_error_message(&e.to_string()).into_string(),
+    };
+    match otlp.protocol {
+        OtlpProtocol::HttpProtobuf => {
+            let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .with_endpoint(url)
+                .with_timeout(otlp.timeout())
+                .with_headers(headers)
+                .build()
+                .map_err(|e| fail("http/protobuf", &e))?;
+            Ok((exporter, None))
+        }
+        OtlpProtocol::Grpc => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .thread_name("floe-otlp")
+                .enable_all()
+                .build()
+                .map_err(TracerInitError::Runtime)?;
+            let mut metadata = tonic::metadata::MetadataMap::new();
+            for (key, value) in &headers {
+                let key = tonic::metadata::MetadataKey::from_bytes(key.as_bytes());
+                let value = tonic::metadata::MetadataValue::try_from(value.as_str());
+                if let (Ok(key), Ok(value)) = (key, value) {
+                    metadata.insert(key, value);
+                }
+            }
+            let exporter = {
+                let _entered = runtime.enter();
+                opentelemetry_otlp::SpanExporter::builder()
+                    .with_tonic()
+                    .with_endpoint(endpoint.clone())
+                    .with_timeout(otlp.timeout())
+                    .with_metadata(metadata)
+                    .build()
+                    .map_err(|e| fail("grpc", &e))?
+            };
+            Ok((exporter, Some(runtime)))
+        }
+    }
+}

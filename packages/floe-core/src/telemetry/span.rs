@@ -1,0 +1,308 @@
+//! The domain span: the one primitive every plugin uses to trace an operation.
+//!
+//! A [`DomainSpan`] is named by an [`Operation`], carries [`FloeSpanAttributes`], and ends
+//! with a status that tells the truth: `Ok` on success, `Error` with a sanitized
+//! description and a sanitized `exception` event on failure. Errors can only be recorded
+//! through [`record_failure`], which takes a [`SanitizedMessage`]; this module is the only
+//! place in the workspace that sets an error status or writes an exception event.
+
+use std::error::Error;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
+use opentelemetry::{Context, KeyValue};
+
+use super::attr;
+use super::attributes::FloeSpanAttributes;
+use super::factory::TracerFactory;
+use super::sanitize::{SanitizedMessage, sanitize_error_message};
+
+/// A traced operation of a plugin or package: an enum whose variants name spans.
+///
+/// # Examples
+/// ```
+/// use floe_core::telemetry::Operation;
+///
+/// #[derive(Clone, Copy, Debug)]
+/// enum AlertOp { Send }
+/// impl Operation for AlertOp {
+///     fn span_name(self) -> &'static str {
+///         match self { Self::Send => "alert.send" }
+///     }
+/// }
+/// assert_eq!(AlertOp::Send.span_name(), "alert.send");
+/// ```
+pub trait Operation: Copy {
+    /// `<category>.<operation>`.
+    fn span_name(self) -> &'static str;
+
+    /// The span kind; `Client` for operations that call a remote peer.
+    fn span_kind(self) -> SpanKind {
+        SpanKind::Internal
+    }
+}
+
+/// An open span for one operation. Ends when [`succeed`](Self::succeed),
+/// [`fail`](Self::fail) or [`fail_soft`](Self::fail_soft) is called, or when dropped:
+/// during a panic it ends as an error, otherwise (a cancelled future) with
+/// `floe.cancelled = true` and an unset status.
+#[derive(Debug)]
+pub struct DomainSpan {
+    recorder: SpanRecorder,
+    finished: bool,
+}
+
+/// A handle to add attributes and events to an open span, or to mark it failed without
+/// failing the call (a rejected delivery, an unhealthy peer). Cheap to clone and `Send`,
+/// so it can move into async work.
+#[derive(Clone, Debug)]
+pub struct SpanRecorder {
+    cx: Context,
+    soft_failed: Arc<AtomicBool>,
+}
+
+impl DomainSpan {
+    /// Starts `op` as a child of the current context.
+    pub fn start(tracer_name: &str, op: impl Operation) -> Self {
+        Self::start_in(&Context::current(), tracer_name, op, [])
+    }
+
+    /// Starts `op` as a child of the current context with extra attributes.
+    pub fn start_with(
+        tracer_name: &str,
+        op: impl Operation,
+        attributes: impl IntoIterator<Item = KeyValue>,
+    ) -> Self {
+        Self::start_in(&Context::current(), tracer_name, op, attributes)
+    }
+
+    /// Starts `op` as a child of `parent`.
+    pub fn start_in(
+        parent: &Context,
+        tracer_name: &str,
+        op: impl Operation,
+        attributes: impl IntoIterator<Item = KeyValue>,
+    ) -> Self {
+        let tracer = TracerFactory::global().tracer(tracer_name);
+        let mut all = FloeSpanAttributes::of(parent).to_key_values();
+        all.extend(attributes);
+        let span = tracer
+            .span_builder(op.span_name())
+            .with_kind(op.span_kind())
+            .with_attributes(all)
+            .start_with_context(&tracer, parent);
+        Self {
+            recorder: SpanRecorder {
+                cx: parent.with_span(span),
+                soft_failed: Arc::new(AtomicBool::new(false)),
+            },
+            finished: false,
+        }
+    }
+
+    /// The context holding this span: attach it, or hand it to spawned work, so that
+    /// nested operations become children.
+    pub fn context(&self) -> &Context {
+        &self.recorder.cx
+    }
+
+    /// A handle for adding attributes from elsewhere.
+    pub fn recorder(&self) -> SpanRecorder {
+        self.recorder.clone()
+    }
+
+    /// Adds an attribute (a later value for the same key wins when read).
+    pub fn set_attribute(&self, attribute: KeyValue) {
+        self.recorder.set_attribute(attribute);
+    }
+
+    /// Adds an event.
+    pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
+        self.recorder.add_event(name, attributes);
+    }
+
+    /// Ends the span with `Ok` (or `Error` if it was marked soft-failed).
+    pub fn succeed(mut self) {
+        self.finished = true;
+        self.recorder.finish_ok();
+    }
+
+    /// Ends the span as failed by `error`: status `Error` with the sanitized error chain,
+    /// an `exception` event and `error.type` = the error's type name.
+    pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
+        self.finished = true;
+        record_failure(
+            &self.recorder.cx,
+            std::any::type_name::<E>(),
+            describe_error(error),
+        );
+        self.recorder.cx.span().end();
+    }
+
+    /// Ends the span as failed for a reason that is not a Rust error (a health check that
+    /// answered "unhealthy", a delivery the peer rejected).
+    pub fn fail_soft(mut self, error_type: &'static str, reason: SanitizedMessage) {
+        self.finished = true;
+        record_failure(&self.recorder.cx, error_type, reason);
+        self.recorder.cx.span().end();
+    }
+
+    /// Ends the span from a result.
+    pub fn end_with<T, E: Error>(self, result: &Result<T, E>) {
+        match result {
+            Ok(_) => self.succeed(),
+            Err(error) => self.fail(error),
+        }
+    }
+}
+
+impl Drop for DomainSpan {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        if std::thread::panicking() {
+            record_failure(
+                &self.recorder.cx,
+                "panic",
+                SanitizedMessage::from_static("operation panicked"),
+            );
+        } else {
+            self.recorder
+                .set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+        }
+        self.recorder.cx.span().end();
+    }
+}
+
+impl SpanRecorder {
+    /// Adds an attribute to the span.
+    pub fn set_attribute(&self, attribute: KeyValue) {
+        self.cx.span().set_attribute(attribute);
+    }
+
+    /// Adds several attributes to the span.
+    pub fn set_attributes(&self, attributes: impl IntoIterator<Item = KeyValue>) {
+        self.cx.span().set_attributes(attributes);
+    }
+
+    /// Adds an event to the span.
+    pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
+        self.cx.span().add_event(name, attributes);
+    }
+
+    /// Marks the span failed without failing the call: it ends as `Error` even if the
+    /// operation returns `Ok`.
+    pub fn fail_soft(&self, error_type: &'static str, reason: SanitizedMessage) {
+        if !self.soft_failed.swap(true, Ordering::AcqRel) {
+            record_failure(&self.cx, error_type, reason);
+        }
+    }
+
+    /// The context holding the span.
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+
+    fn finish_ok(&self) {
+        let span = self.cx.span();
+        if !self.soft_failed.load(Ordering::Acquire) {
+            span.set_status(Status::Ok);
+        }
+        span.end();
+    }
+}
+
+/// Runs `body` inside a span for `op`; the span is current while `body` runs (so nested
+/// operations are its children) and ends from the returned result.
+///
+/// # Errors
+/// Returns `body`'s error unchanged, after recording it on the span (sanitized).
+///
+/// # Examples
+/// ```
+/// use floe_core::telemetry::{Operation, in_span};
+///
+/// #[derive(Clone, Copy)]
+/// struct Probe;
+/// impl Operation for Probe {
+///     fn span_name(self) -> &'static str { "compute.validate_connection" }
+/// }
+/// let rows: Result<u32, std::io::Error> = in_span("floe.compute.demo", Probe, [], |_span| Ok(3));
+/// assert_eq!(rows.unwrap(), 3);
+/// ```
+pub fn in_span<T, E: Error>(
+    tracer_name: &str,
+    op: impl Operation,
+    attributes: impl IntoIterator<Item = KeyValue>,
+    body: impl FnOnce(&SpanRecorder) -> Result<T, E>,
+) -> Result<T, E> {
+    let span = DomainSpan::start_with(tracer_name, op, attributes);
+    let result = {
+        let _attached = span.context().clone().attach();
+        body(&span.recorder)
+    };
+    span.end_with(&result);
+    result
+}
+
+/// The async form of [`in_span`]: the span stays current across every `.await` of the
+/// future, and a future dropped before completion ends its span with `floe.cancelled`.
+///
+/// # Errors
+/// Returns the future's error unchanged, after recording it on the span (sanitized).
+pub async fn in_span_async<T, E, F, Fut>(
+    tracer_name: &str,
+    op: impl Operation,
+    attributes: impl IntoIterator<Item = KeyValue>,
+    body: F,
+) -> Result<T, E>
+where
+    E: Error,
+    F: FnOnce(SpanRecorder) -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let span = DomainSpan::start_with(tracer_name, op, attributes);
+    let cx = span.context().clone();
+    let result = body(span.recorder()).with_context(cx).await;
+    span.end_with(&result);
+    result
+}
+
+/// Records a failure on the span of `cx`: `error.type`, an `exception` event with
+/// `exception.type` and `exception.message`, and status `Error` with the message.
+///
+/// This is the only function in the workspace that writes an error status or an
+/// exception event; its message parameter is a [`SanitizedMessage`], so nothing
+/// unsanitized can get there.
+pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage) {
+    let span = cx.span();
+    let error_type = error_type.to_owned();
+    span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
+    span.add_event(
+        attr::EXCEPTION_EVENT,
+        vec![
+            KeyValue::new(attr::EXCEPTION_TYPE, error_type),
+            KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
+        ],
+    );
+    span.set_status(Status::error(message.into_cow()));
+}
+
+/// The sanitized text of an error and its sources, joined by `": "`; a source whose text
+/// the outer message already contains is not repeated.
+pub fn describe_error<E: Error + ?Sized>(error: &E) -> SanitizedMessage {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let inner_text = inner.to_string();
+        if !text.contains(&inner_text) {
+            text.push_str(": ");
+            text.push_str(&inner_text);
+        }
+        source = inner.source();
+    }
+    sanitize_error_message(&text)
+}
