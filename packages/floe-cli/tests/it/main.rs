@@ -1,0 +1,3 @@
+//! Integration tests of the `floe` binary.
+
+mod sanitize;
