@@ -28,11 +28,7 @@ pub(crate) fn run(args: &SanitizeArgs) -> Result<ExitCode, String> {
                 continue;
             }
             let message: String = serde_json::from_str(&line).map_err(|e| {
-                format!(
-                    "line {}: expected a JSON string ({})",
-                    index + 1,
-                    e.classify_name()
-                )
+                format!("line {}: expected a JSON string ({})", index + 1, e.classify_name())
             })?;
             let clean = sanitize_with_max_len(&message, args.max_len);
             let encoded = serde_json::to_string(clean.as_str())
@@ -48,8 +44,7 @@ pub(crate) fn run(args: &SanitizeArgs) -> Result<ExitCode, String> {
         let clean = sanitize_with_max_len(&text, args.max_len);
         write!(out, "{clean}").map_err(|e| format!("writing standard output: {e}"))?;
     }
-    out.flush()
-        .map_err(|e| format!("writing standard output: {e}"))?;
+    out.flush().map_err(|e| format!("writing standard output: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

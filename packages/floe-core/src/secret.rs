@@ -76,10 +76,7 @@ mod tests {
     #[test]
     fn secret_never_prints_or_serializes_its_value() {
         let secret: Secret<String> = serde_json::from_str("\"s3cr3t-value\"").unwrap();
-        let shown = format!(
-            "{secret} {secret:?} {}",
-            serde_json::to_string(&secret).unwrap()
-        );
+        let shown = format!("{secret} {secret:?} {}", serde_json::to_string(&secret).unwrap());
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert_eq!(secret.expose(), "s3cr3t-value");
     }

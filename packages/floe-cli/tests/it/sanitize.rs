@@ -27,16 +27,9 @@ fn jsonl_mode_keeps_the_host_and_drops_every_part_of_the_password() {
 #[test]
 fn jsonl_mode_round_trips_multi_line_messages_one_per_line() {
     let input = "\"line one\\npassword=hunter2\"\n\"plain\"\n";
-    let out = floe()
-        .args(["sanitize", "--jsonl"])
-        .write_stdin(input)
-        .assert()
-        .success();
+    let out = floe().args(["sanitize", "--jsonl"]).write_stdin(input).assert().success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<String> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines, ["line one\npassword=<REDACTED>", "plain"]);
 }
 

@@ -38,10 +38,7 @@ static PROCESS_DEFAULT: LazyLock<RwLock<FloeSpanAttributes>> =
 impl FloeSpanAttributes {
     /// Attributes for `namespace` with no product.
     pub fn new(namespace: impl Into<String>) -> Self {
-        Self {
-            namespace: namespace.into(),
-            ..Self::default()
-        }
+        Self { namespace: namespace.into(), ..Self::default() }
     }
 
     /// Sets the product name and version.
@@ -66,24 +63,17 @@ impl FloeSpanAttributes {
 
     /// The attributes of `cx`, else the process default.
     pub fn of(cx: &Context) -> Self {
-        cx.get::<Self>()
-            .cloned()
-            .unwrap_or_else(Self::process_default)
+        cx.get::<Self>().cloned().unwrap_or_else(Self::process_default)
     }
 
     /// The process default.
     pub fn process_default() -> Self {
-        PROCESS_DEFAULT
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        PROCESS_DEFAULT.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Replaces the process default (telemetry start-up does this from the manifest).
     pub fn set_process_default(attrs: Self) {
-        *PROCESS_DEFAULT
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = attrs;
+        *PROCESS_DEFAULT.write().unwrap_or_else(PoisonError::into_inner) = attrs;
     }
 
     /// A context like `cx` that carries these attributes.

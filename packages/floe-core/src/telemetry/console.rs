@@ -33,10 +33,7 @@ impl ConsoleExporter {
             Status::Ok => "ok".to_owned(),
             Status::Error { description } => format!("error: {description}"),
         };
-        let duration = span
-            .end_time
-            .duration_since(span.start_time)
-            .unwrap_or(Duration::ZERO);
+        let duration = span.end_time.duration_since(span.start_time).unwrap_or(Duration::ZERO);
         let _ = write!(
             line,
             " [{status}] {:.3}ms trace={} span={}",

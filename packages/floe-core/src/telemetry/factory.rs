@@ -44,11 +44,8 @@ struct State {
 }
 
 /// The provider of a disabled factory: no processor, nothing sampled.
-static NOOP_PROVIDER: LazyLock<SdkTracerProvider> = LazyLock::new(|| {
-    SdkTracerProvider::builder()
-        .with_sampler(Sampler::AlwaysOff)
-        .build()
-});
+static NOOP_PROVIDER: LazyLock<SdkTracerProvider> =
+    LazyLock::new(|| SdkTracerProvider::builder().with_sampler(Sampler::AlwaysOff).build());
 
 static GLOBAL: LazyLock<TracerFactory> = LazyLock::new(TracerFactory::new);
 
@@ -84,9 +81,7 @@ impl TracerFactory {
             }
         }
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        let State {
-            provider, tracers, ..
-        } = &mut *state;
+        let State { provider, tracers, .. } = &mut *state;
         tracers
             .entry(name.to_owned())
             .or_insert_with(|| {
@@ -97,38 +92,23 @@ impl TracerFactory {
 
     /// Whether a real provider is installed.
     pub fn is_enabled(&self) -> bool {
-        self.state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .enabled
+        self.state.read().unwrap_or_else(PoisonError::into_inner).enabled
     }
 
     /// How many tracers are cached.
     pub fn cached_tracers(&self) -> usize {
-        self.state
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .tracers
-            .len()
+        self.state.read().unwrap_or_else(PoisonError::into_inner).tracers.len()
     }
 
     /// Makes `provider` the source of every tracer handed out from now on.
     pub fn install(&self, provider: SdkTracerProvider) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        *state = State {
-            provider,
-            enabled: true,
-            tracers: HashMap::new(),
-        };
+        *state = State { provider, enabled: true, tracers: HashMap::new() };
     }
 
     /// Goes back to no-op tracers.
     pub fn disable(&self) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        *state = State {
-            provider: NOOP_PROVIDER.clone(),
-            enabled: false,
-            tracers: HashMap::new(),
-        };
+        *state = State { provider: NOOP_PROVIDER.clone(), enabled: false, tracers: HashMap::new() };
     }
 }

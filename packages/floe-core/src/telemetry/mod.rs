@@ -17,7 +17,9 @@ pub use config::{
 };
 pub use console::ConsoleExporter;
 pub use factory::{FloeTracer, TracerFactory};
-pub use provider::{TelemetryGuard, TracerInitError, init_telemetry, resource, span_attributes};
+pub use provider::{
+    TelemetryGuard, TracerInitError, init_telemetry, init_telemetry_in, resource, span_attributes,
+};
 pub use sanitize::{
     DEFAULT_MAX_LEN, ELLIPSIS, MARKER, SanitizedMessage, sanitize_error_message,
     sanitize_with_max_len,

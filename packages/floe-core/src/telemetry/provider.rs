@@ -32,6 +32,7 @@ pub enum TracerInitError {
 #[derive(Debug)]
 #[must_use = "telemetry stops when the guard is dropped"]
 pub struct TelemetryGuard {
+    factory: &'static TracerFactory,
     provider: Option<SdkTracerProvider>,
     // The gRPC exporter's connection lives on this runtime; it must outlive the provider.
     runtime: Option<tokio::runtime::Runtime>,
@@ -56,7 +57,7 @@ impl TelemetryGuard {
         }
     }
 
-    /// Flushes, shuts the provider down and switches the global factory back to no-op.
+    /// Flushes, shuts the provider down and switches the factory back to no-op.
     ///
     /// # Errors
     /// The exporter's error, sanitized into the message.
@@ -68,15 +69,13 @@ impl TelemetryGuard {
         let Some(provider) = self.provider.take() else {
             return Ok(());
         };
-        TracerFactory::global().disable();
+        self.factory.disable();
         let flushed = provider.force_flush();
         let shut = provider.shutdown();
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
-        flushed
-            .and(shut)
-            .map_err(|e| sanitize_error_message(&e.to_string()).into_string())
+        flushed.and(shut).map_err(|e| sanitize_error_message(&e.to_string()).into_string())
     }
 }
 
@@ -100,42 +99,42 @@ impl Drop for TelemetryGuard {
 /// [`TracerInitError`] when the exporter cannot be built.
 pub fn init_telemetry(config: &TelemetryConfig) -> Result<TelemetryGuard, TracerInitError> {
     FloeSpanAttributes::set_process_default(span_attributes(config));
+    init_telemetry_in(TracerFactory::global(), config)
+}
+
+/// Like [`init_telemetry`], installing the provider in `factory` instead of the global
+/// one and leaving the process-default attributes alone: for a host that manages its
+/// own factory, and for tests that must not disturb the global one.
+///
+/// # Errors
+/// [`TracerInitError`] when the exporter cannot be built.
+pub fn init_telemetry_in(
+    factory: &'static TracerFactory,
+    config: &TelemetryConfig,
+) -> Result<TelemetryGuard, TracerInitError> {
     if !config.enabled || matches!(config.exporter, ExporterConfig::None) {
-        return Ok(TelemetryGuard {
-            provider: None,
-            runtime: None,
-        });
+        return Ok(TelemetryGuard { factory, provider: None, runtime: None });
     }
-    let builder = SdkTracerProvider::builder()
-        .with_resource(resource(config))
-        .with_sampler(sampler(config));
+    let builder =
+        SdkTracerProvider::builder().with_resource(resource(config)).with_sampler(sampler(config));
     let (provider, runtime) = match &config.exporter {
         ExporterConfig::None => unreachable!("handled above"),
-        ExporterConfig::Console { target } => (
-            builder
-                .with_simple_exporter(ConsoleExporter::new(*target))
-                .build(),
-            None,
-        ),
+        ExporterConfig::Console { target } => {
+            (builder.with_simple_exporter(ConsoleExporter::new(*target)).build(), None)
+        }
         ExporterConfig::Otlp(otlp) => {
             let (exporter, runtime) = otlp_exporter(otlp)?;
             (builder.with_batch_exporter(exporter).build(), runtime)
         }
     };
-    TracerFactory::global().install(provider.clone());
-    Ok(TelemetryGuard {
-        provider: Some(provider),
-        runtime,
-    })
+    factory.install(provider.clone());
+    Ok(TelemetryGuard { factory, provider: Some(provider), runtime })
 }
 
 /// The [`FloeSpanAttributes`] a configuration implies.
 pub fn span_attributes(config: &TelemetryConfig) -> FloeSpanAttributes {
     FloeSpanAttributes {
-        namespace: config
-            .namespace
-            .clone()
-            .unwrap_or_else(|| "default".to_owned()),
+        namespace: config.namespace.clone().unwrap_or_else(|| "default".to_owned()),
         product_name: config.product.name.clone(),
         product_version: config.product.version.clone(),
         mode: config.mode.clone(),
@@ -144,17 +143,12 @@ pub fn span_attributes(config: &TelemetryConfig) -> FloeSpanAttributes {
 
 /// The resource of a configuration: service name and version, `floe.*` identity, extras.
 pub fn resource(config: &TelemetryConfig) -> Resource {
-    let version = config
-        .service_version
-        .clone()
-        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned());
+    let version =
+        config.service_version.clone().unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_owned());
     let mut attributes = vec![KeyValue::new("service.version", version)];
     attributes.extend(span_attributes(config).to_key_values());
     attributes.extend(
-        config
-            .resource_attributes
-            .iter()
-            .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+        config.resource_attributes.iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
     );
     Resource::builder_empty()
         .with_service_name(config.service_name.clone())
@@ -178,21 +172,12 @@ fn sampler(config: &TelemetryConfig) -> Sampler {
 
 fn otlp_exporter(
     otlp: &OtlpConfig,
-) -> Result<
-    (
-        opentelemetry_otlp::SpanExporter,
-        Option<tokio::runtime::Runtime>,
-    ),
-    TracerInitError,
-> {
+) -> Result<(opentelemetry_otlp::SpanExporter, Option<tokio::runtime::Runtime>), TracerInitError> {
     use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _, WithTonicConfig as _};
 
     let endpoint = otlp.effective_endpoint().to_owned();
-    let headers: std::collections::HashMap<String, String> = otlp
-        .headers
-        .iter()
-        .map(|(k, v)| (k.clone(), v.expose().clone()))
-        .collect();
+    let headers: std::collections::HashMap<String, String> =
+        otlp.headers.iter().map(|(k, v)| (k.clone(), v.expose().clone())).collect();
     let fail = |protocol: &'static str, e: &dyn std::error::Error| TracerInitError::Exporter {
         protocol,
         endpoint: endpoint.clone(),

@@ -133,11 +133,7 @@ impl DomainSpan {
     /// an `exception` event and `error.type` = the error's type name.
     pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
         self.finished = true;
-        record_failure(
-            &self.recorder.cx,
-            std::any::type_name::<E>(),
-            describe_error(error),
-        );
+        record_failure(&self.recorder.cx, std::any::type_name::<E>(), describe_error(error));
         self.recorder.cx.span().end();
     }
 
@@ -170,8 +166,7 @@ impl Drop for DomainSpan {
                 SanitizedMessage::from_static("operation panicked"),
             );
         } else {
-            self.recorder
-                .set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            self.recorder.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
         }
         self.recorder.cx.span().end();
     }

@@ -48,10 +48,7 @@ pub(super) fn apply(
     if let Some(value) = env.var("OTEL_SDK_DISABLED") {
         config.enabled = !parse_bool("OTEL_SDK_DISABLED", &value)?;
     }
-    if let Some(name) = env
-        .var("OTEL_SERVICE_NAME")
-        .filter(|v| !v.trim().is_empty())
-    {
+    if let Some(name) = env.var("OTEL_SERVICE_NAME").filter(|v| !v.trim().is_empty()) {
         config.service_name = name;
     }
     if let Some(value) = env.var("OTEL_RESOURCE_ATTRIBUTES") {
@@ -94,9 +91,7 @@ fn apply_exporter(config: &mut TelemetryConfig, env: &dyn EnvSource) -> Result<(
     if let Some(kind) = env.var("OTEL_TRACES_EXPORTER") {
         config.exporter = match kind.trim() {
             "none" => ExporterConfig::None,
-            "console" => ExporterConfig::Console {
-                target: super::ConsoleTarget::default(),
-            },
+            "console" => ExporterConfig::Console { target: super::ConsoleTarget::default() },
             "otlp" => match &config.exporter {
                 ExporterConfig::Otlp(_) => config.exporter.clone(),
                 _ => ExporterConfig::Otlp(OtlpConfig::default()),
@@ -144,9 +139,7 @@ fn apply_exporter(config: &mut TelemetryConfig, env: &dyn EnvSource) -> Result<(
     // An endpoint, protocol or headers in the environment select OTLP, unless
     // OTEL_TRACES_EXPORTER chose another exporter explicitly.
     let selects_otlp = endpoint.is_some() || protocol.is_some() || headers.is_some();
-    let explicitly_other = env
-        .var("OTEL_TRACES_EXPORTER")
-        .is_some_and(|v| v.trim() != "otlp");
+    let explicitly_other = env.var("OTEL_TRACES_EXPORTER").is_some_and(|v| v.trim() != "otlp");
     if selects_otlp && !explicitly_other && !matches!(config.exporter, ExporterConfig::Otlp(_)) {
         config.exporter = ExporterConfig::Otlp(OtlpConfig::default());
     }
@@ -160,10 +153,7 @@ fn apply_exporter(config: &mut TelemetryConfig, env: &dyn EnvSource) -> Result<(
         otlp.protocol = protocol;
     }
     if let Some(headers) = headers {
-        otlp.headers = headers
-            .into_iter()
-            .map(|(k, v)| (k, Secret::new(v)))
-            .collect();
+        otlp.headers = headers.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
     }
     if let Some(insecure) = insecure {
         otlp.insecure = insecure;
@@ -178,10 +168,7 @@ fn parse_bool(key: &str, value: &str) -> Result<bool, ConfigError> {
     match value.trim().to_ascii_lowercase().as_str() {
         "true" => Ok(true),
         "false" | "" => Ok(false),
-        other => Err(ConfigError::invalid(
-            key,
-            format!("{other:?} is not true or false"),
-        )),
+        other => Err(ConfigError::invalid(key, format!("{other:?} is not true or false"))),
     }
 }
 
@@ -198,28 +185,16 @@ fn parse_pairs(key: &str, value: &str) -> Result<BTreeMap<String, String>, Confi
         }
         let position = index + 1;
         let Some((name, val)) = entry.split_once('=') else {
-            return Err(ConfigError::invalid(
-                key,
-                format!("entry {position} has no '='"),
-            ));
+            return Err(ConfigError::invalid(key, format!("entry {position} has no '='")));
         };
         let name = percent_decode(name.trim()).ok_or_else(|| {
-            ConfigError::invalid(
-                key,
-                format!("entry {position} has a bad %-escape in its name"),
-            )
+            ConfigError::invalid(key, format!("entry {position} has a bad %-escape in its name"))
         })?;
         if name.is_empty() {
-            return Err(ConfigError::invalid(
-                key,
-                format!("entry {position} has an empty name"),
-            ));
+            return Err(ConfigError::invalid(key, format!("entry {position} has an empty name")));
         }
         let val = percent_decode(val.trim()).ok_or_else(|| {
-            ConfigError::invalid(
-                key,
-                format!("entry {position} has a bad %-escape in its value"),
-            )
+            ConfigError::invalid(key, format!("entry {position} has a bad %-escape in its value"))
         })?;
         out.insert(name, val);
     }

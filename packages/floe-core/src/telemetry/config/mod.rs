@@ -171,20 +171,14 @@ pub struct SamplingConfig {
 
 impl Default for SamplingConfig {
     fn default() -> Self {
-        Self {
-            sampler: SamplerKind::ParentbasedAlwaysOn,
-            ratio: 1.0,
-        }
+        Self { sampler: SamplerKind::ParentbasedAlwaysOn, ratio: 1.0 }
     }
 }
 
 /// The samplers of the OpenTelemetry specification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
-#[expect(
-    missing_docs,
-    reason = "the variants are the specification's sampler names"
-)]
+#[expect(missing_docs, reason = "the variants are the specification's sampler names")]
 pub enum SamplerKind {
     AlwaysOn,
     AlwaysOff,
@@ -228,10 +222,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     pub(crate) fn invalid(key: &str, reason: impl Into<String>) -> Self {
-        Self::Invalid {
-            key: key.to_owned(),
-            reason: reason.into(),
-        }
+        Self::Invalid { key: key.to_owned(), reason: reason.into() }
     }
 }
 
@@ -295,10 +286,7 @@ impl TelemetryConfig {
             ));
         }
         if self.service_name.trim().is_empty() {
-            return Err(ConfigError::invalid(
-                "telemetry.service_name",
-                "must not be empty",
-            ));
+            return Err(ConfigError::invalid("telemetry.service_name", "must not be empty"));
         }
         if let ExporterConfig::Otlp(otlp) = &self.exporter {
             validate_endpoint(otlp)?;
@@ -319,11 +307,7 @@ fn validate_headers(otlp: &OtlpConfig) -> Result<(), ConfigError> {
                 format!("{name:?} is not a valid header name"),
             ));
         }
-        if value
-            .expose()
-            .chars()
-            .any(|c| c != '\t' && (c.is_control() || !c.is_ascii()))
-        {
+        if value.expose().chars().any(|c| c != '\t' && (c.is_control() || !c.is_ascii())) {
             return Err(ConfigError::invalid(
                 &format!("telemetry.exporter.headers.{name}"),
                 "the value holds control or non-ASCII characters",
@@ -337,10 +321,7 @@ fn validate_endpoint(otlp: &OtlpConfig) -> Result<(), ConfigError> {
     const KEY: &str = "telemetry.exporter.endpoint";
     let endpoint = otlp.effective_endpoint();
     let Some((scheme, rest)) = endpoint.split_once("://") else {
-        return Err(ConfigError::invalid(
-            KEY,
-            "must start with http:// or https://",
-        ));
+        return Err(ConfigError::invalid(KEY, "must start with http:// or https://"));
     };
     if rest.contains('@') {
         return Err(ConfigError::invalid(
@@ -358,10 +339,7 @@ fn validate_endpoint(otlp: &OtlpConfig) -> Result<(), ConfigError> {
             KEY,
             "plain http to a non-loopback host needs `insecure: true`",
         )),
-        _ => Err(ConfigError::invalid(
-            KEY,
-            "must start with http:// or https://",
-        )),
+        _ => Err(ConfigError::invalid(KEY, "must start with http:// or https://")),
     }
 }
 

@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use super::{ConfigError, ExporterConfig, OtlpProtocol, SamplerKind, TelemetryConfig};
 
 fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let map: HashMap<String, String> = pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
+    let map: HashMap<String, String> =
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     move |key| map.get(key).cloned()
 }
 
@@ -38,19 +36,11 @@ resource_attributes: { deployment.environment: prod }
     let config = TelemetryConfig::from_yaml(yaml).unwrap();
     assert_eq!(config.service_name, "floe-platform");
     assert_eq!(config.product.version.as_deref(), Some("1.2.0"));
-    assert_eq!(
-        config.sampling.sampler,
-        SamplerKind::ParentbasedTraceidratio
-    );
-    let ExporterConfig::Otlp(otlp) = &config.exporter else {
-        panic!("otlp expected")
-    };
+    assert_eq!(config.sampling.sampler, SamplerKind::ParentbasedTraceidratio);
+    let ExporterConfig::Otlp(otlp) = &config.exporter else { panic!("otlp expected") };
     assert_eq!(otlp.protocol, OtlpProtocol::HttpProtobuf);
     assert_eq!(otlp.headers["x-api-key"].expose(), "k-123");
-    assert!(
-        !format!("{config:?}").contains("k-123"),
-        "header value leaked through Debug"
-    );
+    assert!(!format!("{config:?}").contains("k-123"), "header value leaked through Debug");
 }
 
 #[test]
@@ -99,10 +89,7 @@ fn env_overrides_the_manifest() {
         .with_env(&env(&[
             ("OTEL_SERVICE_NAME", "from-env"),
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317"),
-            (
-                "OTEL_EXPORTER_OTLP_HEADERS",
-                "authorization=Bearer%20abc,x-tenant=acme",
-            ),
+            ("OTEL_EXPORTER_OTLP_HEADERS", "authorization=Bearer%20abc,x-tenant=acme"),
             ("OTEL_TRACES_SAMPLER", "traceidratio"),
             ("OTEL_TRACES_SAMPLER_ARG", "0.5"),
             ("OTEL_RESOURCE_ATTRIBUTES", "team=data,region=eu%2Dwest"),
@@ -112,9 +99,7 @@ fn env_overrides_the_manifest() {
     assert_eq!(config.sampling.sampler, SamplerKind::Traceidratio);
     assert!((config.sampling.ratio - 0.5).abs() < f64::EPSILON);
     assert_eq!(config.resource_attributes["region"], "eu-west");
-    let ExporterConfig::Otlp(otlp) = &config.exporter else {
-        panic!("otlp expected")
-    };
+    let ExporterConfig::Otlp(otlp) = &config.exporter else { panic!("otlp expected") };
     assert_eq!(otlp.protocol, OtlpProtocol::Grpc);
     assert_eq!(otlp.headers["authorization"].expose(), "Bearer abc");
 }
@@ -127,22 +112,17 @@ fn traces_specific_variables_win_over_general_ones() {
             ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://127.0.0.1:2"),
         ]))
         .unwrap();
-    let ExporterConfig::Otlp(otlp) = &config.exporter else {
-        panic!("otlp expected")
-    };
+    let ExporterConfig::Otlp(otlp) = &config.exporter else { panic!("otlp expected") };
     assert_eq!(otlp.endpoint, "http://127.0.0.1:2");
 }
 
 #[test]
 fn sdk_disabled_and_exporter_none_switch_telemetry_off() {
-    let config = TelemetryConfig::default()
-        .with_env(&env(&[("OTEL_SDK_DISABLED", "TRUE")]))
-        .unwrap();
+    let config =
+        TelemetryConfig::default().with_env(&env(&[("OTEL_SDK_DISABLED", "TRUE")])).unwrap();
     assert!(!config.enabled);
     let console = TelemetryConfig::from_yaml("exporter: { kind: console }\n").unwrap();
-    let config = console
-        .with_env(&env(&[("OTEL_TRACES_EXPORTER", "none")]))
-        .unwrap();
+    let config = console.with_env(&env(&[("OTEL_TRACES_EXPORTER", "none")])).unwrap();
     assert!(matches!(config.exporter, ExporterConfig::None));
 }
 
@@ -159,9 +139,7 @@ fn bad_env_values_name_the_variable_and_never_the_header_value() {
         ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
     ];
     for (key, value) in cases {
-        let err = TelemetryConfig::default()
-            .with_env(&env(&[(key, value)]))
-            .unwrap_err();
+        let err = TelemetryConfig::default().with_env(&env(&[(key, value)])).unwrap_err();
         assert_eq!(invalid_key(&err), key, "{err}");
     }
     let secret_headers = "authorization=Bearer s3cr3t-token,broken-entry-s3cr3t";

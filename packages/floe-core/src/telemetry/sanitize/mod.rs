@@ -188,11 +188,7 @@ fn replace(kind: patterns::Kind, text: &str, dst: &mut String) {
                 - text["bearer".len()..].trim_start_matches([' ', '\t']).len();
             let value = &text[value_start..];
             dst.push_str(&text[..value_start]);
-            dst.push_str(if looks_like_credential(value) {
-                MARKER
-            } else {
-                value
-            });
+            dst.push_str(if looks_like_credential(value) { MARKER } else { value });
         }
         Kind::KeyValue => {
             let value_start = after_separator(text);
@@ -214,11 +210,7 @@ fn after_separator(text: &str) -> usize {
         return text.len();
     };
     let rest = &text[op..];
-    let op_len = if rest.starts_with("=>") || rest.starts_with(":=") {
-        2
-    } else {
-        1
-    };
+    let op_len = if rest.starts_with("=>") || rest.starts_with(":=") { 2 } else { 1 };
     let after_op = &text[op + op_len..];
     text.len() - after_op.trim_start_matches([' ', '\t']).len()
 }
@@ -226,22 +218,14 @@ fn after_separator(text: &str) -> usize {
 /// Length of the part of a webhook URL that is kept: scheme, host and the fixed path that
 /// precedes the credential.
 fn webhook_prefix_len(text: &str) -> usize {
-    const PATHS: [&str; 6] = [
-        "/services/",
-        "/workflows/",
-        "/triggers/",
-        "/api/webhooks/",
-        "/webhookb2/",
-        "/webhook/",
-    ];
+    const PATHS: [&str; 6] =
+        ["/services/", "/workflows/", "/triggers/", "/api/webhooks/", "/webhookb2/", "/webhook/"];
     let lower = text.to_ascii_lowercase();
     let after_scheme = lower.find("://").map_or(0, |at| at + 3);
     PATHS
         .iter()
         .filter_map(|path| {
-            lower[after_scheme..]
-                .find(path)
-                .map(|at| after_scheme + at + path.len())
+            lower[after_scheme..].find(path).map(|at| after_scheme + at + path.len())
         })
         .min()
         .unwrap_or(text.len())
@@ -251,11 +235,7 @@ fn webhook_prefix_len(text: &str) -> usize {
 /// marker or only what truncation left (an ellipsis), which keeps the output of a
 /// previous pass a fixed point.
 fn redacted(value: &str) -> &str {
-    if value == MARKER || is_ellipsis(value) {
-        value
-    } else {
-        MARKER
-    }
+    if value == MARKER || is_ellipsis(value) { value } else { MARKER }
 }
 
 /// Writes a redacted value, keeping the quotes around it so JSON and reprs stay readable.
@@ -266,11 +246,7 @@ fn push_value(value: &str, dst: &mut String) {
             let closed = value.len() > 1 && value.ends_with(quote);
             let inner = &value[1..value.len() - usize::from(closed)];
             dst.push(quote);
-            dst.push_str(if inner.is_empty() {
-                inner
-            } else {
-                redacted(inner)
-            });
+            dst.push_str(if inner.is_empty() { inner } else { redacted(inner) });
             if closed {
                 dst.push(quote);
             }
@@ -289,29 +265,16 @@ fn push_header_value(value: &str, dst: &mut String) {
         Some(end) if is_auth_scheme(&value[..end]) => {
             let rest = value[end..].trim_start_matches([' ', '\t']);
             dst.push_str(&value[..value.len() - rest.len()]);
-            dst.push_str(if rest.is_empty() {
-                rest
-            } else {
-                redacted(rest)
-            });
+            dst.push_str(if rest.is_empty() { rest } else { redacted(rest) });
         }
         _ => dst.push_str(redacted(value)),
     }
 }
 
 fn is_auth_scheme(word: &str) -> bool {
-    [
-        "bearer",
-        "basic",
-        "digest",
-        "token",
-        "negotiate",
-        "ntlm",
-        "aws4-hmac-sha256",
-        "sharedkey",
-    ]
-    .iter()
-    .any(|scheme| word.eq_ignore_ascii_case(scheme))
+    ["bearer", "basic", "digest", "token", "negotiate", "ntlm", "aws4-hmac-sha256", "sharedkey"]
+        .iter()
+        .any(|scheme| word.eq_ignore_ascii_case(scheme))
 }
 
 /// A value that is only the truncation ellipsis was cut by an earlier pass.
@@ -335,10 +298,7 @@ fn truncate(text: &str, max_len: usize) -> Option<String> {
         return Some(String::new());
     }
     // Keep `max_len - 1` characters and make room for the ellipsis.
-    let mut end = text
-        .char_indices()
-        .nth(max_len - 1)
-        .map_or(cut, |(at, _)| at);
+    let mut end = text.char_indices().nth(max_len - 1).map_or(cut, |(at, _)| at);
     // Never leave the start of a marker at the cut.
     if let Some(open) = text[..end].rfind('<') {
         let tail = &text[open..end];

@@ -129,12 +129,7 @@ fn patterns() -> Vec<String> {
 pub(super) static PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
     let patterns = patterns();
     Regex::builder()
-        .syntax(
-            syntax::Config::new()
-                .utf8(false)
-                .unicode(false)
-                .case_insensitive(true),
-        )
+        .syntax(syntax::Config::new().utf8(false).unicode(false).case_insensitive(true))
         .configure(
             meta::Config::new()
                 .utf8_empty(false)

@@ -7,11 +7,7 @@ use super::{ELLIPSIS, MARKER, sanitize_error_message, sanitize_with_max_len};
 fn redacts_to(input: &str, expected: &str) {
     let out = sanitize_error_message(input);
     assert_eq!(out.as_str(), expected, "input: {input:?}");
-    assert_eq!(
-        sanitize_error_message(out.as_str()).as_str(),
-        expected,
-        "not idempotent"
-    );
+    assert_eq!(sanitize_error_message(out.as_str()).as_str(), expected, "not idempotent");
 }
 
 /// Asserts that `input` comes out unchanged.
@@ -26,18 +22,12 @@ fn url_userinfo_with_url_hostile_password_is_redacted_and_host_kept() {
         "connect failed: postgres://app:p@ss/w0rd@db:5432/x",
         "connect failed: postgres://<REDACTED>@db:5432/x",
     );
-    redacts_to(
-        "redis://:hunter2@cache:6379/0",
-        "redis://<REDACTED>@cache:6379/0",
-    );
+    redacts_to("redis://:hunter2@cache:6379/0", "redis://<REDACTED>@cache:6379/0");
     redacts_to(
         "https://TOKEN123@git.example.com/repo.git",
         "https://<REDACTED>@git.example.com/repo.git",
     );
-    redacts_to(
-        "mysql://root:a%40b%3Ac@10.0.0.1/db",
-        "mysql://<REDACTED>@10.0.0.1/db",
-    );
+    redacts_to("mysql://root:a%40b%3Ac@10.0.0.1/db", "mysql://<REDACTED>@10.0.0.1/db");
     redacts_to("amqp://user:pa:ss@mq", "amqp://<REDACTED>@mq");
     redacts_to(
         "see 'postgresql://u:it's@h/db' for details",
@@ -55,22 +45,13 @@ fn urls_without_credentials_survive() {
 #[test]
 fn key_value_secrets_are_redacted_in_every_notation() {
     redacts_to("password=secret123", "password=<REDACTED>");
-    redacts_to(
-        "PASSWORD: hunter2 rejected",
-        "PASSWORD: <REDACTED> rejected",
-    );
+    redacts_to("PASSWORD: hunter2 rejected", "PASSWORD: <REDACTED> rejected");
     redacts_to(
         r#"{"password": "p a s s", "user": "bob"}"#,
         r#"{"password": "<REDACTED>", "user": "bob"}"#,
     );
-    redacts_to(
-        "{'client_secret': 'x y z', 'id': 3}",
-        "{'client_secret': '<REDACTED>', 'id': 3}",
-    );
-    redacts_to(
-        r#"password="with spaces inside" end"#,
-        r#"password="<REDACTED>" end"#,
-    );
+    redacts_to("{'client_secret': 'x y z', 'id': 3}", "{'client_secret': '<REDACTED>', 'id': 3}");
+    redacts_to(r#"password="with spaces inside" end"#, r#"password="<REDACTED>" end"#);
     redacts_to(r#"token="esc\"aped" end"#, r#"token="<REDACTED>" end"#);
     redacts_to(
         "secret_key=abc api_key=def access_key=ghi",
@@ -88,18 +69,12 @@ fn key_value_secrets_are_redacted_in_every_notation() {
         "x-api-key: k1 apikey=k2 X-Auth-Token: k3",
         "x-api-key: <REDACTED> apikey=<REDACTED> X-Auth-Token: <REDACTED>",
     );
-    redacts_to(
-        "credentials => {\"key\": \"v\"} done",
-        "credentials => <REDACTED> done",
-    );
+    redacts_to("credentials => {\"key\": \"v\"} done", "credentials => <REDACTED> done");
     redacts_to(
         "private_key_id: 12ab, passwd=x pwd=y",
         "private_key_id: <REDACTED>, passwd=<REDACTED> pwd=<REDACTED>",
     );
-    redacts_to(
-        "session=abc; signature=def",
-        "session=<REDACTED>; signature=<REDACTED>",
-    );
+    redacts_to("session=abc; signature=def", "session=<REDACTED>; signature=<REDACTED>");
     redacts_to(
         "Server=db;User Id=app;Password=Sup3r;Database=x",
         "Server=db;User Id=app;Password=<REDACTED>;Database=x",
@@ -132,10 +107,7 @@ fn query_string_secrets_are_redacted_without_eating_the_rest() {
 
 #[test]
 fn http_headers_are_redacted_and_the_scheme_kept() {
-    redacts_to(
-        "Authorization: Bearer abc.def.ghi",
-        "Authorization: Bearer <REDACTED>",
-    );
+    redacts_to("Authorization: Bearer abc.def.ghi", "Authorization: Bearer <REDACTED>");
     redacts_to(
         "authorization: Basic dXNlcjpwYXNz\nnext line",
         "authorization: Basic <REDACTED>\nnext line",
@@ -144,10 +116,7 @@ fn http_headers_are_redacted_and_the_scheme_kept() {
         "Proxy-Authorization: Digest username=\"a\", response=\"b\"",
         "Proxy-Authorization: Digest <REDACTED>",
     );
-    redacts_to(
-        r#"{"Authorization": "Bearer abc"}"#,
-        r#"{"Authorization": "<REDACTED>"}"#,
-    );
+    redacts_to(r#"{"Authorization": "Bearer abc"}"#, r#"{"Authorization": "<REDACTED>"}"#);
     redacts_to("Cookie: sid=abc; theme=dark", "Cookie: <REDACTED>");
     redacts_to("Set-Cookie: sid=abc; HttpOnly", "Set-Cookie: <REDACTED>");
     redacts_to(
@@ -201,10 +170,7 @@ fn private_key_blocks_are_redacted_whole_even_when_cut_off() {
         "bad key -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nIBAAK\n-----END RSA PRIVATE KEY----- in config",
         "bad key <REDACTED> in config",
     );
-    redacts_to(
-        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
-        "<REDACTED>",
-    );
+    redacts_to("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n", "<REDACTED>");
     survives("-----BEGIN PUBLIC KEY----- is not secret");
 }
 
@@ -273,11 +239,7 @@ fn truncation_inside_a_quoted_or_header_value_is_a_fixed_point() {
             let once = sanitize_with_max_len(input, max_len);
             let twice = sanitize_with_max_len(once.as_str(), max_len);
             assert_eq!(once, twice, "{input} at {max_len}");
-            assert_ne!(
-                once.as_str(),
-                MARKER,
-                "{input} at {max_len} fell back to the marker"
-            );
+            assert_ne!(once.as_str(), MARKER, "{input} at {max_len} fell back to the marker");
         }
     }
 }

@@ -1,0 +1,220 @@
+//! The process-wide capture provider: one SDK provider whose processor routes every ended
+//! span to the capture that owns its trace id.
+//!
+//! Installed once per test binary, on first use. The processor runs synchronously inside
+//! `Span::end`, so a span is in its bucket when `end` returns: reading never races export.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError, RwLock};
+use std::time::Duration;
+
+use floe_core::telemetry::TracerFactory;
+use opentelemetry::trace::{
+    SpanContext, SpanId, TraceContextExt as _, TraceId, TracerProvider as _,
+};
+use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider, Span, SpanData, SpanProcessor};
+
+/// The service name of the capture provider's resource.
+pub(crate) const SERVICE_NAME: &str = "floe-otel-testkit";
+
+/// The spans and log lines of one capture, plus what it knows about spans still open.
+#[derive(Debug, Default)]
+pub(crate) struct Bucket {
+    pub(crate) spans: Mutex<Vec<SpanData>>,
+    pub(crate) logs: Mutex<Vec<String>>,
+    pub(crate) started: AtomicUsize,
+    pub(crate) ended: AtomicUsize,
+    /// Root spans started on the capture's thread outside its trace: work that lost (or
+    /// replaced) the context.
+    pub(crate) escaped: Mutex<Vec<String>>,
+}
+
+/// A span whose trace belongs to no live capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Orphan {
+    /// The span's name.
+    pub name: String,
+    /// Its trace id.
+    pub trace_id: TraceId,
+    /// Why it has no owner.
+    pub reason: OrphanReason,
+}
+
+/// Why a span reached no capture.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OrphanReason {
+    /// Its trace was never a capture's: the work lost its context.
+    UnknownTrace,
+    /// Its capture was dropped before the span ended.
+    EndedAfterCapture,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Router {
+    buckets: RwLock<HashMap<TraceId, Arc<Bucket>>>,
+    /// Traces of captures already dropped, to tell late spans from lost ones.
+    retired: Mutex<Vec<TraceId>>,
+    orphans: Mutex<OrphanLog>,
+    resource: OnceLock<Resource>,
+}
+
+#[derive(Debug, Default)]
+struct OrphanLog {
+    total: usize,
+    recent: Vec<Orphan>,
+}
+
+const RECENT_ORPHANS: usize = 64;
+const RETIRED_TRACES: usize = 4096;
+
+thread_local! {
+    /// Captures attached on this thread, innermost last.
+    static ACTIVE: RefCell<Vec<(TraceId, Arc<Bucket>)>> = const { RefCell::new(Vec::new()) };
+}
+
+pub(crate) static ROUTER: LazyLock<Arc<Router>> = LazyLock::new(|| Arc::new(Router::default()));
+
+static INSTALLED: OnceLock<SdkTracerProvider> = OnceLock::new();
+
+/// Installs the capture provider in floe's [`TracerFactory`] and the `tracing` bridge, once.
+pub(crate) fn ensure_installed() -> &'static SdkTracerProvider {
+    INSTALLED.get_or_init(|| {
+        let provider = SdkTracerProvider::builder()
+            .with_sampler(Sampler::AlwaysOn)
+            .with_resource(
+                Resource::builder_empty()
+                    .with_service_name(SERVICE_NAME)
+                    .with_attribute(KeyValue::new("floe.test", true))
+                    .build(),
+            )
+            .with_span_processor(RoutingProcessor(Arc::clone(&ROUTER)))
+            .build();
+        TracerFactory::global().install(provider.clone());
+        super::bridge::install(provider.tracer("tracing"));
+        provider
+    })
+}
+
+impl Router {
+    pub(crate) fn register(&self, trace_id: TraceId) -> Arc<Bucket> {
+        let bucket = Arc::new(Bucket::default());
+        self.buckets
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(trace_id, Arc::clone(&bucket));
+        bucket
+    }
+
+    pub(crate) fn retire(&self, trace_id: TraceId) {
+        self.buckets.write().unwrap_or_else(PoisonError::into_inner).remove(&trace_id);
+        let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
+        if retired.len() >= RETIRED_TRACES {
+            retired.drain(..RETIRED_TRACES / 2);
+        }
+        retired.push(trace_id);
+    }
+
+    pub(crate) fn bucket(&self, trace_id: TraceId) -> Option<Arc<Bucket>> {
+        self.buckets.read().unwrap_or_else(PoisonError::into_inner).get(&trace_id).cloned()
+    }
+
+    pub(crate) fn resource(&self) -> Resource {
+        self.resource.get().cloned().unwrap_or_else(|| Resource::builder_empty().build())
+    }
+
+    fn orphan(&self, span: &SpanData) {
+        let trace_id = span.span_context.trace_id();
+        let late = self.retired.lock().unwrap_or_else(PoisonError::into_inner).contains(&trace_id);
+        let reason =
+            if late { OrphanReason::EndedAfterCapture } else { OrphanReason::UnknownTrace };
+        let mut log = self.orphans.lock().unwrap_or_else(PoisonError::into_inner);
+        log.total += 1;
+        if log.recent.len() >= RECENT_ORPHANS {
+            log.recent.remove(0);
+        }
+        log.recent.push(Orphan { name: span.name.to_string(), trace_id, reason });
+    }
+
+    pub(crate) fn orphan_report(&self) -> (usize, Vec<Orphan>) {
+        let log = self.orphans.lock().unwrap_or_else(PoisonError::into_inner);
+        (log.total, log.recent.clone())
+    }
+}
+
+/// Routes spans to buckets by trace id.
+#[derive(Debug)]
+struct RoutingProcessor(Arc<Router>);
+
+impl SpanProcessor for RoutingProcessor {
+    fn on_start(&self, span: &mut Span, _cx: &Context) {
+        use opentelemetry::trace::Span as _;
+        let context = span.span_context().clone();
+        if let Some(bucket) = self.0.bucket(context.trace_id()) {
+            bucket.started.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        // A span outside every capture, started while a capture is attached on this
+        // thread: the work replaced or lost the capture's context.
+        ACTIVE.with(|active| {
+            if let Some((_, bucket)) = active.borrow().last() {
+                bucket.escaped.lock().unwrap_or_else(PoisonError::into_inner).push(
+                    span.exported_data()
+                        .map_or_else(|| "<unnamed>".to_owned(), |d| d.name.to_string()),
+                );
+            }
+        });
+    }
+
+    fn on_end(&self, span: SpanData) {
+        match self.0.bucket(span.span_context.trace_id()) {
+            Some(bucket) => {
+                bucket.ended.fetch_add(1, Ordering::Relaxed);
+                bucket.spans.lock().unwrap_or_else(PoisonError::into_inner).push(span);
+            }
+            None => self.0.orphan(&span),
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        let _ = self.0.resource.set(resource.clone());
+    }
+}
+
+/// Marks a capture as attached on this thread (for escape detection).
+pub(crate) fn push_active(trace_id: TraceId, bucket: Arc<Bucket>) {
+    ACTIVE.with(|active| active.borrow_mut().push((trace_id, bucket)));
+}
+
+/// Unmarks it.
+pub(crate) fn pop_active(trace_id: TraceId) {
+    ACTIVE.with(|active| {
+        let mut active = active.borrow_mut();
+        if let Some(at) = active.iter().rposition(|(id, _)| *id == trace_id) {
+            active.remove(at);
+        }
+    });
+}
+
+/// The synthetic parent of a capture: remote, sampled, carrying the capture's trace id.
+pub(crate) fn synthetic_parent(trace_id: TraceId, span_id: SpanId) -> Context {
+    Context::new().with_remote_span_context(SpanContext::new(
+        trace_id,
+        span_id,
+        opentelemetry::trace::TraceFlags::SAMPLED,
+        true,
+        opentelemetry::trace::TraceState::default(),
+    ))
+}

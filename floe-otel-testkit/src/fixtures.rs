@@ -1,0 +1,42 @@
+//! rstest fixtures.
+//!
+//! ```
+//! use floe_otel_testkit::{Capture, expect, fixtures::spans};
+//! use rstest::rstest;
+//!
+//! #[rstest]
+//! fn records_a_span(spans: Capture) {
+//!     # use floe_core::telemetry::{DomainSpan, Operation};
+//!     # #[derive(Clone, Copy)] struct Op;
+//!     # impl Operation for Op { fn span_name(self) -> &'static str { "demo.op" } }
+//!     DomainSpan::start("floe.demo", Op).succeed();
+//!     spans.assert_one(expect::span("demo.op").ok());
+//! }
+//! ```
+
+use rstest::fixture;
+
+use crate::Capture;
+
+/// A capture attached to the test's thread: spans made on that thread (and in
+/// `#[tokio::test]` bodies, which run on it) are captured.
+#[fixture]
+pub fn spans() -> Capture {
+    Capture::start()
+}
+
+/// A capture that is not attached: for work spread over a multi-thread runtime, wrap each
+/// spawned future with [`Capture::bind`].
+#[fixture]
+pub fn detached_spans() -> Capture {
+    Capture::detached()
+}
+
+/// A credential with the testkit sentinel, different for every test, for secret-leak
+/// checks that do not need proptest.
+#[fixture]
+pub fn planted_secret() -> String {
+    use opentelemetry_sdk::trace::IdGenerator as _;
+    let random = opentelemetry_sdk::trace::RandomIdGenerator::default().new_trace_id();
+    format!("{}-{random}", crate::strategy::SENTINEL)
+}

@@ -1,0 +1,154 @@
+//! Provider set-up: spans really reach an OTLP/HTTP receiver on loopback, with the
+//! configured resource and headers; disabled telemetry exports nothing.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use floe_core::telemetry::{
+    ConsoleExporter, ExporterConfig, OtlpConfig, OtlpProtocol, TelemetryConfig, TracerFactory,
+    init_telemetry_in,
+};
+use floe_otel_testkit::{Capture, expect};
+use opentelemetry::trace::{Span as _, Tracer as _};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use prost::Message as _;
+
+/// One received OTLP request: its headers (lower-cased names) and decoded body.
+struct Received {
+    path: String,
+    headers: Vec<(String, String)>,
+    request: ExportTraceServiceRequest,
+}
+
+/// An OTLP/HTTP receiver on a free loopback port that answers every request with 200 and
+/// an empty protobuf response, and stops after `requests` requests or 10 seconds.
+fn receiver(requests: usize) -> (String, mpsc::Receiver<Received>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+    let (tx, rx) = mpsc::channel();
+    listener.set_nonblocking(false).expect("blocking");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(requests) {
+            let Ok(mut stream) = stream else { return };
+            stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).ok();
+            let path = request_line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.trim_end().split_once(':') {
+                    headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+                }
+            }
+            let length: usize = headers
+                .iter()
+                .find(|(k, _)| k == "content-length")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap_or(0);
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).ok();
+            let request = ExportTraceServiceRequest::decode(body.as_slice())
+                .expect("an OTLP trace export request");
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = tx.send(Received { path, headers, request });
+        }
+    });
+    (endpoint, rx)
+}
+
+fn leaked_factory() -> &'static TracerFactory {
+    Box::leak(Box::new(TracerFactory::new()))
+}
+
+#[test]
+fn spans_are_exported_over_otlp_http_with_resource_and_headers() {
+    let (endpoint, received) = receiver(1);
+    let yaml = format!(
+        "service_name: floe-test-export\nnamespace: analytics\nproduct: {{ name: orders, version: 1.0.0 }}\n\
+         exporter: {{ kind: otlp, protocol: http/protobuf, endpoint: '{endpoint}', headers: {{ x-api-key: FLOETEST-key }} }}\n"
+    );
+    let config = TelemetryConfig::from_yaml(&yaml).unwrap();
+    let factory = leaked_factory();
+    let guard = init_telemetry_in(factory, &config).unwrap();
+    assert!(guard.is_enabled() && factory.is_enabled());
+    factory.tracer("floe.test.export").start("export.check").end();
+    guard.shutdown().unwrap();
+    assert!(!factory.is_enabled(), "shutdown switches the factory back to no-op");
+
+    let got = received.recv_timeout(Duration::from_secs(10)).expect("the receiver got a request");
+    assert_eq!(got.path, "/v1/traces");
+    assert!(
+        got.headers.iter().any(|(k, v)| k == "x-api-key" && v == "FLOETEST-key"),
+        "{:?}",
+        got.headers
+    );
+    assert!(got.headers.iter().any(|(k, v)| k == "content-type" && v == "application/x-protobuf"));
+    let resource = got.request.resource_spans[0].resource.as_ref().expect("resource");
+    let attribute = |key: &str| {
+        resource
+            .attributes
+            .iter()
+            .find(|kv| kv.key == key)
+            .and_then(|kv| kv.value.as_ref())
+            .map(|v| format!("{:?}", v.value))
+    };
+    assert!(attribute("service.name").unwrap().contains("floe-test-export"));
+    assert!(attribute("floe.namespace").unwrap().contains("analytics"));
+    assert!(attribute("floe.product.name").unwrap().contains("orders"));
+    let scope_spans = &got.request.resource_spans[0].scope_spans[0];
+    assert_eq!(scope_spans.scope.as_ref().unwrap().name, "floe.test.export");
+    assert_eq!(scope_spans.spans[0].name, "export.check");
+}
+
+#[test]
+fn disabled_telemetry_installs_nothing() {
+    let factory = leaked_factory();
+    for yaml in ["enabled: false\nexporter: { kind: console }\n", "exporter: { kind: none }\n"] {
+        let guard = init_telemetry_in(factory, &TelemetryConfig::from_yaml(yaml).unwrap()).unwrap();
+        assert!(!guard.is_enabled());
+        assert!(!factory.is_enabled());
+        assert!(!factory.tracer("floe.x").start("x.y").is_recording());
+    }
+}
+
+#[test]
+fn an_unreachable_collector_does_not_fail_start_up_and_shutdown_reports_no_secret() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let config = TelemetryConfig {
+        exporter: ExporterConfig::Otlp(OtlpConfig {
+            protocol: OtlpProtocol::HttpProtobuf,
+            endpoint: format!("http://{closed}"),
+            timeout_ms: 500,
+            ..OtlpConfig::default()
+        }),
+        ..TelemetryConfig::default()
+    };
+    let factory = leaked_factory();
+    let guard = init_telemetry_in(factory, &config).unwrap();
+    factory.tracer("floe.x").start("x.y").end();
+    if let Err(message) = guard.shutdown() {
+        assert!(!message.contains("FLOETEST"), "{message}");
+    }
+}
+
+#[test]
+fn the_console_exporter_prints_one_sorted_line_per_span() {
+    let capture = Capture::start();
+    let mut span = TracerFactory::global().tracer("floe.test.console").start("console.line");
+    span.set_attribute(opentelemetry::KeyValue::new("b.key", 2_i64));
+    span.set_attribute(opentelemetry::KeyValue::new("a.key", "x"));
+    span.set_status(opentelemetry::trace::Status::Ok);
+    span.end();
+    let data = capture.assert_one(expect::span("console.line"));
+    let line = ConsoleExporter::format_span(&data);
+    assert!(line.starts_with("span console.line [ok] "), "{line}");
+    assert!(line.contains(&format!("trace={}", capture.trace_id())), "{line}");
+    assert!(line.ends_with(" a.key=x b.key=2"), "{line}");
+}
