@@ -60,6 +60,8 @@
 //!   it into the workspace's `snapshots/` directory.
 //! - [`fixtures`]: rstest fixtures.
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
+//! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, and peer
+//!   processes waited for with a bound and stopped on drop.
 #![warn(missing_docs)]
 
 pub mod artifact;
@@ -67,6 +69,7 @@ mod capture;
 pub mod expect;
 pub mod fixtures;
 pub mod leak;
+pub mod peers;
 pub mod render;
 pub mod snapshot;
 mod spans;

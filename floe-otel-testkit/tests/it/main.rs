@@ -5,6 +5,7 @@ mod capture;
 mod fixtures;
 mod leak;
 mod naive;
+mod peers;
 mod render;
 mod strategy;
 mod stress;

@@ -1,0 +1,263 @@
+//! Real test peers: the Python virtualenv `scripts/setup` installs, free loopback ports,
+//! and child processes that are waited for with a bound and stopped when dropped.
+//!
+//! Every wait here is bounded, and every peer process is started under `timeout`, so a
+//! peer stops by itself even if the test process is killed before it can stop it.
+
+use std::fmt;
+use std::io::{Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The longest a peer process lives, whatever happens to the test.
+pub const PEER_LIFETIME: Duration = Duration::from_mins(10);
+
+/// A peer could not be found or started.
+#[derive(Debug)]
+pub struct PeerError(String);
+
+impl fmt::Display for PeerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for PeerError {}
+
+/// The cache directory `scripts/setup` installs into.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("FLOE_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+    home.join(".cache").join("floe-otel")
+}
+
+/// The Python virtualenv with the pinned test peers.
+///
+/// # Errors
+/// When it is not installed; the message says to run `scripts/setup`.
+pub fn venv() -> Result<PathBuf, PeerError> {
+    let dir = std::env::var_os("FLOE_VENV").map_or_else(|| cache_dir().join("venv"), PathBuf::from);
+    if dir.join("bin").join("python").exists() {
+        Ok(dir)
+    } else {
+        Err(PeerError(format!(
+            "the Python test peers are not installed at {}: run scripts/setup",
+            dir.display()
+        )))
+    }
+}
+
+/// An executable of the virtualenv (`dbt`, `dagster`, `aiosmtpd`, ...).
+///
+/// # Errors
+/// When the virtualenv or the executable is missing.
+pub fn venv_bin(name: &str) -> Result<PathBuf, PeerError> {
+    let path = venv()?.join("bin").join(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(PeerError(format!(
+            "{} is missing from the test virtualenv: run scripts/setup",
+            path.display()
+        )))
+    }
+}
+
+/// A system executable (`prometheus-alertmanager`), searched on `PATH`.
+///
+/// # Errors
+/// When it is not installed; the message says to run `scripts/setup`.
+pub fn system_bin(name: &str) -> Result<PathBuf, PeerError> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| PeerError(format!("{name} is not installed: run scripts/setup")))
+}
+
+/// A loopback port that was free a moment ago.
+///
+/// # Panics
+/// When the loopback interface cannot be bound at all.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("binding 127.0.0.1:0 to find a free port")
+}
+
+/// A loopback address where nothing listens (for "unreachable peer" tests).
+///
+/// # Panics
+/// When the loopback interface cannot be bound at all.
+pub fn closed_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
+    listener.local_addr().expect("local address")
+}
+
+/// A running peer process; killed when dropped.
+#[derive(Debug)]
+pub struct PeerProcess {
+    name: String,
+    child: Child,
+    log: PathBuf,
+    dir: tempfile_dir::TempDir,
+}
+
+impl PeerProcess {
+    /// Starts `program args...` under `timeout`, with stdout and stderr going to a log file
+    /// that errors quote.
+    ///
+    /// # Errors
+    /// When the program cannot be started.
+    pub fn spawn(
+        name: &str,
+        program: &Path,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Result<Self, PeerError> {
+        let dir = tempfile_dir::TempDir::new(name)?;
+        let log = dir.path().join("peer.log");
+        let file = std::fs::File::create(&log)
+            .map_err(|e| PeerError(format!("creating the log of {name}: {e}")))?;
+        let err_file =
+            file.try_clone().map_err(|e| PeerError(format!("creating the log of {name}: {e}")))?;
+        let mut command = Command::new("timeout");
+        command
+            .arg("--kill-after=5")
+            .arg(PEER_LIFETIME.as_secs().to_string())
+            .arg(program)
+            .args(args)
+            .envs(envs.iter().copied())
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(err_file);
+        let child = command
+            .spawn()
+            .map_err(|e| PeerError(format!("starting {name} ({}): {e}", program.display())))?;
+        Ok(Self { name: name.to_owned(), child, log, dir })
+    }
+
+    /// A scratch directory that lives as long as the peer (its working directory).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Waits until `addr` accepts TCP connections.
+    ///
+    /// # Errors
+    /// When the process exits first or `within` passes; the message quotes its log.
+    pub fn wait_for_tcp(&mut self, addr: SocketAddr, within: Duration) -> Result<(), PeerError> {
+        self.wait_until(within, || {
+            TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
+        })
+    }
+
+    /// Waits until `GET path` on `addr` answers with a status below 500.
+    ///
+    /// # Errors
+    /// When the process exits first or `within` passes; the message quotes its log.
+    pub fn wait_for_http(
+        &mut self,
+        addr: SocketAddr,
+        path: &str,
+        within: Duration,
+    ) -> Result<(), PeerError> {
+        self.wait_until(within, || http_status(addr, path).is_some_and(|status| status < 500))
+    }
+
+    /// Waits until `ready` holds, polling every 50 ms.
+    ///
+    /// # Errors
+    /// When the process exits first or `within` passes; the message quotes its log.
+    pub fn wait_until(
+        &mut self,
+        within: Duration,
+        mut ready: impl FnMut() -> bool,
+    ) -> Result<(), PeerError> {
+        let deadline = Instant::now() + within;
+        loop {
+            if ready() {
+                return Ok(());
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(PeerError(format!(
+                    "{} exited ({status}) before it was ready:\n{}",
+                    self.name,
+                    self.log_tail()
+                )));
+            }
+            if Instant::now() >= deadline {
+                return Err(PeerError(format!(
+                    "{} was not ready within {:?}:\n{}",
+                    self.name,
+                    within,
+                    self.log_tail()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The last 40 lines of the peer's output.
+    pub fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(40)..].join("\n")
+    }
+}
+
+impl Drop for PeerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The status code of `GET path` on `addr`, or `None` if it did not answer in 2 seconds.
+pub fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream.set_write_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0_u8; 64];
+    let read = stream.read(&mut head).ok()?;
+    let line = std::str::from_utf8(&head[..read]).ok()?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A scratch directory removed on drop, without another dependency.
+mod tempfile_dir {
+    use std::path::{Path, PathBuf};
+
+    use super::PeerError;
+
+    #[derive(Debug)]
+    pub(super) struct TempDir(PathBuf);
+
+    impl TempDir {
+        pub(super) fn new(name: &str) -> Result<Self, PeerError> {
+            use opentelemetry_sdk::trace::IdGenerator as _;
+            let unique = opentelemetry_sdk::trace::RandomIdGenerator::default().new_span_id();
+            let path = std::env::temp_dir().join(format!("floe-peer-{name}-{unique}"));
+            std::fs::create_dir_all(&path)
+                .map_err(|e| PeerError(format!("creating {}: {e}", path.display())))?;
+            Ok(Self(path))
+        }
+
+        pub(super) fn path(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! Peer processes start, are waited for with a bound, and report clearly when they fail.
+
+use std::time::Duration;
+
+use floe_otel_testkit::peers::{self, PeerProcess};
+
+#[test]
+fn a_peer_that_listens_is_ready_and_stops_on_drop() {
+    let port = peers::free_port();
+    let python = peers::venv_bin("python").expect("scripts/setup installs the virtualenv");
+    let code = format!(
+        "import http.server as h; h.HTTPServer(('127.0.0.1', {port}), h.SimpleHTTPRequestHandler).serve_forever()"
+    );
+    let mut peer = PeerProcess::spawn("http", &python, &["-c", &code], &[]).unwrap();
+    let addr = format!("127.0.0.1:{port}").parse().unwrap();
+    peer.wait_for_http(addr, "/", Duration::from_secs(20)).unwrap();
+    assert_eq!(peers::http_status(addr, "/"), Some(200));
+    drop(peer);
+    assert_eq!(peers::http_status(addr, "/"), None, "the peer stopped with its guard");
+}
+
+#[test]
+fn a_peer_that_exits_early_is_an_error_quoting_its_output() {
+    let python = peers::venv_bin("python").unwrap();
+    let mut peer = PeerProcess::spawn(
+        "broken",
+        &python,
+        &["-c", "import sys; print('bad config: port'); sys.exit(3)"],
+        &[],
+    )
+    .unwrap();
+    let err =
+        peer.wait_for_tcp(peers::closed_port(), Duration::from_secs(20)).unwrap_err().to_string();
+    assert!(err.starts_with("broken exited"), "{err}");
+    assert!(err.contains("bad config: port"), "{err}");
+}
+
+#[test]
+fn a_peer_that_never_gets_ready_times_out_with_a_bound() {
+    let python = peers::venv_bin("python").unwrap();
+    let mut peer =
+        PeerProcess::spawn("sleeper", &python, &["-c", "import time; time.sleep(30)"], &[])
+            .unwrap();
+    let started = std::time::Instant::now();
+    let err = peer
+        .wait_for_tcp(peers::closed_port(), Duration::from_millis(300))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("was not ready within 300ms"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn missing_executables_say_how_to_install_them() {
+    let err = peers::venv_bin("no-such-tool").unwrap_err().to_string();
+    assert!(err.ends_with("run scripts/setup"), "{err}");
+    let err = peers::system_bin("no-such-daemon").unwrap_err().to_string();
+    assert_eq!(err, "no-such-daemon is not installed: run scripts/setup");
+}
