@@ -4,7 +4,18 @@
 //!   [`telemetry::sanitize_error_message`], attribute keys, [`telemetry::FloeSpanAttributes`]
 //!   and [`telemetry::DomainSpan`], the span every plugin operation runs in.
 //! - [`secret`]: [`secret::Secret`], a credential that never prints.
+//! - [`plugin`]: plugin metadata, categories and their traits, the link-time registry,
+//!   config decoding with `${secret:..}` / `${env:..}` references.
+//! - [`audit`]: the instrumentation audit ([`audit::verify_plugin_instrumentation`]).
+//! - [`compile`]: the stages of `floe compile`, each traced.
 #![warn(missing_docs)]
 
+pub mod audit;
+pub mod compile;
+pub mod plugin;
 pub mod secret;
 pub mod telemetry;
+pub mod text;
+
+#[doc(hidden)]
+pub use inventory as __private_inventory;
