@@ -55,6 +55,8 @@
 //! - [`Capture`]: per-test capture, and [`CapturedSpans`] with the assertions.
 //! - [`expect`]: expectation builders for spans, events and trees.
 //! - [`leak`]: secret-leak checks over every string a span carries.
+//! - [`conform`]: every captured span checked against the telemetry registry
+//!   ([`CapturedSpans::assert_conforms`]).
 //! - [`strategy`]: proptest strategies for credentials and messages that embed them.
 //! - [`render`]: the deterministic span-tree renderer; [`assert_span_tree!`] snapshots
 //!   it into the workspace's `snapshots/` directory.
@@ -66,6 +68,7 @@
 
 pub mod artifact;
 mod capture;
+pub mod conform;
 pub mod expect;
 pub mod fixtures;
 pub mod leak;

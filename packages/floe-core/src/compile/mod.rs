@@ -21,46 +21,13 @@ use crate::plugin::{
     resolve_references,
 };
 use crate::secret::Secret;
+use crate::telemetry::ops::{CompileOp, FloeOp};
 use crate::telemetry::{
-    DomainSpan, EnvSource, Operation, SanitizedMessage, SpanRecorder, attr, in_span,
-    sanitize_error_message,
+    EnvSource, SanitizedMessage, SpanRecorder, attr, in_span, sanitize_error_message,
 };
 
 /// The tracer of floe-core's own operations.
 pub const TRACER_NAME: &str = "floe.core";
-
-/// The compile stages, each a span.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompileOp {
-    /// The whole compilation (`floe.compile`).
-    Compile,
-    /// Read and parse the manifest.
-    Load,
-    /// Check what parsing cannot.
-    Validate,
-    /// Pick each category's plugin and decode its config.
-    Resolve,
-    /// Run the instrumentation audit.
-    Enforce,
-    /// Assemble the artifacts.
-    Assemble,
-    /// Write them.
-    Generate,
-}
-
-impl Operation for CompileOp {
-    fn span_name(self) -> &'static str {
-        match self {
-            Self::Compile => "floe.compile",
-            Self::Load => "compile.load",
-            Self::Validate => "compile.validate",
-            Self::Resolve => "compile.resolve",
-            Self::Enforce => "compile.enforce",
-            Self::Assemble => "compile.compile",
-            Self::Generate => "compile.generate",
-        }
-    }
-}
 
 /// Why a compilation stopped. Messages point at the manifest path and key.
 #[derive(Debug, thiserror::Error)]
@@ -148,7 +115,7 @@ pub fn compile(request: &CompileRequest<'_>) -> Result<CompileOutcome, CompileEr
     let path = request.manifest;
     in_span(
         TRACER_NAME,
-        CompileOp::Compile,
+        FloeOp::Compile,
         [KeyValue::new(attr::FLOE_COMPILE_MANIFEST, file_name(path))],
         |root| {
             let manifest = in_span(TRACER_NAME, CompileOp::Load, [], |_| load(path))?;
@@ -163,7 +130,7 @@ pub fn compile(request: &CompileRequest<'_>) -> Result<CompileOutcome, CompileEr
             let audit = in_span(TRACER_NAME, CompileOp::Enforce, [], |span| {
                 Ok::<_, CompileError>(enforce(&plugins, span))
             })?;
-            let artifacts = in_span(TRACER_NAME, CompileOp::Assemble, [], |_| {
+            let artifacts = in_span(TRACER_NAME, CompileOp::Compile, [], |_| {
                 CompiledArtifacts::assemble(path, &manifest, &plugins, audit)
             })?;
             let written_to = match request.output {
@@ -342,9 +309,4 @@ fn enforce(
         i64::try_from(report.warnings().count()).unwrap_or(i64::MAX),
     ));
     report
-}
-
-/// Starts a span for an operation of floe-core (used by the CLI for `floe audit`).
-pub fn core_span(op: CompileOp) -> DomainSpan {
-    DomainSpan::start(TRACER_NAME, op)
 }

@@ -1,7 +1,7 @@
 //! The plugin model: metadata, categories, the link-time registry and the common
 //! lifecycle every plugin implements.
 //!
-//! A plugin crate registers a [`PluginDescriptor`] with [`register_plugin!`]: metadata
+//! A plugin crate registers a [`PluginDescriptor`] with [`register_plugin!`](crate::register_plugin): metadata
 //! available without constructing the plugin, and a constructor from validated config.
 //! The registry is collected at link time (`inventory`): there is no hand-kept list, and
 //! the audit never needs a plugin to start.

@@ -90,6 +90,7 @@ fn compile_traces_each_stage_under_one_root_with_audit_findings_as_events() {
         .in_order()
         .exact(),
     );
+    capture.assert_conforms();
     let logs = capture.logs();
     assert!(
         logs.iter().any(|l| l.starts_with("WARN ")
