@@ -62,6 +62,7 @@
 //!   it into the workspace's `snapshots/` directory.
 //! - [`fixtures`]: rstest fixtures.
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
+//! - [`http`]: a loopback HTTP server that records requests, for peers no registry ships.
 //! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, and peer
 //!   processes waited for with a bound and stopped on drop.
 #![warn(missing_docs)]
@@ -71,6 +72,7 @@ mod capture;
 pub mod conform;
 pub mod expect;
 pub mod fixtures;
+pub mod http;
 pub mod leak;
 pub mod peers;
 pub mod render;

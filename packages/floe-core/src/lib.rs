@@ -8,11 +8,15 @@
 //!   config decoding with `${secret:..}` / `${env:..}` references.
 //! - [`audit`]: the instrumentation audit ([`audit::verify_plugin_instrumentation`]).
 //! - [`compile`]: the stages of `floe compile`, each traced.
+//! - [`http`]: the HTTP client plugins use (rustls on `ring`, timeouts, bounded retries).
+//! - [`process`]: running external tools with a timeout.
 #![warn(missing_docs)]
 
 pub mod audit;
 pub mod compile;
+pub mod http;
 pub mod plugin;
+pub mod process;
 pub mod secret;
 pub mod telemetry;
 pub mod text;

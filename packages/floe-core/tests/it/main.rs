@@ -3,6 +3,8 @@
 mod compile;
 mod domain_span;
 mod factory;
+mod http;
 mod plugin_config;
+mod process;
 mod provider;
 mod sanitize_props;
