@@ -2,4 +2,6 @@
 
 mod rows;
 
-contract_tests::contract_suite! {}
+contract_tests::contract_suite! {
+    compute_duckdb => crate::rows::compute_duckdb::ROW,
+}
