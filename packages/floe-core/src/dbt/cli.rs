@@ -391,7 +391,8 @@ pub(super) fn log_messages(stdout: &str, errors_only: bool) -> Vec<String> {
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|event| !errors_only || event["info"]["level"] == "error")
         .filter_map(|event| event["info"]["msg"].as_str().map(str::trim).map(str::to_owned))
-        .filter(|msg| !msg.is_empty())
+        // A Python traceback names dbt's own source files; the message before it says what failed.
+        .filter(|msg| !msg.is_empty() && !msg.starts_with("Traceback (most recent call last)"))
         .collect()
 }
 

@@ -3,7 +3,7 @@
 
 use opentelemetry::{Context, KeyValue};
 
-use crate::plugin::categories::{DbtCommandResult, DbtNodeResult};
+use crate::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult};
 use crate::telemetry::ops::DbtOp;
 use crate::telemetry::{DomainSpan, SanitizedMessage, attr};
 
@@ -26,7 +26,7 @@ pub enum TestFailures {
 /// `dbt.node.unique_id`, `dbt.node.status`, `dbt.node.execution_time` and, for tests,
 /// `dbt.node.failures`. A node with status `error` ends as an error whose description is
 /// the first line of dbt's message (already sanitized in `result`); a failing test too,
-/// unless `failures` is [`TestFailures::Report`].
+/// unless `failures` is [`TestFailures::Report`]; a linted file with violations always.
 pub fn record_nodes(
     tracer_name: &str,
     parent: &Context,
@@ -49,6 +49,9 @@ pub fn record_nodes(
         match node.status.as_str() {
             "error" | "runtime error" => {
                 span.fail_soft("dbt_node_error", reason(node, "the node errored"));
+            }
+            "fail" if result.command == DbtCommand::Lint => {
+                span.fail_soft("lint_violation", reason(node, "the file has violations"));
             }
             "fail" if failures == TestFailures::Fail => {
                 span.fail_soft("dbt_test_failure", reason(node, "the test failed"));

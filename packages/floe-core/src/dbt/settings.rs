@@ -126,6 +126,19 @@ impl DbtSettings {
         }
     }
 
+    /// Why `program` cannot run this project, if it cannot: the executable is missing, or
+    /// the project directory holds no `dbt_project.yml`. No process is started (`dbt
+    /// --version` would ask the network for the latest release).
+    pub fn problem(&self, program: &Path) -> Option<String> {
+        if !is_executable(program) {
+            return Some(format!("dbt executable {} not found", program.display()));
+        }
+        if !self.project_dir.join("dbt_project.yml").is_file() {
+            return Some(format!("{} holds no dbt_project.yml", self.project_dir.display()));
+        }
+        None
+    }
+
     /// What `floe compile` records: paths, target and the names (never the values) of
     /// the environment handed to dbt. `--vars` are left out: they may hold credentials.
     pub fn generated_config(&self, engine: Engine, executable: &Path) -> serde_json::Value {
