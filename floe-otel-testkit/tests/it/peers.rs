@@ -57,3 +57,16 @@ fn missing_executables_say_how_to_install_them() {
     let err = peers::system_bin("no-such-daemon").unwrap_err().to_string();
     assert_eq!(err, "no-such-daemon is not installed: run scripts/setup");
 }
+
+#[test]
+fn a_dbt_project_copy_leaves_build_output_behind_and_is_removed_on_drop() {
+    let project = peers::DbtProject::copy().unwrap();
+    let root = project.path().to_owned();
+    assert!(root.join("dbt_project.yml").is_file());
+    assert!(root.join("models").join("stg_orders.sql").is_file());
+    assert!(!root.join("target").exists(), "a target/ of the example must not be copied");
+    let other = peers::DbtProject::copy().unwrap();
+    assert_ne!(other.path(), root, "each copy has its own directory (and database)");
+    drop(project);
+    assert!(!root.exists());
+}
