@@ -1,3 +1,4 @@
 //! One module per plugin: its contract row.
 
 pub(crate) mod compute_duckdb;
+pub(crate) mod dbt_core;
