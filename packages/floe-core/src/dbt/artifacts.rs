@@ -70,7 +70,7 @@ impl RunResults {
             .into_iter()
             .map(|r| DbtNodeResult {
                 unique_id: r.unique_id,
-                // Fusion writes statuses capitalized; dbt-core in lower case.
+                // Compared in lower case whatever the writer (dbt-core or Fusion) used.
                 status: r.status.to_ascii_lowercase(),
                 execution_time: r.execution_time,
                 message: r

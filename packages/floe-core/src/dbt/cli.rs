@@ -349,6 +349,11 @@ impl DbtCli {
         if !events.is_empty() {
             return self.clean(&events.join("; "));
         }
+        // Plain-text output (Fusion): its error lines start with `error`.
+        let errors = error_lines(&output.stdout, &output.stderr);
+        if !errors.is_empty() {
+            return self.clean(&errors[errors.len().saturating_sub(3)..].join("\n"));
+        }
         if output.stderr.trim().is_empty() {
             let all = log_messages(&output.stdout, false);
             if !all.is_empty() {
@@ -393,6 +398,16 @@ pub(super) fn log_messages(stdout: &str, errors_only: bool) -> Vec<String> {
         .filter_map(|event| event["info"]["msg"].as_str().map(str::trim).map(str::to_owned))
         // A Python traceback names dbt's own source files; the message before it says what failed.
         .filter(|msg| !msg.is_empty() && !msg.starts_with("Traceback (most recent call last)"))
+        .collect()
+}
+
+/// Lines of plain-text output (standard error first) that report an error.
+pub(super) fn error_lines<'a>(stdout: &'a str, stderr: &'a str) -> Vec<&'a str> {
+    stderr
+        .lines()
+        .chain(stdout.lines())
+        .map(str::trim)
+        .filter(|l| l.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("error")))
         .collect()
 }
 

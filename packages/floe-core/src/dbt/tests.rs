@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::cli::{log_messages, preview};
+use super::cli::{error_lines, log_messages, preview};
 use super::lint::{LintedFile, lint_result};
 use super::{DbtCli, Engine, Manifest, RunResults, Sqlfluff};
 use crate::plugin::categories::{DbtCommand, DbtOptions};
@@ -18,7 +18,7 @@ const RUN_RESULTS: &str = r#"{
      "message": null, "failures": 0, "timing": []},
     {"unique_id": "test.demo.amount_below_100.c1f9", "status": "fail", "execution_time": 0.04,
      "message": "Got 2 results, configured to fail if != 0\nsecond line", "failures": 2},
-    {"unique_id": "model.demo.orders", "status": "Error", "execution_time": 0.1,
+    {"unique_id": "model.demo.orders", "status": "ERROR", "execution_time": 0.1,
      "message": "\n  Catalog Error: cannot open postgres://app:FLOETEST-pw@db:5432/x"}
   ]
 }"#;
@@ -37,7 +37,7 @@ fn run_results_become_sorted_typed_nodes_with_clean_first_line_messages() {
         ["model.demo.orders", "test.demo.amount_below_100.c1f9", "test.demo.unique_orders_id.e3b8"]
     );
     let model = result.node("model.demo.orders").unwrap();
-    assert_eq!(model.status, "error", "Fusion's capitalized status is normalized");
+    assert_eq!(model.status, "error", "statuses are compared in lower case");
     assert_eq!(
         model.message.as_deref(),
         Some("Catalog Error: cannot open postgres://<REDACTED>@db:5432/x")
@@ -164,4 +164,14 @@ fn lint_report_marks_files_with_violations_as_failed() {
         args.join(" "),
         "lint models --format json --disable-progress-bar --nocolor --dialect duckdb"
     );
+}
+
+#[test]
+fn plain_text_error_lines_are_picked_from_either_stream() {
+    let stdout = "dbt-fusion 2.0.0\nerror: dbt1308: Failed to connect\n  Finished 'run'\n";
+    assert_eq!(
+        error_lines(stdout, "ERROR: bad flag\n"),
+        ["ERROR: bad flag", "error: dbt1308: Failed to connect"]
+    );
+    assert!(error_lines("Succeeded [0.05s] model demo.orders\n", "").is_empty());
 }
