@@ -5,4 +5,5 @@ mod rows;
 contract_tests::contract_suite! {
     compute_duckdb => crate::rows::compute_duckdb::ROW,
     dbt_core => crate::rows::dbt_core::ROW,
+    dbt_fusion => crate::rows::dbt_fusion::ROW,
 }

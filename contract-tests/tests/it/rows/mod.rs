@@ -2,3 +2,4 @@
 
 pub(crate) mod compute_duckdb;
 pub(crate) mod dbt_core;
+pub(crate) mod dbt_fusion;
