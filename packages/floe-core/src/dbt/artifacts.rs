@@ -160,12 +160,16 @@ impl Manifest {
         self.nodes.values().find(|n| n.resource_type == "model" && n.name == name)
     }
 
-    /// The tests attached to the node `unique_id` (or, for singular tests, depending on it).
+    /// The tests about the node `unique_id`: generic tests attached to it, and singular
+    /// tests (attached to nothing) that depend on it. A test attached to another node is
+    /// not about this one even if it reads it (`relationships` to it).
     pub fn tests_on<'a>(&'a self, unique_id: &'a str) -> impl Iterator<Item = &'a ManifestNode> {
         self.nodes.values().filter(move |n| {
             n.resource_type == "test"
-                && (n.attached_node.as_deref() == Some(unique_id)
-                    || n.depends_on.nodes.iter().any(|d| d == unique_id))
+                && match n.attached_node.as_deref() {
+                    Some(attached) => attached == unique_id,
+                    None => n.depends_on.nodes.iter().any(|d| d == unique_id),
+                }
         })
     }
 }

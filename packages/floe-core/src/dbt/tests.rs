@@ -60,7 +60,10 @@ fn manifest_finds_a_models_generic_and_singular_tests() {
           "test.demo.assert_positive.2": {"unique_id": "test.demo.assert_positive.2", "name": "assert_positive",
             "resource_type": "test", "depends_on": {"nodes": ["model.demo.orders"]}},
           "test.demo.other.3": {"unique_id": "test.demo.other.3", "name": "other", "resource_type": "test",
-            "attached_node": "model.demo.customers"}
+            "attached_node": "model.demo.customers"},
+          "test.demo.relationships.4": {"unique_id": "test.demo.relationships.4", "name": "relationships_customers_to_orders",
+            "resource_type": "test", "attached_node": "model.demo.customers",
+            "depends_on": {"nodes": ["model.demo.customers", "model.demo.orders"]}}
         }}"#,
     )
     .unwrap();
