@@ -103,6 +103,14 @@ impl DuckDbConfig {
         if self.path.trim().is_empty() {
             return invalid("path".to_owned(), "must not be empty (use \":memory:\")");
         }
+        if self.path.contains('?') {
+            // `md:lake?motherduck_token=...`: the path would carry a credential into the
+            // profile and the compiled artifacts.
+            return invalid(
+                "path".to_owned(),
+                "must not hold a query string: put credentials in secret_settings (motherduck_token)",
+            );
+        }
         if self.threads == 0 {
             return invalid("threads".to_owned(), "must be at least 1");
         }

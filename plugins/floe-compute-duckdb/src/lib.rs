@@ -87,12 +87,14 @@ impl DuckDbCompute {
             .collect()
     }
 
-    /// The database file name only, for spans and errors.
+    /// The database file name only, for spans and errors: no directory, and no query
+    /// string (`md:lake?motherduck_token=...` carries a credential).
     fn db_file(&self) -> String {
         if self.config.path == IN_MEMORY {
             return IN_MEMORY.to_owned();
         }
-        Path::new(&self.config.path)
+        let without_query = self.config.path.split('?').next().unwrap_or_default();
+        Path::new(without_query)
             .file_name()
             .map_or_else(|| "database".to_owned(), |n| n.to_string_lossy().into_owned())
     }
@@ -104,12 +106,14 @@ impl DuckDbCompute {
         ]
     }
 
-    /// DuckDB's error, its secret values removed and sanitized.
+    /// DuckDB's error: its first line only (the lines after it quote the statement), with
+    /// the secret settings and the database path removed, then sanitized.
     fn engine_error(&self, error: &duckdb::Error) -> EngineError {
-        EngineError(sanitize_error_message(&scrub(
-            &error.to_string(),
-            self.config.secret_settings.values(),
-        )))
+        let text = error.to_string();
+        let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+        let path = Secret::new(self.config.path.clone());
+        let known = self.config.secret_settings.values().chain(std::iter::once(&path));
+        EngineError(sanitize_error_message(&scrub(first, known)))
     }
 
     /// Opens the database, applies the settings and reads the engine version.

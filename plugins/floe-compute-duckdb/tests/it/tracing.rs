@@ -98,6 +98,18 @@ async fn a_database_that_cannot_be_opened_fails_the_check_and_the_health_check()
 }
 
 #[test]
+fn a_credential_in_the_database_path_is_refused_without_being_quoted() {
+    let secret = planted_secret();
+    let err = DuckDbCompute::new(DuckDbConfig::new(format!("md:lake?motherduck_token={secret}")))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid duckdb config: path must not hold a query string: put credentials in secret_settings (motherduck_token)"
+    );
+    assert_text_clean("error message", &format!("{err:?}"), &secret);
+}
+
+#[test]
 fn generate_profile_records_target_and_file_and_keeps_secret_settings_out() {
     let secret = planted_secret();
     let mut config = DuckDbConfig::new("/data/lake/warehouse.duckdb");
