@@ -24,6 +24,7 @@ use floe_core::plugin::{
 };
 use floe_core::secret::{Secret, scrub};
 use floe_core::telemetry::{attr, describe_error, in_span, in_span_async, sanitize_error_message};
+use floe_core::text::first_line;
 use opentelemetry::KeyValue;
 
 pub use config::{DuckDbConfig, ResourceConfig, kubernetes_memory};
@@ -109,11 +110,9 @@ impl DuckDbCompute {
     /// DuckDB's error: its first line only (the lines after it quote the statement), with
     /// the secret settings and the database path removed, then sanitized.
     fn engine_error(&self, error: &duckdb::Error) -> EngineError {
-        let text = error.to_string();
-        let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
         let path = Secret::new(self.config.path.clone());
         let known = self.config.secret_settings.values().chain(std::iter::once(&path));
-        EngineError(sanitize_error_message(&scrub(first, known)))
+        EngineError(sanitize_error_message(&scrub(first_line(&error.to_string()), known)))
     }
 
     /// Opens the database, applies the settings and reads the engine version.

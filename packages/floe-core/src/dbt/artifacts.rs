@@ -76,7 +76,8 @@ impl RunResults {
                 message: r
                     .message
                     .as_deref()
-                    .and_then(|m| m.lines().map(str::trim).find(|l| !l.is_empty()))
+                    .map(crate::text::first_line)
+                    .filter(|line| !line.is_empty())
                     .map(|line| clean(line).into_string()),
                 failures: r.failures,
             })
