@@ -7,4 +7,5 @@ contract_tests::contract_suite! {
     dbt_core => crate::rows::dbt_core::ROW,
     dbt_fusion => crate::rows::dbt_fusion::ROW,
     quality_dbt => crate::rows::quality_dbt::ROW,
+    quality_gx => crate::rows::quality_gx::ROW,
 }

@@ -4,3 +4,4 @@ pub(crate) mod compute_duckdb;
 pub(crate) mod dbt_core;
 pub(crate) mod dbt_fusion;
 pub(crate) mod quality_dbt;
+pub(crate) mod quality_gx;
