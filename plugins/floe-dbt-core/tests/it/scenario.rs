@@ -1,6 +1,6 @@
-//! One run of every command against one copy of the example project, shared by the tests
-//! of this binary: seed, run, test with the failing-on-purpose test enabled, compile, lint
-//! on a clean then a badly styled model, and seed with a profile that cannot connect.
+//! One run of every command, shared by the tests of this binary: seed, run, and test with
+//! the failing-on-purpose test enabled; compile, then lint on a clean and on a badly styled
+//! model; and seed with a profile that cannot connect.
 
 use std::sync::OnceLock;
 
@@ -31,48 +31,64 @@ pub(crate) struct Scenario {
     pub(crate) lint_dirty: Recorded,
     pub(crate) broken_profile: Recorded,
     pub(crate) project: DbtProject,
+    _copies: [DbtProject; 2],
 }
 
 /// A model whose style SQLFluff rejects (select targets on one line, no space after a comma).
 pub(crate) const BADLY_STYLED_MODEL: &str = "select order_id,status from {{ ref('stg_orders') }}\n";
 
-fn record(
-    runtime: &tokio::runtime::Runtime,
-    plugin: &DbtCorePlugin,
-    command: DbtCommand,
-    options: &DbtOptions,
-) -> Recorded {
-    let capture = Capture::start();
-    let result = runtime.block_on(plugin.execute(command, options));
+async fn record(plugin: &DbtCorePlugin, command: DbtCommand, options: &DbtOptions) -> Recorded {
+    let capture = Capture::detached();
+    let result = capture.bind(plugin.execute(command, options)).await;
     Recorded { result, spans: capture.spans(), logs: capture.logs() }
 }
 
-/// The shared run (started by whichever test asks first).
+/// The shared run (started by whichever test asks first). Three chains run side by side,
+/// each on its own copy of the project (dbt commands on one copy must not overlap: they
+/// share its database and `target/`).
 pub(crate) fn scenario() -> &'static Scenario {
     static SCENARIO: OnceLock<Scenario> = OnceLock::new();
     SCENARIO.get_or_init(|| {
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
         let project = DbtProject::copy().expect("copying the example dbt project");
+        let other = DbtProject::copy().expect("copying the example dbt project");
         let plugin = DbtCorePlugin::new(peer::settings(&project));
+        let compiler = DbtCorePlugin::new(peer::settings(&other));
+        let secret = planted_secret();
+        let broken_copy = DbtProject::copy().expect("copying the example dbt project");
+        let broken = DbtCorePlugin::new(peer::broken_settings(&broken_copy, &secret));
         let defaults = DbtOptions::default();
-        let seed = record(&runtime, &plugin, DbtCommand::Seed, &defaults);
-        let run = record(&runtime, &plugin, DbtCommand::Run, &defaults);
         let failing = DbtOptions {
             vars: Some("{floe_fail_on_purpose: true}".to_owned()),
             ..DbtOptions::default()
         };
-        let failing_test = record(&runtime, &plugin, DbtCommand::Test, &failing);
-        let compile = record(&runtime, &plugin, DbtCommand::Compile, &defaults);
-        let manifest_after_compile =
-            plugin.manifest(&defaults).expect("compile wrote manifest.json");
-        let lint_clean = record(&runtime, &plugin, DbtCommand::Lint, &defaults);
-        std::fs::write(project.path().join("models").join("lint_probe.sql"), BADLY_STYLED_MODEL)
-            .expect("writing the badly styled model");
-        let lint_dirty = record(&runtime, &plugin, DbtCommand::Lint, &defaults);
-        let secret = planted_secret();
-        let broken = DbtCorePlugin::new(peer::broken_settings(&project, &secret));
-        let broken_profile = record(&runtime, &broken, DbtCommand::Seed, &defaults);
+        let build_and_test = async {
+            let seed = record(&plugin, DbtCommand::Seed, &defaults).await;
+            let run = record(&plugin, DbtCommand::Run, &defaults).await;
+            let failing_test = record(&plugin, DbtCommand::Test, &failing).await;
+            (seed, run, failing_test)
+        };
+        let compile_and_lint = async {
+            let compile = record(&compiler, DbtCommand::Compile, &defaults).await;
+            let manifest = compiler.manifest(&defaults).expect("compile wrote manifest.json");
+            let lint_clean = record(&compiler, DbtCommand::Lint, &defaults).await;
+            std::fs::write(other.path().join("models").join("lint_probe.sql"), BADLY_STYLED_MODEL)
+                .expect("writing the badly styled model");
+            let lint_dirty = record(&compiler, DbtCommand::Lint, &defaults).await;
+            (compile, manifest, lint_clean, lint_dirty)
+        };
+        let (
+            (seed, run, failing_test),
+            (compile, manifest_after_compile, lint_clean, lint_dirty),
+            broken_profile,
+        ) = runtime.block_on(async {
+            tokio::join!(
+                build_and_test,
+                compile_and_lint,
+                record(&broken, DbtCommand::Seed, &defaults)
+            )
+        });
         Scenario {
             secret,
             seed,
@@ -84,6 +100,7 @@ pub(crate) fn scenario() -> &'static Scenario {
             lint_dirty,
             broken_profile,
             project,
+            _copies: [other, broken_copy],
         }
     })
 }
