@@ -11,6 +11,39 @@ pub struct GeneratedManifests {
     pub documents: Vec<serde_json::Value>,
 }
 
+impl GeneratedManifests {
+    /// The documents as one multi-document YAML stream (`kubectl apply -f` reads it).
+    ///
+    /// # Errors
+    /// When a document cannot be written as YAML.
+    ///
+    /// # Examples
+    /// ```
+    /// use floe_core::plugin::categories::GeneratedManifests;
+    ///
+    /// let manifests = GeneratedManifests {
+    ///     documents: vec![
+    ///         serde_json::json!({ "kind": "Namespace", "metadata": { "name": "a" } }),
+    ///         serde_json::json!({ "kind": "Namespace", "metadata": { "name": "b" } }),
+    ///     ],
+    /// };
+    /// let yaml = manifests.to_yaml().unwrap();
+    /// let back: Vec<serde_json::Value> = serde_saphyr::from_multiple(&yaml).unwrap();
+    /// assert_eq!(back, manifests.documents);
+    /// ```
+    pub fn to_yaml(&self) -> Result<String, serde_saphyr::SerializeError> {
+        let mut out = String::new();
+        for document in &self.documents {
+            out.push_str("---\n");
+            out.push_str(&serde_saphyr::to_string(document)?);
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// Pod Security Standards levels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
