@@ -11,6 +11,20 @@ use reqwest::{RequestBuilder, Response, StatusCode, Url};
 #[error("cannot build the HTTP client")]
 pub struct ClientError(#[source] reqwest::Error);
 
+/// A client trusting a CA bundle could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum CaBundleError {
+    /// The bundle holds no PEM certificate.
+    #[error("the CA bundle holds no PEM certificate")]
+    Empty,
+    /// A certificate in the bundle cannot be read.
+    #[error("the CA bundle holds a certificate that cannot be read")]
+    Invalid(#[source] reqwest::Error),
+    /// The client itself could not be built.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+}
+
 /// Installs rustls's `ring` provider for the process (once; later calls do nothing).
 /// Building a rustls client without a provider panics, so every client goes through
 /// [`client`].
@@ -30,6 +44,31 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
         .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(ClientError)
+}
+
+/// A client like [`client`] that also trusts the PEM certificates in `ca_bundle` (a
+/// private CA, such as a Kubernetes cluster's `ca.crt`), on top of the default roots.
+///
+/// # Errors
+/// When the bundle holds no valid PEM certificate, or the TLS set-up fails.
+pub fn client_with_ca(
+    timeout: Duration,
+    ca_bundle: &[u8],
+) -> Result<reqwest::Client, CaBundleError> {
+    install_crypto_provider();
+    let certificates =
+        reqwest::Certificate::from_pem_bundle(ca_bundle).map_err(CaBundleError::Invalid)?;
+    if certificates.is_empty() {
+        return Err(CaBundleError::Empty);
+    }
+    let mut builder = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")));
+    for certificate in certificates {
+        builder = builder.add_root_certificate(certificate);
+    }
+    Ok(builder.build().map_err(ClientError)?)
 }
 
 /// The part of a URL that is safe to record: `host[:port]`, never user info, path or
