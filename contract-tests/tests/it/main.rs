@@ -2,4 +2,6 @@
 
 mod rows;
 
-contract_tests::contract_suite! {}
+contract_tests::contract_suite! {
+    secrets_k8s => crate::rows::secrets_k8s::ROW,
+}

@@ -1,1 +1,3 @@
 //! One module per plugin: its contract row.
+
+pub(crate) mod secrets_k8s;
