@@ -134,6 +134,34 @@ pub struct RetryEvent {
     pub backoff: Duration,
 }
 
+impl RetryEvent {
+    /// The attributes of the span event a plugin records for this retry: its category's
+    /// attempt key (`alert.attempt`, `secrets.attempt`, ...) and, when the peer answered,
+    /// `http.response.status_code`.
+    ///
+    /// # Examples
+    /// ```
+    /// use std::time::Duration;
+    /// use floe_core::http::RetryEvent;
+    /// use floe_core::telemetry::attr;
+    ///
+    /// let event = RetryEvent { attempt: 1, status: Some(429), backoff: Duration::ZERO };
+    /// let attributes = event.attributes(attr::SECRETS_ATTEMPT);
+    /// assert_eq!(attributes[0].key, attr::SECRETS_ATTEMPT);
+    /// assert_eq!(attributes[1].value, opentelemetry::Value::I64(429));
+    /// ```
+    pub fn attributes(&self, attempt_key: opentelemetry::Key) -> Vec<opentelemetry::KeyValue> {
+        let mut out = vec![opentelemetry::KeyValue::new(attempt_key, i64::from(self.attempt))];
+        if let Some(status) = self.status {
+            out.push(opentelemetry::KeyValue::new(
+                crate::telemetry::attr::HTTP_RESPONSE_STATUS_CODE,
+                i64::from(status),
+            ));
+        }
+        out
+    }
+}
+
 /// The final outcome of [`send_with_retry`]: the last response (any status) or the last
 /// transport error, and how many attempts were made.
 #[derive(Debug)]

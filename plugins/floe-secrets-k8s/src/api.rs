@@ -208,13 +208,7 @@ impl Api {
                 request
             },
             |retry| {
-                let mut attributes =
-                    vec![KeyValue::new(attr::SECRETS_ATTEMPT, i64::from(retry.attempt))];
-                if let Some(status) = retry.status {
-                    attributes
-                        .push(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-                }
-                span.add_event(attr::SECRETS_RETRY_EVENT, attributes);
+                span.add_event(attr::SECRETS_RETRY_EVENT, retry.attributes(attr::SECRETS_ATTEMPT));
             },
         )
         .await;
