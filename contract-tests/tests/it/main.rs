@@ -3,5 +3,6 @@
 mod rows;
 
 contract_tests::contract_suite! {
+    secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
 }
