@@ -3,6 +3,7 @@
 mod rows;
 
 contract_tests::contract_suite! {
+    identity_keycloak => crate::rows::identity_keycloak::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
 }

@@ -1,4 +1,5 @@
 //! One module per plugin: its contract row.
 
+pub(crate) mod identity_keycloak;
 pub(crate) mod secrets_infisical;
 pub(crate) mod secrets_k8s;
