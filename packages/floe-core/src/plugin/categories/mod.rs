@@ -29,7 +29,10 @@ pub use lineage::{LineageBackend, LineageDataset, RunEvent, RunEventType};
 pub use orchestrator::{GeneratedFiles, Orchestrator};
 pub use quality::{CheckResult, CheckSpec, QualityProvider, QualityReport, QualitySuite};
 pub use secrets::SecretsProvider;
-pub use security::{GeneratedManifests, NetworkSecurity, PodSecurityLevel, Rbac};
+pub use security::{
+    GeneratedManifests, NetworkSecurity, PodSecurityLevel, Rbac, is_dns1123_label,
+    restricted_container_security_context, restricted_pod_security_context,
+};
 pub use semantic::SemanticLayer;
 pub use telemetry::TelemetryBackend;
 
