@@ -5,6 +5,7 @@ mod rows;
 contract_tests::contract_suite! {
     identity_keycloak => crate::rows::identity_keycloak::ROW,
     network_security_k8s => crate::rows::network_security_k8s::ROW,
+    rbac_k8s => crate::rows::rbac_k8s::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
 }

@@ -2,5 +2,6 @@
 
 pub(crate) mod identity_keycloak;
 pub(crate) mod network_security_k8s;
+pub(crate) mod rbac_k8s;
 pub(crate) mod secrets_infisical;
 pub(crate) mod secrets_k8s;
