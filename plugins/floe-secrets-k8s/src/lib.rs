@@ -12,6 +12,7 @@
 
 mod api;
 pub mod config;
+mod env;
 mod error;
 mod ops;
 pub mod telemetry;

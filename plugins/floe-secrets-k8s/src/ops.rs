@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use floe_core::plugin::HealthStatus;
 use floe_core::secret::Secret;
 use floe_core::telemetry::{
-    SpanRecorder, attr, describe_error, in_span, in_span_async, sanitize_error_message,
+    SpanRecorder, attr, describe_error, in_span_async, sanitize_error_message,
 };
 use opentelemetry::KeyValue;
 use reqwest::Method;
@@ -55,7 +55,7 @@ struct ListMeta {
 }
 
 impl K8sSecretsPlugin {
-    fn attributes(&self, key: Option<&str>) -> Vec<KeyValue> {
+    pub(crate) fn attributes(&self, key: Option<&str>) -> Vec<KeyValue> {
         let mut out = vec![
             KeyValue::new(attr::SECRETS_PROVIDER, PROVIDER),
             KeyValue::new(attr::SECRETS_NAMESPACE, self.api.namespace().to_owned()),
@@ -72,7 +72,7 @@ impl K8sSecretsPlugin {
     }
 
     /// `name/key` split and checked.
-    fn split(key: &str) -> Result<(&str, &str), K8sSecretsError> {
+    pub(crate) fn split(key: &str) -> Result<(&str, &str), K8sSecretsError> {
         match key.split_once('/') {
             Some((name, item)) if is_dns1123_subdomain(name) && is_data_key(item) => {
                 Ok((name, item))
@@ -344,33 +344,6 @@ impl K8sSecretsPlugin {
         .await
     }
 
-    pub(crate) fn env_spec(&self, keys: &[&str]) -> Result<serde_json::Value, K8sSecretsError> {
-        // `secrets.count` is the number of keys asked for; on success, the entries made.
-        let mut attributes = self.attributes(None);
-        attributes.push(KeyValue::new(attr::SECRETS_COUNT, count(keys.len())));
-        in_span(TRACER_NAME, SecretsOp::PodEnvSpec, attributes, |span| {
-            let mut seen: BTreeMap<String, &str> = BTreeMap::new();
-            let mut env = Vec::with_capacity(keys.len());
-            for key in keys {
-                let (name, item) = Self::split(key)?;
-                let variable = env_name(item);
-                if let Some(first) = seen.insert(variable.clone(), key) {
-                    return Err(K8sSecretsError::DuplicateEnv {
-                        variable,
-                        first: first.to_owned(),
-                        second: (*key).to_owned(),
-                    });
-                }
-                env.push(serde_json::json!({
-                    "name": variable,
-                    "valueFrom": { "secretKeyRef": { "name": name, "key": item, "optional": false } },
-                }));
-            }
-            span.set_attribute(KeyValue::new(attr::SECRETS_COUNT, count(env.len())));
-            Ok(serde_json::Value::Array(env))
-        })
-    }
-
     pub(crate) async fn health(&self) -> HealthStatus {
         let attributes = self.attributes(None);
         let checked: Result<HealthStatus, K8sSecretsError> =
@@ -401,19 +374,6 @@ impl K8sSecretsPlugin {
     }
 }
 
-/// The environment variable a data key is injected as: upper case, anything but ASCII
-/// letters and digits as `_`, and a leading `_` before a digit.
-pub(crate) fn env_name(item: &str) -> String {
-    let mut out: String = item
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
-        .collect();
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
-}
-
-fn count(n: usize) -> i64 {
+pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
