@@ -4,6 +4,7 @@
 use base64::Engine as _;
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::secret::Secret;
+use floe_otel_testkit::Capture;
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_secrets_k8s::{K8sSecretsConfig, K8sSecretsError, K8sSecretsPlugin};
@@ -16,8 +17,10 @@ const SECRETS_PATH: &str = "/api/v1/namespaces/floe-test/secrets";
 
 #[tokio::test]
 async fn every_request_carries_the_bearer_token_and_asks_for_json() {
-    let api = KubeApi::start("token-1");
+    let token = planted_secret();
+    let api = KubeApi::start(&token);
     api.insert("db", &[("user", "floe")]);
+    let capture = Capture::start();
 
     plugin(&api).get_secret("db/user").await.unwrap();
 
@@ -28,15 +31,19 @@ async fn every_request_carries_the_bearer_token_and_asks_for_json() {
         (request.method.as_str(), request.path.as_str()),
         ("GET", "/api/v1/namespaces/floe-test/secrets/db")
     );
-    assert_eq!(request.header("authorization"), Some("Bearer token-1"));
+    assert_eq!(request.header("authorization"), Some(format!("Bearer {token}").as_str()));
     assert_eq!(request.header("accept"), Some("application/json"));
+    capture.assert_secret_nowhere(&token, &[]);
 }
 
 #[tokio::test]
 async fn a_new_secret_is_created_with_base64_data_and_the_floe_label() {
-    let api = KubeApi::start("t");
+    let token = planted_secret();
+    let value = format!("pä:ss/{}", planted_secret());
+    let api = KubeApi::start(&token);
+    let capture = Capture::start();
 
-    plugin(&api).set_secret("db/password", &Secret::new("pä:ss/w0rd".to_owned())).await.unwrap();
+    plugin(&api).set_secret("db/password", &Secret::new(value.clone())).await.unwrap();
 
     let requests = api.requests();
     let methods: Vec<&str> = requests.iter().map(|r| r.method.as_str()).collect();
@@ -49,37 +56,56 @@ async fn a_new_secret_is_created_with_base64_data_and_the_floe_label() {
     assert_eq!(body["type"], "Opaque");
     assert_eq!(body["metadata"]["name"], "db");
     assert_eq!(body["metadata"]["labels"]["app.kubernetes.io/managed-by"], "floe");
-    assert_eq!(body["data"]["password"], "cMOkOnNzL3cwcmQ=", "standard base64 with padding");
-    assert_eq!(api.stored_value("db", "password").as_deref(), Some("pä:ss/w0rd"));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&value);
+    assert_eq!(body["data"]["password"], encoded.as_str(), "standard base64 with padding");
+    assert_eq!(api.stored_value("db", "password"), Some(value.clone()));
+    capture.assert_secret_nowhere(&value, &[]);
+    capture.assert_secret_nowhere(&encoded, &[]);
+    capture.assert_secret_nowhere(&token, &[]);
 }
 
 #[tokio::test]
 async fn an_update_merge_patches_one_key_and_keeps_the_others() {
-    let api = KubeApi::start("t");
-    api.insert("db", &[("user", "floe"), ("password", "old")]);
+    let token = planted_secret();
+    let (old, new) = (planted_secret(), planted_secret());
+    let api = KubeApi::start(&token);
+    api.insert("db", &[("user", "floe"), ("password", &old)]);
+    let capture = Capture::start();
 
-    plugin(&api).set_secret("db/password", &Secret::new("new".to_owned())).await.unwrap();
+    plugin(&api).set_secret("db/password", &Secret::new(new.clone())).await.unwrap();
 
     let requests = api.requests();
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].method, "PATCH");
     assert_eq!(requests[0].path, format!("{SECRETS_PATH}/db"));
     assert_eq!(requests[0].header("content-type"), Some("application/merge-patch+json"));
-    assert_eq!(requests[0].json(), json!({ "data": { "password": "bmV3" } }));
-    assert_eq!(api.stored_value("db", "password").as_deref(), Some("new"));
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&new);
+    assert_eq!(requests[0].json(), json!({ "data": { "password": encoded } }));
+    assert_eq!(api.stored_value("db", "password"), Some(new.clone()));
     assert_eq!(api.stored_value("db", "user").as_deref(), Some("floe"));
+    for secret in [&token, &old, &new, &encoded] {
+        capture.assert_secret_nowhere(secret, &[]);
+    }
 }
 
 #[tokio::test]
 async fn a_create_that_loses_a_race_falls_back_to_the_patch() {
+    let value = planted_secret();
     let api = KubeApi::start("t");
     api.conflict_on_next_create();
+    let capture = Capture::start();
 
-    plugin(&api).set_secret("db/password", &Secret::new("v".to_owned())).await.unwrap();
+    plugin(&api).set_secret("db/password", &Secret::new(value.clone())).await.unwrap();
 
     let methods: Vec<String> = api.requests().iter().map(|r| r.method.clone()).collect();
     assert_eq!(methods, ["PATCH", "POST", "PATCH"]);
-    assert_eq!(api.stored_value("db", "password").as_deref(), Some("v"));
+    assert_eq!(api.stored_value("db", "password"), Some(value.clone()));
+    capture.assert_one(
+        floe_otel_testkit::expect::span("secrets.set_secret")
+            .ok()
+            .attr(floe_core::telemetry::attr::SECRETS_WRITE_ACTION, "updated"),
+    );
+    capture.assert_secret_nowhere(&value, &[]);
 }
 
 #[tokio::test]
@@ -124,17 +150,20 @@ async fn listing_follows_continue_tokens_and_filters_by_label_and_prefix() {
 
 #[tokio::test]
 async fn reading_all_keys_decodes_each_and_a_missing_secret_is_not_found() {
+    let password = planted_secret();
     let api = KubeApi::start("t");
-    api.insert("db", &[("user", "floe"), ("password", "p@ss")]);
+    api.insert("db", &[("user", "floe"), ("password", &password)]);
     let plugin = plugin(&api);
+    let capture = Capture::start();
 
     let all = plugin.get_multi("db").await.unwrap();
     let missing = plugin.get_multi("nope").await.unwrap_err();
 
     let plain: Vec<(&str, &str)> =
         all.iter().map(|(k, v)| (k.as_str(), v.expose().as_str())).collect();
-    assert_eq!(plain, [("password", "p@ss"), ("user", "floe")]);
+    assert_eq!(plain, [("password", password.as_str()), ("user", "floe")]);
     assert!(matches!(missing, K8sSecretsError::NotFound { .. }), "{missing}");
+    capture.assert_secret_nowhere(&password, &[&format!("{all:?}"), &missing.to_string()]);
 }
 
 #[tokio::test]
@@ -169,22 +198,27 @@ async fn malformed_keys_are_refused_before_any_request() {
 
 #[tokio::test]
 async fn the_token_file_is_read_on_every_call_so_a_rotated_token_is_used() {
-    let api = KubeApi::start("rotated");
+    let (current, stale) = (planted_secret(), planted_secret());
+    let api = KubeApi::start(&current);
     api.insert("db", &[("user", "floe")]);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
-    std::fs::write(&file, "rotated\n").unwrap();
+    std::fs::write(&file, format!("{current}\n")).unwrap();
     let config = json!({ "api_server": api.url(), "namespace": NAMESPACE, "token_file": file });
     let plugin = K8sSecretsPlugin::new(&serde_json::from_value(config).unwrap()).unwrap();
+    let capture = Capture::start();
 
     assert!(plugin.get_secret("db/user").await.unwrap().is_some());
-    std::fs::write(&file, "stale").unwrap();
+    std::fs::write(&file, &stale).unwrap();
     let error = plugin.get_secret("db/user").await.unwrap_err();
 
     let tokens: Vec<Option<String>> =
         api.requests().iter().map(|r| r.header("authorization").map(str::to_owned)).collect();
-    assert_eq!(tokens, [Some("Bearer rotated".to_owned()), Some("Bearer stale".to_owned())]);
+    assert_eq!(tokens, [Some(format!("Bearer {current}")), Some(format!("Bearer {stale}"))]);
     assert!(error.to_string().contains("401 Unauthorized"), "{error}");
+    for token in [&current, &stale] {
+        capture.assert_secret_nowhere(token, &[&error.to_string(), &format!("{error:?}")]);
+    }
 }
 
 #[test]

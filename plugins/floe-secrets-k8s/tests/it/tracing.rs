@@ -6,7 +6,6 @@ use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::secret::Secret;
 use floe_core::telemetry::attr;
 use floe_otel_testkit::fixtures::planted_secret;
-use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect, strategy};
 use opentelemetry::trace::SpanKind;
@@ -29,17 +28,6 @@ fn get_span(key: &str) -> floe_otel_testkit::expect::SpanExpectation {
         .attr(attr::SERVER_ADDRESS, "127.0.0.1")
 }
 
-/// Asserts `secret` is on no span, in no log line and not in `errors`.
-fn assert_clean(capture: &Capture, secret: &str, errors: &[String]) {
-    capture.assert_no_secret(secret);
-    for line in capture.logs() {
-        assert_text_clean("log line", &line, secret);
-    }
-    for error in errors {
-        assert_text_clean("error message", error, secret);
-    }
-}
-
 #[tokio::test]
 async fn reading_a_secret_records_its_name_and_outcome_never_its_value() {
     let token = planted_secret();
@@ -59,8 +47,8 @@ async fn reading_a_secret_records_its_name_and_outcome_never_its_value() {
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
-    assert_clean(&capture, &token, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
+    capture.assert_secret_nowhere(&token, &[]);
 }
 
 #[tokio::test]
@@ -126,8 +114,8 @@ async fn writing_creates_then_updates_and_records_only_the_action() {
     capture.assert_one(span("created"));
     capture.assert_one(span("updated"));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
-    assert_clean(&capture, &token, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
+    capture.assert_secret_nowhere(&token, &[]);
 }
 
 #[tokio::test]
@@ -144,7 +132,7 @@ async fn a_refused_token_ends_as_an_error_that_never_holds_the_token() {
             .error_containing("401 Unauthorized")
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 401_i64),
     );
-    assert_clean(&capture, &wrong, &[error.to_string(), format!("{error:?}")]);
+    capture.assert_secret_nowhere(&wrong, &[&error.to_string(), &format!("{error:?}")]);
     capture.spans().assert_conforms();
 }
 
@@ -166,7 +154,7 @@ async fn a_forbidden_namespace_is_an_error_naming_the_reason() {
             )
             .exception("K8sSecretsError"),
     );
-    assert_clean(&capture, &token, &[error.to_string()]);
+    capture.assert_secret_nowhere(&token, &[&error.to_string()]);
 }
 
 #[tokio::test]
@@ -192,7 +180,7 @@ async fn health_is_ok_when_secrets_are_listable_and_an_error_when_forbidden() {
             .exception("unhealthy"),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &token, std::slice::from_ref(reason));
+    capture.assert_secret_nowhere(&token, &[reason]);
 }
 
 #[tokio::test]
@@ -237,7 +225,7 @@ async fn an_unreachable_api_server_is_an_error_without_the_token() {
             .error_containing("cannot reach the kubernetes api at 127.0.0.1:")
             .event(expect::event("secrets.retry").attr(attr::SECRETS_ATTEMPT, 2_i64)),
     );
-    assert_clean(&capture, &token, &[error.to_string(), format!("{error:?}")]);
+    capture.assert_secret_nowhere(&token, &[&error.to_string(), &format!("{error:?}")]);
     capture.spans().assert_conforms();
 }
 
@@ -281,7 +269,7 @@ async fn listing_reading_all_keys_and_deleting_are_traced_with_counts() {
     capture.assert_one(delete("db/password", false));
     capture.assert_one(delete("api-keys", true));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
 }
 
 #[test]
@@ -320,7 +308,7 @@ proptest! {
         prop_assert_eq!(read.expose(), &password.value);
         capture.assert_count(expect::span("secrets.set_secret").ok(), 1);
         capture.assert_count(expect::span("secrets.get_secret").ok(), 1);
-        assert_clean(&capture, &password.value, &[]);
-        assert_clean(&capture, &token.value, &[]);
+        capture.assert_secret_nowhere(&password.value, &[]);
+        capture.assert_secret_nowhere(&token.value, &[]);
     }
 }
