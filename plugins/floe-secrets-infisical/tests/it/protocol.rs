@@ -3,6 +3,8 @@
 
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::secret::Secret;
+use floe_otel_testkit::Capture;
+use floe_otel_testkit::fixtures::planted_secret;
 use floe_secrets_infisical::InfisicalError;
 use serde_json::json;
 
@@ -11,10 +13,12 @@ use crate::plugin;
 
 #[tokio::test]
 async fn login_posts_the_client_credentials_and_reads_use_the_issued_bearer_token() {
-    let api = InfisicalApi::start("client-secret-1", 3600);
+    let client_secret = planted_secret();
+    let api = InfisicalApi::start(&client_secret, 3600);
     api.insert("/", "A", "1");
+    let capture = Capture::start();
 
-    plugin(&api, "client-secret-1").get_secret("A").await.unwrap();
+    plugin(&api, &client_secret).get_secret("A").await.unwrap();
 
     let requests = api.requests();
     let login = &requests[0];
@@ -22,7 +26,7 @@ async fn login_posts_the_client_credentials_and_reads_use_the_issued_bearer_toke
         (login.method.as_str(), login.path.as_str()),
         ("POST", "/api/v1/auth/universal-auth/login")
     );
-    assert_eq!(login.json(), json!({ "clientId": CLIENT_ID, "clientSecret": "client-secret-1" }));
+    assert_eq!(login.json(), json!({ "clientId": CLIENT_ID, "clientSecret": client_secret }));
     assert_eq!(login.header("authorization"), None);
     let read = &requests[1];
     assert_eq!((read.method.as_str(), read.path.as_str()), ("GET", "/api/v3/secrets/raw/A"));
@@ -31,6 +35,8 @@ async fn login_posts_the_client_credentials_and_reads_use_the_issued_bearer_toke
         read.query.as_deref(),
         Some(format!("workspaceId={PROJECT}&environment={ENVIRONMENT}&secretPath=%2F").as_str())
     );
+    capture.assert_secret_nowhere(&client_secret, &[]);
+    capture.assert_secret_nowhere("st.identity-token-1", &[]);
 }
 
 #[tokio::test]
@@ -63,11 +69,13 @@ async fn renewal_sends_the_current_token_and_keeps_using_it() {
 
 #[tokio::test]
 async fn a_write_reads_first_then_creates_or_updates_with_the_scope_in_the_body() {
+    let (first, second) = (planted_secret(), planted_secret());
     let api = InfisicalApi::start("cs", 3600);
     let plugin = plugin(&api, "cs");
+    let capture = Capture::start();
 
-    plugin.set_secret("apps/floe/TOKEN", &Secret::new("v1".to_owned())).await.unwrap();
-    plugin.set_secret("apps/floe/TOKEN", &Secret::new("v2".to_owned())).await.unwrap();
+    plugin.set_secret("apps/floe/TOKEN", &Secret::new(first.clone())).await.unwrap();
+    plugin.set_secret("apps/floe/TOKEN", &Secret::new(second.clone())).await.unwrap();
 
     let calls: Vec<(String, String)> = api
         .requests()
@@ -90,10 +98,12 @@ async fn a_write_reads_first_then_creates_or_updates_with_the_scope_in_the_body(
         update.json(),
         json!({
             "workspaceId": PROJECT, "environment": ENVIRONMENT, "secretPath": "/apps/floe",
-            "type": "shared", "secretValue": "v2",
+            "type": "shared", "secretValue": second,
         })
     );
-    assert_eq!(api.value("/apps/floe", "TOKEN").as_deref(), Some("v2"));
+    assert_eq!(api.value("/apps/floe", "TOKEN"), Some(second.clone()));
+    capture.assert_secret_nowhere(&first, &[]);
+    capture.assert_secret_nowhere(&second, &[]);
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use floe_core::secret::Secret;
 use floe_core::telemetry::attr;
 use floe_otel_testkit::expect::{SpanExpectation, tree};
 use floe_otel_testkit::fixtures::planted_secret;
-use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect, strategy};
 use opentelemetry::trace::SpanKind;
 use proptest::prelude::*;
@@ -36,17 +35,6 @@ fn login(action: &str) -> SpanExpectation {
         .attr(attr::SECRETS_AUTH_ACTION, action.to_owned())
 }
 
-/// Asserts `secret` is on no span, in no log line and not in `errors`.
-fn assert_clean(capture: &Capture, secret: &str, errors: &[String]) {
-    capture.assert_no_secret(secret);
-    for line in capture.logs() {
-        assert_text_clean("log line", &line, secret);
-    }
-    for error in errors {
-        assert_text_clean("error message", error, secret);
-    }
-}
-
 #[tokio::test]
 async fn the_first_read_logs_in_as_a_child_span_and_records_no_value_or_credential() {
     let client_secret = planted_secret();
@@ -71,8 +59,8 @@ async fn the_first_read_logs_in_as_a_child_span_and_records_no_value_or_credenti
         .exact(),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
-    assert_clean(&capture, &client_secret, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
+    capture.assert_secret_nowhere(&client_secret, &[]);
     // The issued access token is a secret too.
     capture.assert_no_secret("st.identity-token-1");
 }
@@ -128,7 +116,7 @@ async fn a_refused_client_secret_fails_login_and_the_operation_without_leaking_i
     capture
         .assert_one(op("secrets.get_secret").error_containing(message).exception("InfisicalError"));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &wrong, &[error.to_string(), format!("{error:?}")]);
+    capture.assert_secret_nowhere(&wrong, &[&error.to_string(), &format!("{error:?}")]);
 }
 
 #[tokio::test]
@@ -190,7 +178,7 @@ async fn writes_record_created_then_updated_and_never_the_value() {
     capture.assert_one(span("created"));
     capture.assert_one(span("updated"));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
 }
 
 #[tokio::test]
@@ -221,7 +209,7 @@ async fn deleting_listing_and_reading_a_folder_are_traced_with_outcomes() {
     capture.assert_one(op("secrets.delete_secret").ok().attr(attr::SECRETS_FOUND, true));
     capture.assert_one(op("secrets.delete_secret").ok().attr(attr::SECRETS_FOUND, false));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &value, &[]);
+    capture.assert_secret_nowhere(&value, &[]);
 }
 
 #[tokio::test]
@@ -240,7 +228,7 @@ async fn health_is_ok_when_the_instance_answers_and_the_identity_logs_in() {
     capture.assert_one(health.clone().ok());
     capture.assert_one(health.error_containing("401 UnauthorizedError").exception("unhealthy"));
     capture.spans().assert_conforms();
-    assert_clean(&capture, &client_secret, std::slice::from_ref(reason));
+    capture.assert_secret_nowhere(&client_secret, &[reason]);
 }
 
 #[test]
@@ -281,7 +269,7 @@ proptest! {
         });
         prop_assert_eq!(read.expose(), &value.value);
         capture.assert_count(expect::span("secrets.login").ok(), 1);
-        assert_clean(&capture, &value.value, &[]);
-        assert_clean(&capture, &client_secret.value, &[]);
+        capture.assert_secret_nowhere(&value.value, &[]);
+        capture.assert_secret_nowhere(&client_secret.value, &[]);
     }
 }
