@@ -5,6 +5,8 @@
 use floe_core::plugin::categories::{IdentityProvider as _, TokenGrant};
 use floe_core::secret::Secret;
 use floe_identity_keycloak::{KeycloakError, Rejection};
+use floe_otel_testkit::Capture;
+use floe_otel_testkit::fixtures::planted_secret;
 use serde_json::json;
 
 use crate::peer::{CLIENT_ID, KID, OidcServer, REALM, Signer, USERNAME, now, sign};
@@ -16,16 +18,20 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
-    let server = OidcServer::start("s3cret&=", "p@ss word", "subject");
-    let plugin = plugin(&server, "s3cret&=");
+    // URL-hostile characters around planted credentials: the form must encode them.
+    let client_secret = format!("s3cret&={}", planted_secret());
+    let password = format!("p@ss word+{}", planted_secret());
+    let server = OidcServer::start(&client_secret, &password, "subject");
+    let plugin = plugin(&server, &client_secret);
+    let capture = Capture::start();
 
     plugin.token(&TokenGrant::ClientCredentials { scopes: vec![] }).await.unwrap();
-    let password = TokenGrant::Password {
+    let grant = TokenGrant::Password {
         username: USERNAME.to_owned(),
-        password: Secret::new("p@ss word".to_owned()),
+        password: Secret::new(password.clone()),
         scopes: vec!["openid".to_owned(), "profile".to_owned()],
     };
-    plugin.token(&password).await.unwrap();
+    plugin.token(&grant).await.unwrap();
 
     let requests = server.requests();
     let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
@@ -47,7 +53,7 @@ async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
         [
             pair("grant_type", "client_credentials"),
             pair("client_id", CLIENT_ID),
-            pair("client_secret", "s3cret&="),
+            pair("client_secret", &client_secret),
         ]
     );
     assert_eq!(
@@ -55,22 +61,27 @@ async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
         [
             pair("grant_type", "password"),
             pair("client_id", CLIENT_ID),
-            pair("client_secret", "s3cret&="),
+            pair("client_secret", &client_secret),
             pair("username", USERNAME),
-            pair("password", "p@ss word"),
+            pair("password", &password),
             pair("scope", "openid profile"),
         ]
     );
+    capture.assert_secret_nowhere(&client_secret, &[]);
+    capture.assert_secret_nowhere(&password, &[]);
 }
 
 #[tokio::test]
 async fn userinfo_sends_the_access_token_as_bearer_and_a_refused_token_is_an_error() {
-    let server = OidcServer::start("cs", "pw", "user-1");
+    let subject = planted_secret();
+    let forged = planted_secret();
+    let server = OidcServer::start("cs", "pw", &subject);
     let plugin = plugin(&server, "cs");
     let token = plugin.token(&TokenGrant::ClientCredentials { scopes: vec![] }).await.unwrap();
+    let capture = Capture::start();
 
-    plugin.userinfo(&token.access_token).await.unwrap();
-    let refused = plugin.userinfo(&Secret::new("not-issued".to_owned())).await.unwrap_err();
+    let user = plugin.userinfo(&token.access_token).await.unwrap();
+    let refused = plugin.userinfo(&Secret::new(forged.clone())).await.unwrap_err();
 
     let call = server.requests().into_iter().find(|r| r.path.ends_with("/userinfo")).unwrap();
     assert_eq!(
@@ -81,6 +92,10 @@ async fn userinfo_sends_the_access_token_as_bearer_and_a_refused_token_is_an_err
         refused.to_string(),
         "keycloak refused userinfo in realm floe: 401 invalid_token: Token verification failed"
     );
+    assert_eq!(user.subject, subject);
+    capture.assert_secret_nowhere(&subject, &[]);
+    capture.assert_secret_nowhere(&forged, &[&refused.to_string(), &format!("{refused:?}")]);
+    capture.assert_secret_nowhere(token.access_token.expose(), &[]);
 }
 
 #[tokio::test]

@@ -7,7 +7,6 @@ use floe_core::secret::Secret;
 use floe_core::telemetry::attr;
 use floe_otel_testkit::expect::{SpanExpectation, tree};
 use floe_otel_testkit::fixtures::planted_secret;
-use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect, strategy};
 use opentelemetry::trace::SpanKind;
 use proptest::prelude::*;
@@ -30,17 +29,6 @@ fn op(name: &str, kind: SpanKind) -> SpanExpectation {
 
 fn validate_span() -> SpanExpectation {
     op("identity.validate_token", SpanKind::Internal).root()
-}
-
-/// Asserts `secret` is on no span, in no log line and not in `errors`.
-fn assert_clean(capture: &Capture, secret: &str, errors: &[String]) {
-    capture.assert_no_secret(secret);
-    for line in capture.logs() {
-        assert_text_clean("log line", &line, secret);
-    }
-    for error in errors {
-        assert_text_clean("error message", error, secret);
-    }
 }
 
 fn password_grant(password: &str) -> TokenGrant {
@@ -74,8 +62,8 @@ async fn a_client_credentials_grant_discovers_first_and_records_no_secret_or_tok
         .exact(),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &client_secret, &[]);
-    assert_clean(&capture, token.access_token.expose(), &[]);
+    capture.assert_secret_nowhere(&client_secret, &[]);
+    capture.assert_secret_nowhere(token.access_token.expose(), &[]);
     assert_eq!(token.token_type, "Bearer");
 }
 
@@ -105,9 +93,9 @@ async fn a_password_grant_and_userinfo_record_a_subject_hash_never_the_subject()
             .attr_matches(attr::IDENTITY_SUBJECT_HASH, "^sha256:[0-9a-f]{32}$"),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &password, &[]);
-    assert_clean(&capture, &subject, &[]);
-    assert_clean(&capture, token.access_token.expose(), &[]);
+    capture.assert_secret_nowhere(&password, &[]);
+    capture.assert_secret_nowhere(&subject, &[]);
+    capture.assert_secret_nowhere(token.access_token.expose(), &[]);
 }
 
 #[tokio::test]
@@ -130,7 +118,7 @@ async fn a_refused_password_ends_the_grant_as_an_error_without_the_password() {
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 401_i64),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &password, &[error.to_string(), format!("{error:?}")]);
+    capture.assert_secret_nowhere(&password, &[&error.to_string(), &format!("{error:?}")]);
 }
 
 #[tokio::test]
@@ -148,7 +136,7 @@ async fn a_refused_client_secret_ends_the_grant_as_an_error_without_the_secret()
     capture.assert_one(
         op("identity.get_token", SpanKind::Client).root().error_containing("unauthorized_client"),
     );
-    assert_clean(&capture, &wrong, &[error.to_string(), format!("{error:?}")]);
+    capture.assert_secret_nowhere(&wrong, &[&error.to_string(), &format!("{error:?}")]);
 }
 
 #[tokio::test]
@@ -171,8 +159,8 @@ async fn a_valid_token_is_accepted_with_its_key_id_and_a_subject_hash() {
             .no_attr(attr::IDENTITY_REJECTION_REASON),
     );
     capture.spans().assert_conforms();
-    assert_clean(&capture, &subject, &[]);
-    assert_clean(&capture, &token, &[]);
+    capture.assert_secret_nowhere(&subject, &[]);
+    capture.assert_secret_nowhere(&token, &[]);
 }
 
 #[tokio::test]
@@ -225,8 +213,8 @@ async fn every_kind_of_bad_token_ends_as_an_error_with_its_reason_and_no_token_t
                 .attr(attr::IDENTITY_REJECTION_REASON, reason),
         );
         capture.spans().assert_conforms();
-        assert_clean(&capture, &token, &[error.to_string(), format!("{error:?}")]);
-        assert_clean(&capture, &subject, &[]);
+        capture.assert_secret_nowhere(&token, &[&error.to_string(), &format!("{error:?}")]);
+        capture.assert_secret_nowhere(&subject, &[]);
     }
 }
 
@@ -318,8 +306,8 @@ proptest! {
             token
         });
         capture.assert_count(expect::span("identity.validate_token").ok(), 1);
-        assert_clean(&capture, &password.value, &[]);
-        assert_clean(&capture, &client_secret.value, &[]);
-        assert_clean(&capture, token.access_token.expose(), &[]);
+        capture.assert_secret_nowhere(&password.value, &[]);
+        capture.assert_secret_nowhere(&client_secret.value, &[]);
+        capture.assert_secret_nowhere(token.access_token.expose(), &[]);
     }
 }
