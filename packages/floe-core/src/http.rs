@@ -37,13 +37,16 @@ pub fn install_crypto_provider() {
 /// # Errors
 /// When the TLS set-up fails.
 pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    builder(timeout).build().map_err(ClientError)
+}
+
+/// The settings every floe client shares: the `ring` provider, the timeouts, the agent.
+fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(ClientError)
 }
 
 /// A client like [`client`] that also trusts the PEM certificates in `ca_bundle` (a
@@ -55,20 +58,15 @@ pub fn client_with_ca(
     timeout: Duration,
     ca_bundle: &[u8],
 ) -> Result<reqwest::Client, CaBundleError> {
-    install_crypto_provider();
     let certificates =
         reqwest::Certificate::from_pem_bundle(ca_bundle).map_err(CaBundleError::Invalid)?;
     if certificates.is_empty() {
         return Err(CaBundleError::Empty);
     }
-    let mut builder = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(10)))
-        .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")));
-    for certificate in certificates {
-        builder = builder.add_root_certificate(certificate);
-    }
-    Ok(builder.build().map_err(ClientError)?)
+    let with_roots = certificates
+        .into_iter()
+        .fold(builder(timeout), reqwest::ClientBuilder::add_root_certificate);
+    Ok(with_roots.build().map_err(ClientError)?)
 }
 
 /// The part of a URL that is safe to record: `host[:port]`, never user info, path or
