@@ -6,5 +6,9 @@
 //! - [`secret`]: [`secret::Secret`], a credential that never prints.
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod secret;
 pub mod telemetry;
+
