@@ -4,6 +4,7 @@
 //!   [`telemetry::sanitize_error_message`], attribute keys, [`telemetry::FloeSpanAttributes`]
 //!   and [`telemetry::DomainSpan`], the span every plugin operation runs in.
 //! - [`secret`]: [`secret::Secret`], a credential that never prints.
+//! - [`traced`]: the attribute macro that runs a function inside a domain span.
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -12,3 +13,4 @@ pub mod __private;
 pub mod secret;
 pub mod telemetry;
 
+pub use floe_macros::traced;

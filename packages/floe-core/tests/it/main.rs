@@ -4,3 +4,4 @@ mod domain_span;
 mod factory;
 mod provider;
 mod sanitize_props;
+mod traced;
