@@ -58,7 +58,8 @@ use crate::args::TracedArgs;
 ///
 /// `Result` is recognised by type, not by spelling: `io::Result<T>` and other aliases
 /// work. The type must be known where the function is defined: a generic return type
-/// `T` that happens to be a `Result` at a call site ends as `Ok`.
+/// `T` that happens to be a `Result` at a call site ends as `Ok`, and so does a
+/// `Result<_, E>` whose generic `E` has neither an `Error` nor a `Display` bound.
 ///
 /// # Options
 /// | option | meaning |

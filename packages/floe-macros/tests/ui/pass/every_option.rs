@@ -70,6 +70,11 @@ impl Client {
         &mut self.0
     }
 
+    #[traced(name = "ui.borrow", skip(self), fields(suffix))]
+    async fn borrow(&self, suffix: &str) -> &str {
+        &self.0[..self.0.len().min(suffix.len())]
+    }
+
     #[traced(name = "ui.fetch")]
     async fn fetch(&self, (a, b): (u8, u8)) -> Result<u8, Failed> {
         a.checked_add(b).ok_or(Failed)
@@ -85,4 +90,5 @@ fn main() {
     let _ = client.name();
     client.rename("x".to_owned()).push('y');
     let _ = client.fetch((1, 2));
+    let _ = client.borrow("x");
 }
