@@ -39,6 +39,10 @@ pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenSt
     let block = &item.block;
     let (ret_ty, unit) = match &item.sig.output {
         ReturnType::Default => (quote!(()), true),
+        // `-> ()` written out: no return value to bind or inspect either.
+        ReturnType::Type(_, ty) if matches!(&**ty, syn::Type::Tuple(t) if t.elems.is_empty()) => {
+            (quote!(()), true)
+        }
         ReturnType::Type(_, ty) => (ty.to_token_stream(), false),
     };
     // A return type that mentions `impl Trait` cannot be named inside the body; the body's

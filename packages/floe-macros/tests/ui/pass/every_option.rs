@@ -46,6 +46,9 @@ fn io() -> std::io::Result<()> {
     Ok(())
 }
 
+#[traced(name = "ui.explicit_unit")]
+fn explicit_unit() -> () {}
+
 #[traced]
 fn generic<T: Default>() -> T {
     T::default()
@@ -84,6 +87,7 @@ impl Client {
 fn main() {
     let _ = load("orders", "token");
     let _ = io();
+    explicit_unit();
     let _: u8 = generic();
     let _ = numbers().count();
     let mut client = Client(String::new());
