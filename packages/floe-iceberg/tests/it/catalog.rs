@@ -2,6 +2,7 @@
 //! REST specification, every error status) and against the real lakana catalog.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
 use floe_iceberg::{
@@ -10,6 +11,7 @@ use floe_iceberg::{
 };
 use floe_otel_testkit::peers::closed_port;
 
+use crate::avro::write_empty_manifest_list;
 use crate::lakana::{ENVIRONMENT, Lakana, lakana};
 use crate::server::{PREFIX, TestCatalog, WAREHOUSE};
 
@@ -233,7 +235,7 @@ fn a_uri_with_user_info_is_refused_without_echoing_it() {
 }
 
 #[tokio::test]
-async fn the_real_lakana_catalog_manages_namespaces_tables_and_schema_commits() {
+async fn the_real_lakana_catalog_manages_namespaces_tables_schemas_and_snapshots() {
     let catalog = RestCatalog::connect(lakana_config()).await.unwrap();
     assert_eq!(catalog.prefix(), Some(ENVIRONMENT));
     let scratch = Namespace::single(unique("scratch"));
@@ -258,8 +260,20 @@ async fn the_real_lakana_catalog_manages_namespaces_tables_and_schema_commits() 
     let stale = catalog.evolve_schema(&ident, &created.metadata, with_amount()).await.unwrap_err();
     assert!(matches!(stale, IcebergError::CommitConflict { .. }), "{stale:?}");
     // lakana reads the manifest list before it accepts a snapshot: a missing one is 422.
-    let rejected = catalog.append_snapshot(&ident, "main", None, snapshot(7, None)).await;
+    let location = created.metadata.location.clone().unwrap();
+    let mut missing = snapshot(7, None);
+    missing.manifest_list = format!("{location}/metadata/snap-7.avro");
+    let rejected = catalog.append_snapshot(&ident, "main", None, missing).await;
     assert!(matches!(rejected, Err(IcebergError::Rejected { status: 422, .. })), "{rejected:?}");
+    let mut first = snapshot(8, None);
+    first.manifest_list = format!("{location}/metadata/snap-8.avro");
+    write_empty_manifest_list(Path::new(first.manifest_list.trim_start_matches("file://")));
+    let appended = catalog.append_snapshot(&ident, "main", None, first.clone()).await.unwrap();
+    assert_eq!(appended.metadata.current_snapshot_id, Some(8));
+    assert_eq!(appended.metadata.ref_snapshot_id("main"), Some(8));
+    first.snapshot_id = 9;
+    let lost_race = catalog.append_snapshot(&ident, "main", None, first).await.unwrap_err();
+    assert!(matches!(lost_race, IcebergError::CommitConflict { .. }), "{lost_race:?}");
     catalog.drop_table(&ident, true).await.unwrap();
     assert!(matches!(catalog.load_table(&ident).await, Err(IcebergError::NotFound { .. })));
 }
