@@ -118,3 +118,6 @@ pub(crate) fn from_response(
         _ => IcebergError::Rejected { status: code, kind, message },
     }
 }
+
+#[cfg(test)]
+mod tests;
