@@ -1,9 +1,10 @@
 //! A real Iceberg REST catalog, `lakana-server` from the test virtualenv, started once per
 //! test binary on a free loopback port.
 //!
-//! Start-up: migrate a fresh `SQLite` database in the peer's scratch directory (about 7 s),
-//! serve with a fixed bootstrap token, wait for `/v1/config`, then create the environment
-//! `floe` (the catalog prefix) with file storage in the scratch directory. The server runs
+//! Start-up (about 12 s on an idle machine, up to 150 s allowed for a loaded one): migrate a
+//! fresh `SQLite` database in the peer's scratch directory, serve with a fixed bootstrap
+//! token, wait for `/v1/config`, then create the environment `floe` (the catalog prefix)
+//! with file storage in the scratch directory. The server runs
 //! under a shell that stops it as soon as this test process is gone, and under `timeout`
 //! (through `PeerProcess`), so it never outlives the tests by more than a moment.
 
@@ -84,7 +85,7 @@ fn start() -> Result<Lakana, String> {
     .map_err(|e| e.to_string())?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     process
-        .wait_for_http(addr, "/v1/config", Duration::from_secs(90))
+        .wait_for_http(addr, "/v1/config", Duration::from_secs(150))
         .map_err(|e| e.to_string())?;
     let root = format!("file://{}/warehouse", process.dir().display());
     let body =
