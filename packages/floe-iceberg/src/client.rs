@@ -49,7 +49,7 @@ impl RestCatalog {
     /// # Errors
     /// Any [`IcebergError`] of the config request.
     #[traced(
-        op = CatalogOp::GetConfig,
+        op = CatalogOp::Connect,
         attributes(
             attr::CATALOG_URI = config.redacted_uri(),
             attr::CATALOG_WAREHOUSE = config.warehouse(),
@@ -326,18 +326,11 @@ impl RestCatalog {
     /// the one of `base` (the metadata the change was made on). A schema without an id
     /// gets the next free one of `base`.
     ///
+    /// Traced as the one `catalog.commit_table` span of its request.
+    ///
     /// # Errors
     /// As [`commit_table`](Self::commit_table): a [`IcebergError::CommitConflict`] when
     /// the schema changed since `base` was loaded.
-    #[traced(
-        op = CatalogOp::EvolveSchema,
-        attributes(
-            attr::CATALOG_URI = self.uri(),
-            attr::CATALOG_WAREHOUSE = self.warehouse(),
-            attr::CATALOG_NAMESPACE = table.namespace.to_string(),
-            attr::CATALOG_TABLE = table.name.as_str(),
-        ),
-    )]
     pub async fn evolve_schema(
         &self,
         table: &TableIdent,
@@ -361,17 +354,10 @@ impl RestCatalog {
     /// Adds `snapshot` and points `branch` at it, provided `branch` still points at
     /// `expected_parent` (`None`: the branch must not exist yet).
     ///
+    /// Traced as the one `catalog.commit_table` span of its request.
+    ///
     /// # Errors
     /// As [`commit_table`](Self::commit_table).
-    #[traced(
-        op = CatalogOp::AppendSnapshot,
-        attributes(
-            attr::CATALOG_URI = self.uri(),
-            attr::CATALOG_WAREHOUSE = self.warehouse(),
-            attr::CATALOG_NAMESPACE = table.namespace.to_string(),
-            attr::CATALOG_TABLE = table.name.as_str(),
-        ),
-    )]
     pub async fn append_snapshot(
         &self,
         table: &TableIdent,

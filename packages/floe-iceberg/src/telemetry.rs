@@ -4,14 +4,16 @@
 //! ## Spans
 //! All of kind `Client`, under the caller's current span, status `Ok` or `Error` with the
 //! sanitized error chain (404, 409, 401, 5xx, connection refused, timeout).
-//! - `catalog.get_config`: `GET /v1/config` when the client connects.
+//! - `catalog.connect`: `GET /v1/config` when the client connects.
 //! - `catalog.create_namespace`, `catalog.list_namespaces`, `catalog.load_namespace`,
 //!   `catalog.drop_namespace`.
 //! - `catalog.create_table`, `catalog.load_table`, `catalog.list_tables`,
 //!   `catalog.drop_table`.
-//! - `catalog.commit_table`: one update-table request.
-//! - `catalog.evolve_schema`, `catalog.append_snapshot`: a commit built for the caller;
-//!   its `catalog.commit_table` span is their child.
+//! - `catalog.commit_table`: one update-table request, schema change or snapshot.
+//!   `evolve_schema` and `append_snapshot` only build the request: their span is this one.
+//!
+//! These are the `catalog.*` spans the telemetry registry declares for `floe.iceberg`;
+//! the variants of [`CatalogOp`] carry the same names.
 //!
 //! ## Attributes
 //! - `catalog.uri`: the catalog's base URI, scheme, host, port and path only.
@@ -33,8 +35,8 @@ pub const TRACER_NAME: &str = "floe.iceberg";
 /// The traced catalog operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CatalogOp {
-    /// `catalog.get_config`.
-    GetConfig,
+    /// `catalog.connect`.
+    Connect,
     /// `catalog.create_namespace`.
     CreateNamespace,
     /// `catalog.list_namespaces`.
@@ -53,16 +55,12 @@ pub enum CatalogOp {
     DropTable,
     /// `catalog.commit_table`.
     CommitTable,
-    /// `catalog.evolve_schema`.
-    EvolveSchema,
-    /// `catalog.append_snapshot`.
-    AppendSnapshot,
 }
 
 impl Operation for CatalogOp {
     fn span_name(self) -> &'static str {
         match self {
-            Self::GetConfig => "catalog.get_config",
+            Self::Connect => "catalog.connect",
             Self::CreateNamespace => "catalog.create_namespace",
             Self::ListNamespaces => "catalog.list_namespaces",
             Self::LoadNamespace => "catalog.load_namespace",
@@ -72,8 +70,6 @@ impl Operation for CatalogOp {
             Self::ListTables => "catalog.list_tables",
             Self::DropTable => "catalog.drop_table",
             Self::CommitTable => "catalog.commit_table",
-            Self::EvolveSchema => "catalog.evolve_schema",
-            Self::AppendSnapshot => "catalog.append_snapshot",
         }
     }
 
