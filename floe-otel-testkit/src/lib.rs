@@ -55,19 +55,24 @@
 //! - [`Capture`]: per-test capture, and [`CapturedSpans`] with the assertions.
 //! - [`expect`]: expectation builders for spans, events and trees.
 //! - [`leak`]: secret-leak checks over every string a span carries.
+//! - [`conform`]: every captured span checked against the telemetry registry
+//!   ([`CapturedSpans::assert_conforms`]).
 //! - [`strategy`]: proptest strategies for credentials and messages that embed them.
 //! - [`render`]: the deterministic span-tree renderer; [`assert_span_tree!`] snapshots
 //!   it into the workspace's `snapshots/` directory.
 //! - [`fixtures`]: rstest fixtures.
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
+//! - [`http`]: a loopback HTTP server that records requests, for peers no registry ships.
 //! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, and peer
 //!   processes waited for with a bound and stopped on drop.
 #![warn(missing_docs)]
 
 pub mod artifact;
 mod capture;
+pub mod conform;
 pub mod expect;
 pub mod fixtures;
+pub mod http;
 pub mod leak;
 pub mod peers;
 pub mod render;

@@ -5,7 +5,8 @@
 //! status, instrumentation scope, attributes sorted by key, and events with their sorted
 //! attributes. Span ids are replaced by `#1`, `#2`, ... in rendering order; timestamps and
 //! durations never appear. Attributes whose values change between runs (durations,
-//! generated ids) are declared volatile and shown as `<type>`.
+//! generated ids) are shown as `<type>`: those the telemetry registry marks volatile, and
+//! any a test adds with [`RenderOptions::volatile`].
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -135,7 +136,9 @@ fn attribute_lines(attributes: &[KeyValue], options: &RenderOptions) -> Vec<Stri
     last.sort_by(|a, b| a.0.cmp(b.0));
     last.into_iter()
         .map(|(key, v)| {
-            if options.volatile.iter().any(|k| k == key) {
+            let registry_volatile =
+                floe_core::telemetry::conventions::attribute(key).is_some_and(|a| a.volatile);
+            if registry_volatile || options.volatile.iter().any(|k| k == key) {
                 format!("{key} = <{}>", type_name(v))
             } else {
                 format!("{key} = {}", value(v))

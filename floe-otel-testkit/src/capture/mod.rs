@@ -203,6 +203,12 @@ impl Capture {
         self.spans().assert_no_secret(secret);
     }
 
+    /// See [`CapturedSpans::assert_conforms`].
+    #[track_caller]
+    pub fn assert_conforms(&self) {
+        self.spans().assert_conforms();
+    }
+
     /// See [`CapturedSpans::assert_redacted`].
     #[track_caller]
     pub fn assert_redacted(

@@ -2,6 +2,7 @@
 
 mod assertions;
 mod capture;
+mod conform;
 mod fixtures;
 mod leak;
 mod naive;

@@ -17,10 +17,9 @@ pub(crate) struct SanitizeArgs {
     max_len: usize,
 }
 
-pub(crate) fn run(args: &SanitizeArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: &SanitizeArgs, io: &mut crate::Io<'_>) -> Result<ExitCode, String> {
     let stdin = std::io::stdin();
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = std::io::BufWriter::new(&mut *io.out);
     if args.jsonl {
         for (index, line) in stdin.lock().lines().enumerate() {
             let line = line.map_err(|e| format!("reading standard input: {e}"))?;

@@ -56,7 +56,7 @@ impl RestCatalog {
         ),
     )]
     pub async fn connect(config: CatalogConfig) -> Result<Self, IcebergError> {
-        floe_core::tls::install_crypto_provider();
+        floe_core::http::install_crypto_provider();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout)

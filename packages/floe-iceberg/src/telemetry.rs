@@ -13,7 +13,7 @@
 //!   `evolve_schema` and `append_snapshot` only build the request: their span is this one.
 //!
 //! These are the `catalog.*` spans the telemetry registry declares for `floe.iceberg`;
-//! the variants of [`CatalogOp`] carry the same names.
+//! [`CatalogOp`] is generated from it.
 //!
 //! ## Attributes
 //! - `catalog.uri`: the catalog's base URI, scheme, host, port and path only.
@@ -27,53 +27,8 @@
 //!
 //! [`RestCatalog`]: crate::RestCatalog
 
-use floe_core::telemetry::Operation;
+/// The catalog operations, generated from the telemetry registry (`catalog.yaml`).
+pub use floe_core::telemetry::ops::CatalogOp;
 
 /// The tracer of every floe-iceberg span.
 pub const TRACER_NAME: &str = "floe.iceberg";
-
-/// The traced catalog operations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CatalogOp {
-    /// `catalog.connect`.
-    Connect,
-    /// `catalog.create_namespace`.
-    CreateNamespace,
-    /// `catalog.list_namespaces`.
-    ListNamespaces,
-    /// `catalog.load_namespace`.
-    LoadNamespace,
-    /// `catalog.drop_namespace`.
-    DropNamespace,
-    /// `catalog.create_table`.
-    CreateTable,
-    /// `catalog.load_table`.
-    LoadTable,
-    /// `catalog.list_tables`.
-    ListTables,
-    /// `catalog.drop_table`.
-    DropTable,
-    /// `catalog.commit_table`.
-    CommitTable,
-}
-
-impl Operation for CatalogOp {
-    fn span_name(self) -> &'static str {
-        match self {
-            Self::Connect => "catalog.connect",
-            Self::CreateNamespace => "catalog.create_namespace",
-            Self::ListNamespaces => "catalog.list_namespaces",
-            Self::LoadNamespace => "catalog.load_namespace",
-            Self::DropNamespace => "catalog.drop_namespace",
-            Self::CreateTable => "catalog.create_table",
-            Self::LoadTable => "catalog.load_table",
-            Self::ListTables => "catalog.list_tables",
-            Self::DropTable => "catalog.drop_table",
-            Self::CommitTable => "catalog.commit_table",
-        }
-    }
-
-    fn span_kind(self) -> floe_core::telemetry::SpanKind {
-        floe_core::telemetry::SpanKind::Client
-    }
-}

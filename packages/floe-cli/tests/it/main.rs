@@ -1,3 +1,6 @@
-//! Integration tests of the `floe` binary.
+//! Integration tests of the `floe` command.
 
+mod binary;
+mod fixtures;
+mod in_process;
 mod sanitize;

@@ -5,8 +5,11 @@ pub mod attr;
 mod attributes;
 mod config;
 mod console;
+pub mod conventions;
 mod factory;
+pub mod ops;
 mod provider;
+mod registry;
 mod sanitize;
 mod span;
 

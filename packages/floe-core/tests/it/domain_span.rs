@@ -1,33 +1,14 @@
 //! The domain span: names, attributes, truthful status, sanitized errors, nesting, async.
 
+use floe_core::telemetry::ops::CatalogOp;
 use floe_core::telemetry::{
-    DomainSpan, FloeSpanAttributes, Operation, SanitizedMessage, attr, describe_error, in_span,
-    in_span_async,
+    DomainSpan, FloeSpanAttributes, SanitizedMessage, attr, describe_error, in_span, in_span_async,
 };
 use floe_otel_testkit::{Capture, expect};
 use opentelemetry::KeyValue;
 use opentelemetry::trace::SpanKind;
 
 const TRACER: &str = "floe.test.core";
-
-#[derive(Clone, Copy, Debug)]
-enum CatalogOp {
-    CreateTable,
-    LoadTable,
-}
-
-impl Operation for CatalogOp {
-    fn span_name(self) -> &'static str {
-        match self {
-            Self::CreateTable => "catalog.create_table",
-            Self::LoadTable => "catalog.load_table",
-        }
-    }
-
-    fn span_kind(self) -> SpanKind {
-        SpanKind::Client
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot reach catalog at {url}")]
@@ -53,9 +34,9 @@ fn success_ends_ok_with_kind_floe_attributes_and_caller_attributes() {
     let result: Result<u32, Unreachable> = in_span(
         TRACER,
         CatalogOp::CreateTable,
-        [KeyValue::new("catalog.table", "orders")],
+        [KeyValue::new(attr::CATALOG_TABLE, "orders")],
         |span| {
-            span.set_attribute(KeyValue::new("catalog.namespace", "bronze"));
+            span.set_attribute(KeyValue::new(attr::CATALOG_NAMESPACE, "bronze"));
             Ok(7)
         },
     );
@@ -68,10 +49,11 @@ fn success_ends_ok_with_kind_floe_attributes_and_caller_attributes() {
             .scope(TRACER)
             .floe_attributes()
             .attr(attr::FLOE_NAMESPACE, floe_otel_testkit::TEST_NAMESPACE)
-            .attr("catalog.table", "orders")
-            .attr("catalog.namespace", "bronze")
+            .attr(attr::CATALOG_TABLE, "orders")
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
             .no_event(attr::EXCEPTION_EVENT),
     );
+    capture.assert_conforms();
 }
 
 #[test]
@@ -92,6 +74,7 @@ fn an_error_is_recorded_sanitized_with_its_source_chain_and_type() {
             .attr_contains(attr::ERROR_TYPE, "Unreachable"),
     );
     capture.assert_no_secret(planted);
+    capture.assert_conforms();
 }
 
 #[test]

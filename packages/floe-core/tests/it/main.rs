@@ -1,7 +1,11 @@
 //! Integration tests of floe-core, capturing spans with the testkit.
 
+mod compile;
 mod domain_span;
 mod factory;
+mod http;
+mod plugin_config;
+mod process;
 mod provider;
 mod sanitize_props;
 mod traced;

@@ -1,0 +1,5 @@
+//! The contract suite over every registered plugin: one row per plugin in `rows/`.
+
+mod rows;
+
+contract_tests::contract_suite! {}

@@ -1,0 +1,147 @@
+//! Conformance: every captured span checked against the telemetry registry
+//! (`packages/floe-core/telemetry/registry/*.yaml`).
+
+use std::fmt;
+
+use floe_core::telemetry::conventions::{self, Requirement};
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::trace::SpanData;
+
+use crate::spans::{CapturedSpans, last_attr};
+
+/// Tracer names starting with this are test tracers: their spans are checked like any
+/// other, except that the registry need not list them as an emitter.
+pub const TEST_TRACER_PREFIX: &str = "floe.test.";
+
+/// One way a span breaks the registry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The span's name.
+    pub span: String,
+    /// What is wrong, naming the key and the registry entry.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "span {:?}: {}", self.span, self.message)
+    }
+}
+
+fn check_attributes(
+    span: &SpanData,
+    what: &str,
+    attributes: &[KeyValue],
+    out: &mut Vec<Violation>,
+) {
+    let violation = |message: String| Violation { span: span.name.to_string(), message };
+    for kv in attributes {
+        let key = kv.key.as_str();
+        match conventions::attribute(key) {
+            None => out.push(violation(format!(
+                "{what}attribute {key:?} is not declared in the registry (declare it in packages/floe-core/telemetry/registry/)"
+            ))),
+            Some(def) if def.never_record => out.push(violation(format!(
+                "{what}attribute {key:?} must never be recorded (registry {} group {})",
+                def.file, def.group
+            ))),
+            Some(def) if !def.ty.accepts(&kv.value) => out.push(violation(format!(
+                "{what}attribute {key:?} = {} does not have the declared type {} (registry {} group {})",
+                crate::render::value(&kv.value),
+                def.ty.name(),
+                def.file,
+                def.group
+            ))),
+            Some(_) => {}
+        }
+    }
+}
+
+/// Every violation of `span`.
+pub fn check(span: &SpanData) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let violation = |message: String| Violation { span: span.name.to_string(), message };
+    let scope = span.instrumentation_scope.name();
+    match conventions::span(&span.name) {
+        None => out.push(violation(format!(
+            "the span name is not declared in the registry (add a span group with annotations.floe.span_name: {})",
+            span.name
+        ))),
+        Some(def) => {
+            if def.kind != span.span_kind {
+                out.push(violation(format!(
+                    "kind is {:?}, registry {} group {} declares {:?}",
+                    span.span_kind, def.file, def.group, def.kind
+                )));
+            }
+            if !scope.starts_with(TEST_TRACER_PREFIX) && !def.tracers.contains(&scope) {
+                out.push(violation(format!(
+                    "comes from tracer {scope:?}, which registry {} group {} does not list in annotations.floe.tracers {:?}",
+                    def.file, def.group, def.tracers
+                )));
+            }
+            for (key, requirement) in def.attributes {
+                if *requirement == Requirement::Required && last_attr(&span.attributes, &opentelemetry::Key::from(*key)).is_none() {
+                    out.push(violation(format!("required attribute {key:?} is missing (registry {} group {})", def.file, def.group)));
+                }
+            }
+        }
+    }
+    if last_attr(&span.attributes, &floe_core::telemetry::attr::FLOE_NAMESPACE).is_none() {
+        out.push(violation(
+            "required attribute \"floe.namespace\" (FloeSpanAttributes, FR-019) is missing"
+                .to_owned(),
+        ));
+    }
+    check_attributes(span, "", &span.attributes, &mut out);
+    for event in span.events.iter() {
+        match conventions::event(&event.name) {
+            None => out
+                .push(violation(format!("event {:?} is not declared in the registry", event.name))),
+            Some(_) => check_attributes(
+                span,
+                &format!("event {:?} ", event.name),
+                &event.attributes,
+                &mut out,
+            ),
+        }
+    }
+    out
+}
+
+impl CapturedSpans {
+    /// Every registry violation of every captured span.
+    pub fn violations(&self) -> Vec<Violation> {
+        self.all().iter().flat_map(check).collect()
+    }
+
+    /// Asserts that every captured span conforms to the telemetry registry: its name is
+    /// declared (with that kind, for that tracer), every attribute key and event is
+    /// declared with its type, required attributes (and `floe.namespace`) are present,
+    /// and no never-record attribute appears.
+    ///
+    /// # Panics
+    /// Listing every violation, each naming the span, the key and the registry entry.
+    ///
+    /// # Examples
+    /// ```should_panic
+    /// use floe_otel_testkit::Capture;
+    /// use floe_core::telemetry::{DomainSpan, ops::AlertOp};
+    ///
+    /// let capture = Capture::start();
+    /// // Fails with: span "alert.send": required attribute "alert.channel" is missing (registry alert.yaml group span.alert.send)
+    /// DomainSpan::start("floe.alert.slack", AlertOp::Send).succeed();
+    /// capture.assert_conforms();
+    /// ```
+    #[track_caller]
+    pub fn assert_conforms(&self) {
+        let violations = self.violations();
+        if !violations.is_empty() {
+            let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
+            self.fail_plain(&format!(
+                "captured spans do not conform to the telemetry registry:\n  {}",
+                list.join("\n  ")
+            ));
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! HTTP for plugins: one way to build a client (rustls on the `ring` provider, timeouts on
+//! every request), a bounded retry for the answers where retrying is safe, and the safe
+//! form of a destination for span attributes.
+
+use std::time::Duration;
+
+use reqwest::{RequestBuilder, Response, StatusCode, Url};
+
+/// A client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client")]
+pub struct ClientError(#[source] reqwest::Error);
+
+/// Installs rustls's `ring` provider for the process (once; later calls do nothing).
+/// Building a rustls client without a provider panics, so every client goes through
+/// [`client`].
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A client whose requests time out after `timeout` (connecting after at most 10 s).
+///
+/// # Errors
+/// When the TLS set-up fails.
+pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
+    install_crypto_provider();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(ClientError)
+}
+
+/// The part of a URL that is safe to record: `host[:port]`, never user info, path or
+/// query (webhook URLs carry their secret in the path).
+///
+/// # Examples
+/// ```
+/// use floe_core::http::safe_destination;
+/// assert_eq!(safe_destination("https://bot:pw@hooks.slack.com/services/T/B/X"), "hooks.slack.com");
+/// assert_eq!(safe_destination("http://127.0.0.1:9093/api/v2/alerts"), "127.0.0.1:9093");
+/// assert_eq!(safe_destination("not a url"), "<invalid url>");
+/// ```
+pub fn safe_destination(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(url) => match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => "<no host>".to_owned(),
+        },
+        Err(_) => "<invalid url>".to_owned(),
+    }
+}
+
+/// Whether `url` points at this machine (127.0.0.0/8, `::1` or `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        None => false,
+    }
+}
+
+/// How often and how patiently to retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// The wait before the first retry; doubled each time.
+    pub initial_backoff: Duration,
+    /// The longest wait, `Retry-After` included.
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(2),
+        }
+    }
+}
+
+/// An attempt that failed in a retryable way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryEvent {
+    /// The attempt that failed (1 for the first).
+    pub attempt: u32,
+    /// The status it got, or `None` for a connection error.
+    pub status: Option<u16>,
+    /// How long until the next attempt.
+    pub backoff: Duration,
+}
+
+/// The final outcome of [`send_with_retry`]: the last response (any status) or the last
+/// transport error, and how many attempts were made.
+#[derive(Debug)]
+pub struct Sent {
+    /// The last response, or the last transport error.
+    pub result: Result<Response, reqwest::Error>,
+    /// Attempts made.
+    pub attempts: u32,
+}
+
+/// Whether an answer may be retried: 429 and 503 say "later", and a refused connection
+/// never reached the peer. Timeouts and other statuses are not retried: the peer may
+/// already have acted on the request.
+pub fn is_retryable(result: &Result<Response, reqwest::Error>) -> bool {
+    match result {
+        Ok(response) => matches!(
+            response.status(),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        ),
+        Err(error) => error.is_connect(),
+    }
+}
+
+/// Sends the request `build` makes, retrying per `policy` while [`is_retryable`] holds;
+/// `on_retry` sees each retry (plugins add it to their span as an event). A
+/// `Retry-After` in seconds is honoured up to `max_backoff`.
+pub async fn send_with_retry(
+    policy: &RetryPolicy,
+    build: impl Fn() -> RequestBuilder,
+    mut on_retry: impl FnMut(RetryEvent),
+) -> Sent {
+    let mut backoff = policy.initial_backoff;
+    let mut attempt = 1;
+    loop {
+        let result = build().send().await;
+        if attempt >= policy.max_attempts.max(1) || !is_retryable(&result) {
+            return Sent { result, attempts: attempt };
+        }
+        let status = result.as_ref().ok().map(|r| r.status().as_u16());
+        let retry_after = result
+            .as_ref()
+            .ok()
+            .and_then(|r| r.headers().get(reqwest::header::RETRY_AFTER))
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let wait = retry_after.unwrap_or(backoff).min(policy.max_backoff);
+        on_retry(RetryEvent { attempt, status, backoff: wait });
+        tokio::time::sleep(wait).await;
+        backoff = (backoff * 2).min(policy.max_backoff);
+        attempt += 1;
+    }
+}
