@@ -8,3 +8,4 @@ mod plugin_config;
 mod process;
 mod provider;
 mod sanitize_props;
+mod traced;
