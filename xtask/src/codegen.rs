@@ -68,11 +68,11 @@ fn rustfmt(root: &Path, source: &str) -> Result<String> {
     String::from_utf8(output.stdout).context("rustfmt output is not UTF-8")
 }
 
-fn const_name(key: &str) -> String {
+pub(crate) fn const_name(key: &str) -> String {
     key.replace(['.', '-'], "_").to_ascii_uppercase()
 }
 
-fn camel(text: &str) -> String {
+pub(crate) fn camel(text: &str) -> String {
     text.split(['.', '_'])
         .filter(|p| !p.is_empty())
         .map(|p| {
