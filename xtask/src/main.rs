@@ -7,6 +7,7 @@ mod facts;
 mod finding;
 mod manifest;
 mod registry;
+mod tidy;
 mod tokens;
 mod workspace;
 
@@ -17,7 +18,8 @@ fn usage() -> &'static str {
     "usage: cargo xtask <task>\n\
      tasks:\n  \
        codegen [--check]                 generate attr.rs, ops.rs, registry.rs and docs/telemetry.md from the telemetry registry\n  \
-       audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n"
+       audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
+       tidy                              fail on style rules the compiler does not check (STYLE.md section 9)\n"
 }
 
 /// The workspace root (the parent of this crate).
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, rest.iter().any(|a| a == "--check")),
         Some("audit-coverage") => audit_coverage::run(&root, rest),
+        Some("tidy") => tidy::run(&root, rest),
         Some(other) => {
             eprintln!("unknown task {other:?}\n{}", usage());
             return ExitCode::from(2);
@@ -73,5 +76,12 @@ mod tests {
         let workspace = Workspace::load(&super::workspace_root()).unwrap();
         let findings = super::audit_coverage::check(&workspace);
         assert!(findings.is_empty(), "cargo xtask audit-coverage:\n{}", render(&findings));
+    }
+
+    /// `cargo test --workspace` runs `cargo xtask tidy`.
+    #[test]
+    fn the_workspace_passes_tidy() {
+        let findings = super::tidy::findings(&super::workspace_root()).unwrap();
+        assert!(findings.is_empty(), "cargo xtask tidy:\n{}", render(&findings));
     }
 }
