@@ -62,17 +62,15 @@ impl NetworkSecurityPlugin {
 
     /// Builds a security context inside its span (one document).
     fn context_span(build: impl FnOnce() -> serde_json::Value) -> serde_json::Value {
-        let span = DomainSpan::start_with(
-            TRACER_NAME,
-            SecurityOp::GenerateSecurityContext,
-            [
-                KeyValue::new(attr::SECURITY_POLICY_TYPE, "security_context"),
-                KeyValue::new(attr::SECURITY_RESOURCE_COUNT, 1_i64),
-            ],
-        );
-        let context = build();
-        span.succeed();
-        context
+        let attributes = [
+            KeyValue::new(attr::SECURITY_POLICY_TYPE, "security_context"),
+            KeyValue::new(attr::SECURITY_RESOURCE_COUNT, 1_i64),
+        ];
+        let traced: Result<_, std::convert::Infallible> =
+            in_span(TRACER_NAME, SecurityOp::GenerateSecurityContext, attributes, |_| Ok(build()));
+        match traced {
+            Ok(context) => context,
+        }
     }
 }
 
