@@ -2,4 +2,6 @@
 
 mod rows;
 
-contract_tests::contract_suite! {}
+contract_tests::contract_suite! {
+    alert_webhook => crate::rows::alert_webhook::ROW,
+}

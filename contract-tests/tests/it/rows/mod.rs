@@ -1,1 +1,13 @@
 //! One module per plugin: its contract row.
+
+pub(crate) mod alert_webhook;
+
+/// Runs `future` to completion on the calling thread, so spans it makes belong to the
+/// capture attached there.
+pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime")
+        .block_on(future)
+}
