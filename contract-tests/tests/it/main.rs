@@ -3,5 +3,6 @@
 mod rows;
 
 contract_tests::contract_suite! {
+    alert_slack => crate::rows::alert_slack::ROW,
     alert_webhook => crate::rows::alert_webhook::ROW,
 }

@@ -1,5 +1,6 @@
 //! One module per plugin: its contract row.
 
+pub(crate) mod alert_slack;
 pub(crate) mod alert_webhook;
 
 /// Runs `future` to completion on the calling thread, so spans it makes belong to the
