@@ -1,5 +1,6 @@
 //! One module per plugin: its contract row.
 
+pub(crate) mod alert_alertmanager;
 pub(crate) mod alert_slack;
 pub(crate) mod alert_webhook;
 
