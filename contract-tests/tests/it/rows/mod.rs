@@ -1,6 +1,7 @@
 //! One module per plugin: its contract row.
 
 pub(crate) mod alert_alertmanager;
+pub(crate) mod alert_email;
 pub(crate) mod alert_slack;
 pub(crate) mod alert_webhook;
 
