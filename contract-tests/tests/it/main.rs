@@ -7,4 +7,5 @@ contract_tests::contract_suite! {
     alert_email => crate::rows::alert_email::ROW,
     alert_slack => crate::rows::alert_slack::ROW,
     alert_webhook => crate::rows::alert_webhook::ROW,
+    lineage_marquez => crate::rows::lineage_marquez::ROW,
 }

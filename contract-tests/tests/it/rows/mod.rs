@@ -4,6 +4,7 @@ pub(crate) mod alert_alertmanager;
 pub(crate) mod alert_email;
 pub(crate) mod alert_slack;
 pub(crate) mod alert_webhook;
+pub(crate) mod lineage_marquez;
 
 /// Runs `future` to completion on the calling thread, so spans it makes belong to the
 /// capture attached there.
