@@ -8,4 +8,9 @@ contract_tests::contract_suite! {
     rbac_k8s => crate::rows::rbac_k8s::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
+    alert_alertmanager => crate::rows::alert_alertmanager::ROW,
+    alert_email => crate::rows::alert_email::ROW,
+    alert_slack => crate::rows::alert_slack::ROW,
+    alert_webhook => crate::rows::alert_webhook::ROW,
+    lineage_marquez => crate::rows::lineage_marquez::ROW,
 }
