@@ -201,6 +201,33 @@ impl CapturedSpans {
         }
     }
 
+    /// Asserts that `secret` is nowhere a test can see it: not in the capture (as
+    /// [`assert_no_secret`](Self::assert_no_secret) checks: spans, resource, log lines)
+    /// and not in any of `texts` (the operation's error message and its `Debug` form,
+    /// command output). One call per planted credential.
+    ///
+    /// # Panics
+    /// When found, naming where.
+    ///
+    /// # Examples
+    /// ```
+    /// let capture = floe_otel_testkit::Capture::start();
+    /// capture.spans().assert_secret_nowhere("FLOETEST-hunter2", &["login refused for user ops"]);
+    /// ```
+    ///
+    /// ```should_panic
+    /// let capture = floe_otel_testkit::Capture::start();
+    /// // Fails with: text 1 leaks the planted secret: contains "FLOETEST-hunter2"
+    /// capture.spans().assert_secret_nowhere("FLOETEST-hunter2", &["bad password FLOETEST-hunter2"]);
+    /// ```
+    #[track_caller]
+    pub fn assert_secret_nowhere(&self, secret: &str, texts: &[&str]) {
+        self.assert_no_secret(secret);
+        for (index, text) in texts.iter().enumerate() {
+            assert_text_clean(&format!("text {}", index + 1), text, secret);
+        }
+    }
+
     /// Asserts that the span matching `expectation` carries attribute `key` and that its
     /// value is redacted (holds `<REDACTED>` or `<redacted>`) with no part of `secret`:
     /// an attribute that silently vanished does not pass.

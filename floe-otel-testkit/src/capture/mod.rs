@@ -203,6 +203,12 @@ impl Capture {
         self.spans().assert_no_secret(secret);
     }
 
+    /// See [`CapturedSpans::assert_secret_nowhere`].
+    #[track_caller]
+    pub fn assert_secret_nowhere(&self, secret: &str, texts: &[&str]) {
+        self.spans().assert_secret_nowhere(secret, texts);
+    }
+
     /// See [`CapturedSpans::assert_conforms`].
     #[track_caller]
     pub fn assert_conforms(&self) {

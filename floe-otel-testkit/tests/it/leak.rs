@@ -149,3 +149,24 @@ fn text_outside_spans_is_checked_too() {
     });
     assert!(message.starts_with("error message leaks the planted secret"), "{message}");
 }
+
+#[test]
+fn a_secret_is_looked_for_in_the_capture_and_in_the_given_texts() {
+    let secret = planted_secret();
+    let capture = Capture::start();
+    span("alert.send", vec![KeyValue::new("alert.channel", "#ops")], vec![], Status::Ok);
+    capture.assert_secret_nowhere(&secret, &["connection refused", "Rejected { status: 403 }"]);
+
+    let in_text = failure_message(|| {
+        capture.assert_secret_nowhere(&secret, &["ok", &format!("token={secret}")]);
+    });
+    assert!(in_text.starts_with("text 2 leaks the planted secret"), "{in_text}");
+    span(
+        "alert.send",
+        vec![KeyValue::new("url", format!("https://u:{secret}@h"))],
+        vec![],
+        Status::Ok,
+    );
+    let on_span = failure_message(|| capture.assert_secret_nowhere(&secret, &[]));
+    assert!(on_span.contains("the planted secret leaked"), "{on_span}");
+}

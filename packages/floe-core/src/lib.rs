@@ -4,6 +4,7 @@
 //!   [`telemetry::sanitize_error_message`], attribute keys, [`telemetry::FloeSpanAttributes`]
 //!   and [`telemetry::DomainSpan`], the span every plugin operation runs in.
 //! - [`secret`]: [`secret::Secret`], a credential that never prints.
+//! - [`traced`]: the attribute macro that runs a function inside a domain span.
 //! - [`plugin`]: plugin metadata, categories and their traits, the link-time registry,
 //!   config decoding with `${secret:..}` / `${env:..}` references.
 //! - [`audit`]: the instrumentation audit ([`audit::verify_plugin_instrumentation`]).
@@ -14,6 +15,9 @@
 //! - [`quality`]: the span shape every data-quality provider shares.
 #![warn(missing_docs)]
 
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
 pub mod audit;
 pub mod compile;
 pub mod dbt;
@@ -25,5 +29,6 @@ pub mod secret;
 pub mod telemetry;
 pub mod text;
 
+pub use floe_macros::traced;
 #[doc(hidden)]
 pub use inventory as __private_inventory;

@@ -7,7 +7,7 @@
 
 use opentelemetry::Key;
 
-/// `alert.attempt`: The attempt number, on `alert.retry` events.
+/// `alert.attempt`: The attempt that failed (1 for the first), on `alert.retry` events.
 pub const ALERT_ATTEMPT: Key = Key::from_static_str("alert.attempt");
 
 /// `alert.channel`: The alert channel implementation.
@@ -19,7 +19,7 @@ pub const ALERT_CONTRACT_NAME: Key = Key::from_static_str("alert.contract_name")
 /// `alert.delivery_status`: How the delivery ended; `rejected` and `failed` always come with status Error.
 pub const ALERT_DELIVERY_STATUS: Key = Key::from_static_str("alert.delivery_status");
 
-/// `alert.destination`: The destination in a safe form (host, or channel name), never a URL, credential or address.
+/// `alert.destination`: The destination in a safe form (a host, with its port when not the default, or a channel name), never a URL, credential or address. Volatile in snapshots because test peers listen on random loopback ports.
 pub const ALERT_DESTINATION: Key = Key::from_static_str("alert.destination");
 
 /// `alert.recipient_count`: How many recipients an e-mail alert went to (never the addresses).
@@ -151,8 +151,14 @@ pub const FLOE_PRODUCT_VERSION: Key = Key::from_static_str("floe.product.version
 /// `http.response.status_code`: The HTTP status code the peer answered.
 pub const HTTP_RESPONSE_STATUS_CODE: Key = Key::from_static_str("http.response.status_code");
 
+/// `identity.attempt`: The attempt that failed, on `identity.retry` events.
+pub const IDENTITY_ATTEMPT: Key = Key::from_static_str("identity.attempt");
+
 /// `identity.grant_type`: The OAuth2 grant.
 pub const IDENTITY_GRANT_TYPE: Key = Key::from_static_str("identity.grant_type");
+
+/// `identity.key_id`: The `kid` of the key a token names (a public key id, not a secret).
+pub const IDENTITY_KEY_ID: Key = Key::from_static_str("identity.key_id");
 
 /// `identity.provider`: The identity provider.
 pub const IDENTITY_PROVIDER: Key = Key::from_static_str("identity.provider");
@@ -160,7 +166,10 @@ pub const IDENTITY_PROVIDER: Key = Key::from_static_str("identity.provider");
 /// `identity.realm`: The realm.
 pub const IDENTITY_REALM: Key = Key::from_static_str("identity.realm");
 
-/// `identity.subject_hash`: A salted SHA-256 of the subject, so one user's spans can be correlated without recording who.
+/// `identity.rejection_reason`: Why a token was rejected.
+pub const IDENTITY_REJECTION_REASON: Key = Key::from_static_str("identity.rejection_reason");
+
+/// `identity.subject_hash`: A salted SHA-256 of the subject (salt per plugin instance), so one user's spans can be correlated without recording who.
 pub const IDENTITY_SUBJECT_HASH: Key = Key::from_static_str("identity.subject_hash");
 
 /// `identity.token_valid`: Whether a validated token was accepted.
@@ -186,6 +195,9 @@ pub const INGESTION_ROWS_LOADED: Key = Key::from_static_str("ingestion.rows_load
 
 /// `ingestion.source_type`: The source kind.
 pub const INGESTION_SOURCE_TYPE: Key = Key::from_static_str("ingestion.source_type");
+
+/// `lineage.attempt`: The attempt that failed (1 for the first), on `lineage.retry` events.
+pub const LINEAGE_ATTEMPT: Key = Key::from_static_str("lineage.attempt");
 
 /// `lineage.event_type`: The run event type.
 pub const LINEAGE_EVENT_TYPE: Key = Key::from_static_str("lineage.event_type");
@@ -241,10 +253,16 @@ pub const QUALITY_SUITE_NAME: Key = Key::from_static_str("quality.suite_name");
 /// `quality.suites_count`: How many suites a run covers.
 pub const QUALITY_SUITES_COUNT: Key = Key::from_static_str("quality.suites_count");
 
-/// `secrets.count`: How many secrets or keys an operation returned.
+/// `secrets.attempt`: The attempt that failed, on `secrets.retry` events.
+pub const SECRETS_ATTEMPT: Key = Key::from_static_str("secrets.attempt");
+
+/// `secrets.auth_action`: How a login obtained its token.
+pub const SECRETS_AUTH_ACTION: Key = Key::from_static_str("secrets.auth_action");
+
+/// `secrets.count`: How many secrets or keys an operation returned or generated.
 pub const SECRETS_COUNT: Key = Key::from_static_str("secrets.count");
 
-/// `secrets.found`: Whether the secret existed.
+/// `secrets.found`: Whether the secret existed (on reads and deletes).
 pub const SECRETS_FOUND: Key = Key::from_static_str("secrets.found");
 
 /// `secrets.key_name`: The secret's name or path (a name is not a value).
@@ -256,13 +274,25 @@ pub const SECRETS_NAMESPACE: Key = Key::from_static_str("secrets.namespace");
 /// `secrets.provider`: The secrets backend.
 pub const SECRETS_PROVIDER: Key = Key::from_static_str("secrets.provider");
 
+/// `secrets.required`: Whether the read was for a required secret, whose absence ends the span as an error.
+pub const SECRETS_REQUIRED: Key = Key::from_static_str("secrets.required");
+
+/// `secrets.write_action`: What a write did.
+pub const SECRETS_WRITE_ACTION: Key = Key::from_static_str("secrets.write_action");
+
 /// `security.namespace`: The Kubernetes namespace.
 pub const SECURITY_NAMESPACE: Key = Key::from_static_str("security.namespace");
+
+/// `security.namespace_count`: How many namespaces the generated manifests cover.
+pub const SECURITY_NAMESPACE_COUNT: Key = Key::from_static_str("security.namespace_count");
 
 /// `security.policy_type`: What was generated.
 pub const SECURITY_POLICY_TYPE: Key = Key::from_static_str("security.policy_type");
 
-/// `security.resource_count`: How many Kubernetes documents the generator produced.
+/// `security.pss_level`: The Pod Security Standards level enforced.
+pub const SECURITY_PSS_LEVEL: Key = Key::from_static_str("security.pss_level");
+
+/// `security.resource_count`: How many Kubernetes documents (or labels, for PSS labels) the generator produced.
 pub const SECURITY_RESOURCE_COUNT: Key = Key::from_static_str("security.resource_count");
 
 /// `semantic.cubes_count`: How many cubes a schema generation produced.
@@ -277,10 +307,10 @@ pub const SEMANTIC_SERVER: Key = Key::from_static_str("semantic.server");
 /// `server.address`: The peer's host name or address, never with user info or path.
 pub const SERVER_ADDRESS: Key = Key::from_static_str("server.address");
 
-/// `server.port`: The peer's port.
+/// `server.port`: The peer's port. Volatile in snapshots because test peers listen on random loopback ports.
 pub const SERVER_PORT: Key = Key::from_static_str("server.port");
 
-/// Event `alert.retry`: A delivery attempt failed with a retryable answer (429, 503, connection error) and is retried after a backoff.
+/// Event `alert.retry`: A delivery attempt failed with a retryable answer (HTTP 429 or 503, an SMTP 4xx reply, a refused connection) and is retried after a backoff.
 pub const ALERT_RETRY_EVENT: &str = "alert.retry";
 
 /// Event `audit.finding`: One instrumentation-audit finding, on `compile.enforce`.
@@ -289,8 +319,17 @@ pub const AUDIT_FINDING_EVENT: &str = "audit.finding";
 /// Event `exception`: The failure that ended a span; written only by floe-core's `record_failure`, always sanitized.
 pub const EXCEPTION_EVENT: &str = "exception";
 
+/// Event `identity.retry`: A read from the provider (discovery, JWKS, userinfo) got a retryable answer (429, 503, connection refused) and is retried.
+pub const IDENTITY_RETRY_EVENT: &str = "identity.retry";
+
 /// Event `ingestion.retry`: A pipeline run failed transiently and is retried.
 pub const INGESTION_RETRY_EVENT: &str = "ingestion.retry";
 
+/// Event `lineage.retry`: Sending an event failed with a retryable answer (429, 503, a refused connection) and is retried after a backoff.
+pub const LINEAGE_RETRY_EVENT: &str = "lineage.retry";
+
 /// Event `quality.check`: The result of one check, on `quality.run_suite`.
 pub const QUALITY_CHECK_EVENT: &str = "quality.check";
+
+/// Event `secrets.retry`: A call to the secrets backend got a retryable answer (429, 503, connection refused) and is retried after a backoff.
+pub const SECRETS_RETRY_EVENT: &str = "secrets.retry";

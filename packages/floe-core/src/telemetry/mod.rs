@@ -20,6 +20,9 @@ pub use config::{
 };
 pub use console::ConsoleExporter;
 pub use factory::{FloeTracer, TracerFactory};
+/// The span kind an [`Operation`] reports, re-exported so that plugins implementing it
+/// need no `opentelemetry` dependency of their own.
+pub use opentelemetry::trace::SpanKind;
 pub use provider::{
     TelemetryGuard, TracerInitError, init_telemetry, init_telemetry_in, resource, span_attributes,
 };

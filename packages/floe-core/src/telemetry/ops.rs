@@ -9,6 +9,8 @@ use super::Operation;
 /// Spans named `alert.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AlertOp {
+    /// `alert.health_check`: Asking an alert channel's peer whether it is up (Alertmanager `/-/healthy`, an SMTP `NOOP`); unhealthy ends as an error.
+    HealthCheck,
     /// `alert.send`: One delivery of a contract-violation alert; retries are `alert.retry` events.
     Send,
     /// `alert.validate_config`: Checking an alert channel's configuration without sending.
@@ -17,12 +19,13 @@ pub enum AlertOp {
 
 impl AlertOp {
     /// Every operation.
-    pub const ALL: [Self; 2] = [Self::Send, Self::ValidateConfig];
+    pub const ALL: [Self; 3] = [Self::HealthCheck, Self::Send, Self::ValidateConfig];
 }
 
 impl Operation for AlertOp {
     fn span_name(self) -> &'static str {
         match self {
+            Self::HealthCheck => "alert.health_check",
             Self::Send => "alert.send",
             Self::ValidateConfig => "alert.validate_config",
         }
@@ -30,7 +33,7 @@ impl Operation for AlertOp {
 
     fn span_kind(self) -> SpanKind {
         match self {
-            Self::Send => SpanKind::Client,
+            Self::HealthCheck | Self::Send => SpanKind::Client,
             Self::ValidateConfig => SpanKind::Internal,
         }
     }
@@ -272,15 +275,15 @@ impl Operation for FloeOp {
 /// Spans named `identity.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IdentityOp {
-    /// `identity.discover`: Fetching the OpenID configuration.
+    /// `identity.discover`: Fetching the realm's OpenID configuration (`/.well-known/openid-configuration`).
     Discover,
-    /// `identity.get_token`: Obtaining a token.
+    /// `identity.get_token`: Obtaining a token from the token endpoint; a refused grant ends as an error.
     GetToken,
-    /// `identity.health_check`: Checking the provider answers.
+    /// `identity.health_check`: Checking the realm answers its discovery document; unhealthy ends as an error.
     HealthCheck,
-    /// `identity.userinfo`: Calling the userinfo endpoint.
+    /// `identity.userinfo`: Calling the userinfo endpoint with an access token.
     Userinfo,
-    /// `identity.validate_token`: Validating a JWT against the provider's keys; a rejected token ends as an error.
+    /// `identity.validate_token`: Validating a JWT against the realm's JWKS (signature, `exp`, `nbf`, `iss`, `aud`); a rejected token ends as an error.
     ValidateToken,
 }
 
@@ -342,7 +345,7 @@ impl Operation for IngestionOp {
 /// Spans named `lineage.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LineageOp {
-    /// `lineage.check_connection`: Checking the lineage backend answers.
+    /// `lineage.check_connection`: Checking the lineage backend answers (`GET /api/v1/namespaces`); a failed check ends as an error.
     CheckConnection,
     /// `lineage.emit`: Sending one OpenLineage run event.
     Emit,
@@ -452,19 +455,19 @@ impl Operation for QualityOp {
 /// Spans named `secrets.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecretsOp {
-    /// `secrets.delete_secret`: Deleting a secret.
+    /// `secrets.delete_secret`: Deleting a secret; deleting one that does not exist succeeds with `secrets.found` false.
     DeleteSecret,
-    /// `secrets.get_multi`: Reading every key of a multi-key secret.
+    /// `secrets.get_multi`: Reading every key of a multi-key secret (a Kubernetes Secret, an Infisical folder).
     GetMulti,
     /// `secrets.get_secret`: Reading one secret; a required secret that is missing ends as an error.
     GetSecret,
-    /// `secrets.health_check`: Checking the secrets backend answers; unhealthy ends as an error.
+    /// `secrets.health_check`: Checking the secrets backend answers and lets the plugin in; unhealthy ends as an error.
     HealthCheck,
-    /// `secrets.list_secrets`: Listing secret names.
+    /// `secrets.list_secrets`: Listing secret names (never values).
     ListSecrets,
-    /// `secrets.login`: Authenticating to the secrets provider (token obtained or renewed).
+    /// `secrets.login`: Authenticating to the secrets provider (token obtained or renewed); a child of the operation that needed the token.
     Login,
-    /// `secrets.pod_env_spec`: Generating a pod env spec that injects secrets by reference.
+    /// `secrets.pod_env_spec`: Generating a pod env spec that injects secrets by reference (never by value).
     PodEnvSpec,
     /// `secrets.set_secret`: Creating or replacing a secret.
     SetSecret,
@@ -515,11 +518,11 @@ impl Operation for SecretsOp {
 /// Spans named `security.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SecurityOp {
-    /// `security.generate_network_policies`: Generating the network policies of the platform.
+    /// `security.generate_network_policies`: Generating the network policies of the platform (a rule that is not allowed ends as an error).
     GenerateNetworkPolicies,
     /// `security.generate_pss_labels`: Generating Pod Security Standards namespace labels.
     GeneratePssLabels,
-    /// `security.generate_rbac`: Generating namespaces, service accounts, roles and role bindings.
+    /// `security.generate_rbac`: Generating namespaces (with PSS labels), service accounts, roles and role bindings (a wildcard not asked for ends as an error).
     GenerateRbac,
     /// `security.generate_security_context`: Generating pod and container security contexts.
     GenerateSecurityContext,

@@ -185,6 +185,8 @@ fn otlp_exporter(
     };
     match otlp.protocol {
         OtlpProtocol::HttpProtobuf => {
+            // The exporter builds a reqwest client, which panics without a TLS provider.
+            crate::http::install_crypto_provider();
             let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()

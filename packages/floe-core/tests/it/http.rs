@@ -86,3 +86,40 @@ async fn a_refused_connection_is_retried_then_reported() {
     assert!(events.iter().all(|e| e.status.is_none()));
     assert!(started.elapsed() < Duration::from_secs(2), "bounded backoff");
 }
+
+#[test]
+fn a_ca_bundle_without_certificates_is_refused() {
+    use floe_core::http::{CaBundleError, client_with_ca};
+    let empty = client_with_ca(Duration::from_secs(1), b"");
+    assert!(matches!(empty, Err(CaBundleError::Empty)), "{empty:?}");
+    let prose = client_with_ca(Duration::from_secs(1), b"this is not a certificate\n");
+    assert!(matches!(prose, Err(CaBundleError::Empty)), "{prose:?}");
+}
+
+#[test]
+fn a_ca_bundle_with_a_certificate_builds_a_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("ca.crt");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=floe-test-ca",
+        ])
+        .arg("-keyout")
+        .arg(dir.path().join("ca.key"))
+        .arg("-out")
+        .arg(&cert)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl (Debian package openssl) generates the test CA");
+    assert!(status.success());
+    let pem = std::fs::read(&cert).unwrap();
+    floe_core::http::client_with_ca(Duration::from_secs(1), &pem).unwrap();
+}

@@ -10,3 +10,4 @@ mod process;
 mod provider;
 mod quality;
 mod sanitize_props;
+mod traced;

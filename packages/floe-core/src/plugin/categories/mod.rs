@@ -19,7 +19,10 @@ mod security;
 mod semantic;
 mod telemetry;
 
-pub use alert::{AlertChannel, ContractViolation, DeliveryReport, DeliveryStatus, Severity};
+pub use alert::{
+    AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
+    HttpDeliveryError, Severity, deliver_http, http_delivery_status,
+};
 pub use catalog::{Catalog, CatalogInfo, TableIdent, TableSpec, VendedCredentials};
 pub use compute::{CatalogAttachment, Compute, ConnectionReport, DbtPackage, ResourceRequirements};
 pub use dbt::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions, DbtRunner};
@@ -29,7 +32,10 @@ pub use lineage::{LineageBackend, LineageDataset, RunEvent, RunEventType};
 pub use orchestrator::{GeneratedFiles, Orchestrator};
 pub use quality::{CheckResult, CheckSpec, QualityProvider, QualityReport, QualitySuite};
 pub use secrets::SecretsProvider;
-pub use security::{GeneratedManifests, NetworkSecurity, PodSecurityLevel, Rbac};
+pub use security::{
+    GeneratedManifests, NetworkSecurity, PodSecurityLevel, Rbac, is_dns1123_label,
+    restricted_container_security_context, restricted_pod_security_context,
+};
 pub use semantic::SemanticLayer;
 pub use telemetry::TelemetryBackend;
 

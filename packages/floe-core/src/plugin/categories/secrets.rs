@@ -10,11 +10,16 @@ pub trait SecretsProvider {
     /// The plugin's error.
     type Error: CategoryError;
 
-    /// One secret; `None` when it does not exist.
+    /// One secret; `None` when it does not exist (the span ends `Ok`, `secrets.found` false).
     fn get_secret(
         &self,
         key: &str,
     ) -> impl Future<Output = Result<Option<Secret<String>>, Self::Error>> + Send;
+    /// One secret that must exist: a missing one is an error (and an error span), not `None`.
+    fn require_secret(
+        &self,
+        key: &str,
+    ) -> impl Future<Output = Result<Secret<String>, Self::Error>> + Send;
     /// Every key of a multi-key secret.
     fn get_multi(
         &self,
@@ -26,6 +31,8 @@ pub trait SecretsProvider {
         key: &str,
         value: &Secret<String>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    /// Deletes a secret; `Ok(false)` when there was nothing to delete.
+    fn delete_secret(&self, key: &str) -> impl Future<Output = Result<bool, Self::Error>> + Send;
     /// Lists secret names (values are never listed).
     fn list_secrets(
         &self,

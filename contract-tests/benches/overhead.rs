@@ -1,0 +1,367 @@
+//! Tracing overhead on real operations (FR-024, SC-006).
+//!
+//! Each row runs a real operation with telemetry off (the global `TracerFactory` in its
+//! default no-op state) and on (an SDK provider with the batch span processor and an
+//! exporter that discards, installed in `TracerFactory::global()`). Criterion measures
+//! each variant; then the report runs both variants interleaved, round after round in
+//! this one process, prints the table and exits 1 when any operation's median overhead
+//! is above 5 %.
+//!
+//! `cargo bench -p contract-tests --bench overhead [-- <filter>]` (rows whose name contains
+//! the filter; criterion's options pass through).
+//!
+//! This bench lives in contract-tests because that crate links every plugin: a plugin
+//! operation becomes a row by adding a `Row` to `ROWS` whose `setup` builds the plugin
+//! (against its loopback peer, which the closure keeps alive) and returns the operation:
+//!
+//! ```text
+//! Row { name: "duckdb_profile", what: "dbt profile generation; 1 span", setup: || {
+//!     let plugin = floe_compute_duckdb::DuckDbPlugin::new(config());
+//!     Box::new(move || { black_box(plugin.generated_config().expect("a profile")); })
+//! } },
+//! ```
+//!
+//! Until the plugins merge, the rows are floe-core operations: `floe compile` (config
+//! decoding, the audit, the artifacts), and an alert delivery over `floe_core::http` to
+//! the testkit's `LoopbackServer` (what the webhook plugins do), once accepted and once
+//! rejected (the error path through the sanitizer).
+#![expect(clippy::print_stdout, reason = "the bench prints its report on stdout")]
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use contract_tests as _;
+use criterion::Criterion;
+use floe_core::compile::{CompileRequest, compile};
+use floe_core::http::{RetryPolicy, client, safe_destination, send_with_retry};
+use floe_core::telemetry::ops::AlertOp;
+use floe_core::telemetry::{ProcessEnv, TracerFactory, attr, in_span_async};
+use floe_otel_testkit::http::LoopbackServer;
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+
+/// The highest acceptable overhead: `with / without`.
+const LIMIT: f64 = 1.05;
+
+/// Interleaved rounds of the report (odd, for the median).
+const ROUNDS: usize = 101;
+
+/// How long one variant runs in one round.
+const ROUND_TIME: Duration = Duration::from_millis(10);
+
+/// One operation.
+struct Row {
+    /// The name in the table.
+    name: &'static str,
+    /// What it runs.
+    what: &'static str,
+    /// Builds the operation (and its peer); the closure runs it once.
+    setup: fn() -> Box<dyn FnMut()>,
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        name: "compile",
+        what: "floe compile of examples/platform/manifest.yaml, in process, with every plugin contract-tests links: load, validate, resolve (config decoding), audit, assemble, write the artifacts (to tmpfs: a disk write costs ~2.5 ms on the test VM and its jitter swamps the comparison); 7 spans",
+        setup: compile_example,
+    },
+    Row {
+        name: "http_delivery",
+        what: "an alert POSTed as JSON to a loopback LoopbackServer through floe_core::http (keep-alive client, send_with_retry), in an alert.send span; 1 span",
+        setup: http_delivery,
+    },
+    Row {
+        name: "http_delivery_rejected",
+        what: "the same delivery answered 403 with credentials in the URL: the error path, its message sanitized onto the span as status and exception event; 1 span",
+        setup: http_delivery_rejected,
+    },
+];
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map_or_else(PathBuf::new, Path::to_path_buf)
+}
+
+fn compile_example() -> Box<dyn FnMut()> {
+    let manifest = workspace_root().join("examples/platform/manifest.yaml");
+    // tmpfs where there is one: the disk write's jitter would swamp the comparison.
+    let shm = Path::new("/dev/shm");
+    let dir = if shm.is_dir() { tempfile::tempdir_in(shm) } else { tempfile::tempdir() }
+        .expect("a temporary directory for the artifacts");
+    let output = dir.path().join("compiled_artifacts.json");
+    let registry = floe_core::plugin::registered();
+    Box::new(move || {
+        let _keep = &dir;
+        let request = CompileRequest {
+            manifest: &manifest,
+            output: Some(&output),
+            registry: &registry,
+            env: &ProcessEnv,
+        };
+        black_box(compile(&request).expect("the example manifest compiles"));
+    })
+}
+
+/// Stands in for `floe-alert-webhook`'s tracer until that plugin merges.
+const DELIVERY_TRACER: &str = "floe.alert.webhook";
+
+#[derive(Debug, thiserror::Error)]
+enum DeliveryError {
+    #[error("webhook {url} rejected the alert with status {status}")]
+    Rejected { url: String, status: u16 },
+    #[error("failed to reach the webhook")]
+    Transport(#[source] reqwest::Error),
+}
+
+/// What a webhook plugin's `send` does: one `alert.send` span around the POST.
+async fn deliver(
+    client: &reqwest::Client,
+    url: &str,
+    body: &serde_json::Value,
+) -> Result<u16, DeliveryError> {
+    let attributes = [
+        KeyValue::new(attr::ALERT_CHANNEL, "#ops"),
+        KeyValue::new(attr::ALERT_SEVERITY, "critical"),
+        KeyValue::new(attr::ALERT_DESTINATION, safe_destination(url)),
+    ];
+    in_span_async(DELIVERY_TRACER, AlertOp::Send, attributes, |span| async move {
+        let sent = send_with_retry(
+            &RetryPolicy::default(),
+            || client.post(url).json(body),
+            |retry| {
+                span.add_event(
+                    attr::ALERT_RETRY_EVENT,
+                    vec![KeyValue::new(attr::ALERT_ATTEMPT, i64::from(retry.attempt))],
+                );
+            },
+        )
+        .await;
+        let status = sent.result.map_err(DeliveryError::Transport)?.status().as_u16();
+        span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
+        if status >= 300 {
+            span.set_attribute(KeyValue::new(attr::ALERT_DELIVERY_STATUS, "rejected"));
+            return Err(DeliveryError::Rejected { url: url.to_owned(), status });
+        }
+        span.set_attribute(KeyValue::new(attr::ALERT_DELIVERY_STATUS, "delivered"));
+        Ok(status)
+    })
+    .await
+}
+
+fn delivery(path: &'static str, user_info: &'static str, ok: bool) -> Box<dyn FnMut()> {
+    let server = LoopbackServer::start(
+        Router::new()
+            .route("/hooks/alert", post(|| async { StatusCode::OK }))
+            .route("/hooks/rejected", post(|| async { StatusCode::FORBIDDEN })),
+    );
+    let url = format!("http://{user_info}{}{path}", server.addr());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime");
+    let client = client(Duration::from_secs(5)).expect("an HTTP client");
+    let body = serde_json::json!({
+        "text": "contract orders_v1 violated: 3 of 12 expectations failed",
+        "blocks": [
+            { "type": "header", "text": { "type": "plain_text", "text": "Contract violation" } },
+            { "type": "section", "fields": [
+                { "type": "mrkdwn", "text": "*Contract*\norders_v1" },
+                { "type": "mrkdwn", "text": "*Severity*\ncritical" }
+            ] }
+        ]
+    });
+    Box::new(move || {
+        let _keep = &server;
+        let result = runtime.block_on(deliver(&client, &url, &body));
+        assert_eq!(result.is_ok(), ok, "unexpected delivery outcome: {result:?}");
+        black_box(result.ok());
+    })
+}
+
+fn http_delivery() -> Box<dyn FnMut()> {
+    delivery("/hooks/alert", "", true)
+}
+
+fn http_delivery_rejected() -> Box<dyn FnMut()> {
+    delivery("/hooks/rejected", "bot:FLOEBENCH-s3cr3t-token@", false)
+}
+
+/// An exporter that drops every batch: the cost measured is the instrumentation's and the
+/// SDK's, not a collector's.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanExporter for Discard {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        drop(black_box(batch));
+        Ok(())
+    }
+}
+
+/// Telemetry off or on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Off,
+    On,
+}
+
+fn switch(mode: Mode, provider: &SdkTracerProvider) {
+    match mode {
+        Mode::Off => TracerFactory::global().disable(),
+        Mode::On => TracerFactory::global().install(provider.clone()),
+    }
+}
+
+fn time(op: &mut dyn FnMut(), iters: u64) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iters {
+        op();
+    }
+    start.elapsed()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The measured line of one row.
+struct Line {
+    name: &'static str,
+    ns_without: f64,
+    ns_with: f64,
+    ratio: f64,
+}
+
+/// Both variants interleaved, `ROUNDS` times, the order alternating so drift in the
+/// machine's load hits both alike; the ratio is the median of the per-round ratios.
+fn interleaved(row: &Row, provider: &SdkTracerProvider) -> Line {
+    let mut op = (row.setup)();
+    switch(Mode::On, provider);
+    let calibration = time(&mut *op, 20);
+    let iters = (ROUND_TIME.as_secs_f64() / (calibration.as_secs_f64() / 20.0)).max(1.0);
+    // Whole iterations per round; `iters` is at least 1 and bounded by ROUND_TIME.
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small positive count"
+    )]
+    let iters = iters as u64;
+    let (mut without, mut with, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let order = if round % 2 == 0 { [Mode::Off, Mode::On] } else { [Mode::On, Mode::Off] };
+        let mut nanos = [0.0; 2];
+        for mode in order {
+            switch(mode, provider);
+            #[expect(clippy::cast_precision_loss, reason = "iteration counts are far below 2^52")]
+            let per_op = time(&mut *op, iters).as_secs_f64() * 1e9 / iters as f64;
+            nanos[usize::from(mode == Mode::On)] = per_op;
+        }
+        without.push(nanos[0]);
+        with.push(nanos[1]);
+        ratios.push(nanos[1] / nanos[0]);
+    }
+    switch(Mode::Off, provider);
+    Line {
+        name: row.name,
+        ns_without: median(&mut without),
+        ns_with: median(&mut with),
+        ratio: median(&mut ratios),
+    }
+}
+
+/// Criterion's options that take a value (the value is not a filter).
+const VALUE_OPTIONS: &[&str] = &[
+    "--warm-up-time",
+    "--measurement-time",
+    "--sample-size",
+    "--nresamples",
+    "--noise-threshold",
+    "--confidence-level",
+    "--significance-level",
+    "--save-baseline",
+    "--baseline",
+    "--load-baseline",
+    "--profile-time",
+    "--output-format",
+    "--color",
+    "--format",
+    "--plotting-backend",
+];
+
+/// The rows whose name contains the filter (criterion's positional argument), if any.
+fn selected(args: &[String]) -> Vec<&'static Row> {
+    let mut filter = None;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        if VALUE_OPTIONS.contains(&arg.as_str()) {
+            rest.next();
+        } else if !arg.starts_with('-') && filter.is_none() {
+            filter = Some(arg.as_str());
+        }
+    }
+    ROWS.iter().filter(|r| filter.is_none_or(|f| r.name.contains(f))).collect()
+}
+
+/// Criterion's measurement of each variant of each row.
+fn measure(rows: &[&Row], provider: &SdkTracerProvider) {
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    for row in rows {
+        for (mode, label) in [(Mode::Off, "without"), (Mode::On, "with")] {
+            let mut op = (row.setup)();
+            criterion.bench_function(&format!("overhead/{}/{label}", row.name), |b| {
+                b.iter_custom(|iters| {
+                    switch(mode, provider);
+                    time(&mut *op, iters)
+                });
+            });
+        }
+    }
+    switch(Mode::Off, provider);
+    criterion.final_summary();
+}
+
+/// The interleaved comparison: prints the table; returns the rows over the limit.
+fn report(rows: &[&Row], provider: &SdkTracerProvider) -> Vec<String> {
+    println!("\nTracing overhead, interleaved in this run (median of {ROUNDS} rounds):\n");
+    println!("| operation | ns without | ns with | ratio |\n| --- | ---: | ---: | ---: |");
+    let mut over = Vec::new();
+    for row in rows {
+        let line = interleaved(row, provider);
+        println!(
+            "| {} | {:.0} | {:.0} | {:.3} |",
+            line.name, line.ns_without, line.ns_with, line.ratio
+        );
+        if line.ratio > LIMIT {
+            over.push(format!("{} ({:.1} %)", line.name, (line.ratio - 1.0) * 100.0));
+        }
+    }
+    println!();
+    for row in rows {
+        println!("- {}: {}", row.name, row.what);
+    }
+    over
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rows = selected(&args);
+    let provider = SdkTracerProvider::builder().with_batch_exporter(Discard).build();
+    measure(&rows, &provider);
+    // `cargo bench` passes `--bench`; `--test` (one quick pass) and `--list` get no report.
+    let benching =
+        args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list" || a == "--test");
+    let over = if benching { report(&rows, &provider) } else { Vec::new() };
+    let _ = provider.shutdown();
+    if !over.is_empty() {
+        eprintln!("tracing overhead above {:.0} %: {}", (LIMIT - 1.0) * 100.0, over.join(", "));
+        std::process::exit(1);
+    }
+}

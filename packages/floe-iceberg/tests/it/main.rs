@@ -1,0 +1,8 @@
+//! Integration tests of floe-iceberg: a loopback catalog that checks request shapes, the
+//! real lakana catalog, and the spans of every operation.
+
+mod avro;
+mod catalog;
+mod lakana;
+mod server;
+mod tracing;

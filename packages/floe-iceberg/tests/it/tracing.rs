@@ -1,0 +1,191 @@
+//! The spans of catalog operations: names, parents, attributes, statuses on every failure
+//! mode, and the token nowhere, against the loopback catalog and the real lakana catalog.
+
+use std::collections::BTreeMap;
+
+use floe_core::telemetry::{SpanKind, attr};
+use floe_core::traced;
+use floe_iceberg::telemetry::TRACER_NAME as ICEBERG_TRACER;
+use floe_iceberg::{CatalogConfig, IcebergError, Namespace, RestCatalog, TableIdent};
+use floe_otel_testkit::peers::closed_port;
+use floe_otel_testkit::{Capture, expect};
+
+use crate::catalog::{
+    TOKEN, lakana_config, loopback, loopback_config, orders, unique, with_amount,
+};
+use crate::lakana::{ENVIRONMENT, SECRET};
+use crate::server::{TestCatalog, WAREHOUSE};
+
+/// The tracer of the callers below.
+const TRACER_NAME: &str = "floe.test.pipeline";
+
+/// A caller that evolves a schema inside its own span.
+#[traced(name = "pipeline.migrate")]
+async fn migrate(catalog: &RestCatalog, table: &TableIdent) -> Result<i32, IcebergError> {
+    let loaded = catalog.load_table(table).await?;
+    let evolved = catalog.evolve_schema(table, &loaded.metadata, with_amount()).await?;
+    Ok(evolved.metadata.current_schema_id)
+}
+
+fn catalog_span(name: &str, uri: &str, warehouse: &str) -> expect::SpanExpectation {
+    expect::span(name)
+        .kind(SpanKind::Client)
+        .scope(ICEBERG_TRACER)
+        .floe_attributes()
+        .attr(attr::CATALOG_URI, uri.trim_end_matches('/').to_owned())
+        .attr(attr::CATALOG_WAREHOUSE, warehouse.to_owned())
+}
+
+#[tokio::test]
+async fn a_commit_is_a_child_of_its_caller_with_catalog_attributes() {
+    let (server, catalog) = loopback().await;
+    let bronze = Namespace::single("bronze");
+    catalog.create_namespace(&bronze, BTreeMap::new()).await.unwrap();
+    catalog.create_table(&bronze, &orders("orders")).await.unwrap();
+    let table = TableIdent::new(bronze, "orders");
+
+    let capture = Capture::start();
+    assert_eq!(migrate(&catalog, &table).await.unwrap(), 1);
+    let uri = server.uri();
+    let on_table = |name: &str| {
+        catalog_span(name, &uri, WAREHOUSE)
+            .ok()
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
+            .attr(attr::CATALOG_TABLE, "orders")
+    };
+    capture.assert_tree(
+        expect::tree(expect::span("pipeline.migrate").root().ok())
+            .child(expect::tree(on_table("catalog.load_table")))
+            .child(expect::tree(on_table("catalog.commit_table").parent("pipeline.migrate")))
+            .in_order()
+            .exact(),
+    );
+    capture.assert_no_secret(TOKEN);
+    capture.assert_nothing_escaped();
+    server.assert_no_violation();
+}
+
+#[tokio::test]
+async fn connect_and_namespace_operations_record_uri_warehouse_and_namespace() {
+    let server = TestCatalog::start(TOKEN).await;
+    let capture = Capture::start();
+    let catalog = RestCatalog::connect(loopback_config(&server)).await.unwrap();
+    catalog.load_namespace(&Namespace::new(["lake", "bronze"])).await.unwrap_err();
+    catalog.list_namespaces(None).await.unwrap();
+    let uri = server.uri();
+    capture.assert_one(catalog_span("catalog.connect", &uri, WAREHOUSE).ok().root());
+    capture.assert_one(
+        catalog_span("catalog.load_namespace", &uri, WAREHOUSE)
+            .attr(attr::CATALOG_NAMESPACE, "lake.bronze")
+            .error_containing("not found")
+            .exception("IcebergError"),
+    );
+    capture.assert_one(
+        catalog_span("catalog.list_namespaces", &uri, WAREHOUSE)
+            .ok()
+            .no_attr(attr::CATALOG_NAMESPACE),
+    );
+    capture.assert_no_secret(TOKEN);
+}
+
+#[tokio::test]
+async fn not_found_conflict_unauthorized_and_server_errors_end_spans_as_sanitized_errors() {
+    let (server, catalog) = loopback().await;
+    let bronze = Namespace::single("bronze");
+    catalog.create_namespace(&bronze, BTreeMap::new()).await.unwrap();
+    let created = catalog.create_table(&bronze, &orders("orders")).await.unwrap();
+    let table = TableIdent::new(bronze.clone(), "orders");
+    catalog.evolve_schema(&table, &created.metadata, with_amount()).await.unwrap();
+    let wrong =
+        RestCatalog::connect(loopback_config(&server).with_token("FLOETEST-leaked-by-server"))
+            .await
+            .unwrap();
+
+    let capture = Capture::start();
+    catalog.load_table(&TableIdent::new(bronze, "missing")).await.unwrap_err();
+    catalog.evolve_schema(&table, &created.metadata, with_amount()).await.unwrap_err();
+    let denied = wrong.load_table(&table).await.unwrap_err();
+    assert!(denied.to_string().contains("FLOETEST-leaked-by-server"), "the server echoed it");
+    server.fail_next(503);
+    catalog.list_tables(&Namespace::single("bronze")).await.unwrap_err();
+
+    capture.assert_one(
+        expect::span("catalog.load_table")
+            .attr(attr::CATALOG_TABLE, "missing")
+            .error_description("not found (NoSuchTableException): Table does not exist: missing")
+            .exception("floe_iceberg::error::IcebergError"),
+    );
+    capture.assert_one(
+        expect::span("catalog.commit_table")
+            .root()
+            .error_containing("commit conflict on table bronze.orders: Requirement failed"),
+    );
+    capture.assert_one(
+        expect::span("catalog.load_table")
+            .attr(attr::CATALOG_TABLE, "orders")
+            .error_containing("catalog refused the credentials (401)"),
+    );
+    capture.assert_one(
+        expect::span("catalog.list_tables").error_containing("catalog server error (503"),
+    );
+    capture.assert_no_secret("FLOETEST-leaked-by-server");
+    capture.assert_no_secret(TOKEN);
+}
+
+#[tokio::test]
+async fn connection_refused_ends_the_config_span_as_an_error() {
+    let addr = closed_port();
+    let capture = Capture::start();
+    let config = CatalogConfig::new(&format!("http://{addr}/api")).unwrap().with_token(TOKEN);
+    RestCatalog::connect(config).await.unwrap_err();
+    capture.assert_one(
+        expect::span("catalog.connect")
+            .root()
+            .kind(SpanKind::Client)
+            .attr(attr::CATALOG_URI, format!("http://{addr}/api"))
+            .no_attr(attr::CATALOG_WAREHOUSE)
+            .error_containing("request to the catalog failed: error sending request")
+            .exception("IcebergError"),
+    );
+    capture.assert_no_secret(TOKEN);
+}
+
+#[tokio::test]
+async fn spans_against_the_real_lakana_catalog_are_truthful_and_never_carry_the_token() {
+    let catalog = RestCatalog::connect(lakana_config()).await.unwrap();
+    let bronze = Namespace::single("bronze");
+    let name = unique("traced");
+    let created = catalog.create_table(&bronze, &orders(&name)).await.unwrap();
+    let table = TableIdent::new(bronze.clone(), name.clone());
+    let uri = catalog.uri().to_owned();
+
+    let capture = Capture::start();
+    assert_eq!(migrate(&catalog, &table).await.unwrap(), 1);
+    catalog.evolve_schema(&table, &created.metadata, with_amount()).await.unwrap_err();
+    catalog.load_table(&TableIdent::new(bronze, unique("absent"))).await.unwrap_err();
+    let on_table = |span: &str| {
+        catalog_span(span, &uri, ENVIRONMENT)
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
+            .attr(attr::CATALOG_TABLE, name.clone())
+    };
+    capture.assert_tree(
+        expect::tree(expect::span("pipeline.migrate").root().ok())
+            .child(expect::tree(on_table("catalog.load_table").ok()))
+            .child(expect::tree(on_table("catalog.commit_table").ok()))
+            .exact(),
+    );
+    capture.assert_one(
+        on_table("catalog.commit_table")
+            .root()
+            .error_containing("commit conflict on table bronze.")
+            .exception("IcebergError"),
+    );
+    capture.assert_one(
+        expect::span("catalog.load_table")
+            .root()
+            .error_containing("not found (NotFoundError)")
+            .exception("IcebergError"),
+    );
+    capture.assert_no_secret(SECRET);
+    catalog.drop_table(&table, true).await.unwrap();
+}

@@ -1,0 +1,10 @@
+use floe_core::traced;
+
+const TRACER_NAME: &str = "floe.ui";
+
+#[traced(name = "ui.work", attributes_fn = "attributes")]
+fn work() {}
+
+fn main() {
+    work();
+}

@@ -1,0 +1,13 @@
+use floe_core::traced;
+
+const TRACER_NAME: &str = "floe.ui";
+
+#[traced(name = "ui.work")]
+fn work() -> u8 {
+    let x = ;
+    1
+}
+
+fn main() {
+    work();
+}

@@ -1,0 +1,12 @@
+use floe_core::traced;
+
+const TRACER_NAME: &str = "floe.ui";
+
+#[traced(name = "ui.work")]
+const fn work() -> u8 {
+    1
+}
+
+fn main() {
+    work();
+}

@@ -1,0 +1,8 @@
+use floe_core::traced;
+
+#[traced(name = "ui.work")]
+fn work() {}
+
+fn main() {
+    work();
+}

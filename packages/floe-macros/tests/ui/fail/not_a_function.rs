@@ -1,0 +1,10 @@
+use floe_core::traced;
+
+#[traced(name = "ui.work")]
+struct Work {
+    rows: u32,
+}
+
+fn main() {
+    let _ = Work { rows: 1 }.rows;
+}

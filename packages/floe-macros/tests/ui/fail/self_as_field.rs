@@ -1,0 +1,14 @@
+use floe_core::traced;
+
+const TRACER_NAME: &str = "floe.ui";
+
+struct Client;
+
+impl Client {
+    #[traced(name = "ui.work", fields(self))]
+    fn work(&self) {}
+}
+
+fn main() {
+    Client.work();
+}

@@ -1,0 +1,10 @@
+use floe_core::traced;
+
+const TRACER_NAME: &str = "floe.ui";
+
+#[traced(nmae = "ui.work")]
+fn work() {}
+
+fn main() {
+    work();
+}

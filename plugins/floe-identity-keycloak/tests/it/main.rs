@@ -1,0 +1,29 @@
+//! Tests of the Keycloak plugin against a loopback OpenID Connect server.
+
+mod config;
+mod peer;
+mod protocol;
+mod tracing;
+
+use std::time::Duration;
+
+use floe_core::http::RetryPolicy;
+use floe_identity_keycloak::{KeycloakConfig, KeycloakPlugin};
+
+/// Short backoffs, so retry tests stay fast.
+const FAST: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    initial_backoff: Duration::from_millis(5),
+    max_backoff: Duration::from_millis(20),
+};
+
+/// The plugin for `server`'s realm `floe` with `client_secret`.
+fn plugin(server: &peer::OidcServer, client_secret: &str) -> KeycloakPlugin {
+    plugin_with(server.config(client_secret))
+}
+
+/// The plugin for a config.
+fn plugin_with(config: serde_json::Value) -> KeycloakPlugin {
+    let config: KeycloakConfig = serde_json::from_value(config).expect("the config decodes");
+    KeycloakPlugin::new(&config).expect("the config is valid").with_retry_policy(FAST)
+}

@@ -1,0 +1,286 @@
+//! The `NetworkPolicies`: checked rules in, typed `k8s-openapi` documents out.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use floe_core::plugin::categories::is_dns1123_label;
+use k8s_openapi::api::networking::v1::{
+    IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
+    NetworkPolicyPort, NetworkPolicySpec,
+};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
+    LabelSelector, LabelSelectorRequirement, ObjectMeta,
+};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::config::{EgressRule, NetworkSecurityConfig, PortSpec, Protocol};
+use crate::error::NetworkSecurityError;
+
+/// The label Kubernetes sets on every namespace with its own name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Private and link-local blocks that HTTPS egress never opens.
+const PRIVATE_BLOCKS: [&str; 4] =
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+
+/// Parses `address/prefix`; returns the prefix length.
+pub(crate) fn cidr_prefix(cidr: &str) -> Option<u8> {
+    let (address, prefix) = cidr.split_once('/')?;
+    let address: IpAddr = address.parse().ok()?;
+    let prefix: u8 = prefix.parse().ok()?;
+    let max = if address.is_ipv4() { 32 } else { 128 };
+    (prefix <= max).then_some(prefix)
+}
+
+fn label(what: &'static str, name: &str) -> Result<(), NetworkSecurityError> {
+    if is_dns1123_label(name) {
+        Ok(())
+    } else {
+        Err(NetworkSecurityError::InvalidName { what, name: name.to_owned() })
+    }
+}
+
+/// Checks every rule of `config` against the platform's invariants.
+pub(crate) fn check(config: &NetworkSecurityConfig) -> Result<(), NetworkSecurityError> {
+    for namespace in &config.namespaces {
+        label("namespace", namespace)?;
+    }
+    if !config.namespaces.contains(&config.platform_namespace) {
+        return Err(NetworkSecurityError::PlatformNamespace {
+            namespace: config.platform_namespace.clone(),
+        });
+    }
+    let known = |rule: &str, namespaces: &[String]| {
+        namespaces.iter().try_for_each(|namespace| {
+            if config.namespaces.contains(namespace) {
+                Ok(())
+            } else {
+                Err(NetworkSecurityError::UnknownNamespace {
+                    rule: rule.to_owned(),
+                    namespace: namespace.clone(),
+                })
+            }
+        })
+    };
+    known("https_egress", &config.https_egress)?;
+    if let Some(api) = &config.kubernetes_api {
+        known("kubernetes_api", &api.namespaces)?;
+        match cidr_prefix(&api.cidr) {
+            None => {
+                return Err(NetworkSecurityError::InvalidCidr {
+                    rule: "kubernetes_api".to_owned(),
+                    cidr: api.cidr.clone(),
+                });
+            }
+            Some(0) => {
+                return Err(NetworkSecurityError::AnyDestination {
+                    rule: "kubernetes_api".to_owned(),
+                    cidr: api.cidr.clone(),
+                });
+            }
+            Some(_) => {}
+        }
+        if api.port == 0 {
+            return Err(NetworkSecurityError::InvalidPort { rule: "kubernetes_api".to_owned() });
+        }
+    }
+    let mut names = BTreeSet::new();
+    for rule in &config.egress_rules {
+        label("egress rule", &rule.name)?;
+        if !names.insert(rule.name.as_str()) {
+            return Err(NetworkSecurityError::DuplicateRule { rule: rule.name.clone() });
+        }
+        known(&rule.name, &rule.namespaces)?;
+        let invalid = |cidr: &String| NetworkSecurityError::InvalidCidr {
+            rule: rule.name.clone(),
+            cidr: cidr.clone(),
+        };
+        let prefix = cidr_prefix(&rule.cidr).ok_or_else(|| invalid(&rule.cidr))?;
+        if prefix == 0 && !rule.allow_any_destination {
+            return Err(NetworkSecurityError::AnyDestination {
+                rule: rule.name.clone(),
+                cidr: rule.cidr.clone(),
+            });
+        }
+        if let Some(bad) = rule.except.iter().find(|e| cidr_prefix(e).is_none()) {
+            return Err(invalid(bad));
+        }
+        if rule.ports.is_empty() || rule.ports.iter().any(|p| p.port == 0) {
+            return Err(NetworkSecurityError::InvalidPort { rule: rule.name.clone() });
+        }
+    }
+    for (what, value) in [
+        ("run_as_user", config.run_as_user),
+        ("run_as_group", config.run_as_group),
+        ("fs_group", config.fs_group),
+    ] {
+        if value < 1 {
+            return Err(NetworkSecurityError::RootId { what, value });
+        }
+    }
+    Ok(())
+}
+
+fn policy(namespace: &str, name: &str, spec: NetworkPolicySpec) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: ObjectMeta {
+            name: Some(name.to_owned()),
+            namespace: Some(namespace.to_owned()),
+            labels: Some(BTreeMap::from([(
+                "app.kubernetes.io/managed-by".to_owned(),
+                "floe".to_owned(),
+            )])),
+            ..ObjectMeta::default()
+        },
+        spec: Some(spec),
+    }
+}
+
+/// An empty selector: every pod of the namespace.
+fn every_pod() -> LabelSelector {
+    LabelSelector::default()
+}
+
+fn namespaces_peer(names: Vec<String>) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        namespace_selector: Some(LabelSelector {
+            match_expressions: Some(vec![LabelSelectorRequirement {
+                key: NAMESPACE_NAME_LABEL.to_owned(),
+                operator: "In".to_owned(),
+                values: Some(names),
+            }]),
+            ..LabelSelector::default()
+        }),
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+fn block(cidr: &str, except: &[String]) -> NetworkPolicyPeer {
+    NetworkPolicyPeer {
+        ip_block: Some(IPBlock {
+            cidr: cidr.to_owned(),
+            except: (!except.is_empty()).then(|| except.to_vec()),
+        }),
+        ..NetworkPolicyPeer::default()
+    }
+}
+
+fn port(spec: PortSpec) -> NetworkPolicyPort {
+    NetworkPolicyPort {
+        port: Some(IntOrString::Int(i32::from(spec.port))),
+        protocol: Some(spec.protocol.as_str().to_owned()),
+        ..NetworkPolicyPort::default()
+    }
+}
+
+fn egress(to: Vec<NetworkPolicyPeer>, ports: &[PortSpec]) -> NetworkPolicySpec {
+    NetworkPolicySpec {
+        pod_selector: Some(every_pod()),
+        policy_types: Some(vec!["Egress".to_owned()]),
+        egress: Some(vec![NetworkPolicyEgressRule {
+            to: Some(to),
+            ports: Some(ports.iter().copied().map(port).collect()),
+        }]),
+        ..NetworkPolicySpec::default()
+    }
+}
+
+fn applies(namespaces: &[String], namespace: &str) -> bool {
+    namespaces.is_empty() || namespaces.iter().any(|n| n == namespace)
+}
+
+/// Every policy of `namespace`, default deny first.
+fn for_namespace(config: &NetworkSecurityConfig, namespace: &str) -> Vec<NetworkPolicy> {
+    let mut out = vec![policy(
+        namespace,
+        "default-deny-all",
+        NetworkPolicySpec {
+            pod_selector: Some(every_pod()),
+            policy_types: Some(vec!["Ingress".to_owned(), "Egress".to_owned()]),
+            ..NetworkPolicySpec::default()
+        },
+    )];
+    if config.allow_dns {
+        let kube_dns = NetworkPolicyPeer {
+            pod_selector: Some(LabelSelector {
+                match_labels: Some(BTreeMap::from([("k8s-app".to_owned(), "kube-dns".to_owned())])),
+                ..LabelSelector::default()
+            }),
+            ..namespaces_peer(vec!["kube-system".to_owned()])
+        };
+        let dns = [
+            PortSpec { port: 53, protocol: Protocol::Udp },
+            PortSpec { port: 53, protocol: Protocol::Tcp },
+        ];
+        out.push(policy(namespace, "allow-dns", egress(vec![kube_dns], &dns)));
+    }
+    // The platform talks to every namespace; the others talk to the platform and to
+    // their own pods.
+    let peers = if namespace == config.platform_namespace {
+        config.namespaces.clone()
+    } else {
+        let mut peers = vec![config.platform_namespace.clone(), namespace.to_owned()];
+        peers.dedup();
+        peers
+    };
+    out.push(policy(
+        namespace,
+        "allow-platform",
+        NetworkPolicySpec {
+            pod_selector: Some(every_pod()),
+            policy_types: Some(vec!["Ingress".to_owned(), "Egress".to_owned()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![namespaces_peer(peers.clone())]),
+                ports: None,
+            }]),
+            egress: Some(vec![NetworkPolicyEgressRule {
+                to: Some(vec![namespaces_peer(peers)]),
+                ports: None,
+            }]),
+        },
+    ));
+    if let Some(api) = &config.kubernetes_api {
+        let allowed = if api.namespaces.is_empty() {
+            std::slice::from_ref(&config.platform_namespace)
+        } else {
+            &api.namespaces[..]
+        };
+        if allowed.iter().any(|n| n == namespace) {
+            let ports = [PortSpec { port: api.port, protocol: Protocol::Tcp }];
+            out.push(policy(
+                namespace,
+                "allow-kubernetes-api",
+                egress(vec![block(&api.cidr, &[])], &ports),
+            ));
+        }
+    }
+    if config.https_egress.iter().any(|n| n == namespace) {
+        let private: Vec<String> = PRIVATE_BLOCKS.iter().map(|b| (*b).to_owned()).collect();
+        let ports = [PortSpec { port: 443, protocol: Protocol::Tcp }];
+        out.push(policy(
+            namespace,
+            "allow-https-egress",
+            egress(vec![block("0.0.0.0/0", &private)], &ports),
+        ));
+    }
+    for rule in config.egress_rules.iter().filter(|r| applies(&r.namespaces, namespace)) {
+        out.push(custom(namespace, rule));
+    }
+    out
+}
+
+fn custom(namespace: &str, rule: &EgressRule) -> NetworkPolicy {
+    policy(
+        namespace,
+        &format!("allow-egress-{}", rule.name),
+        egress(vec![block(&rule.cidr, &rule.except)], &rule.ports),
+    )
+}
+
+/// Every policy of the platform, namespace by namespace.
+pub(crate) fn generate(
+    config: &NetworkSecurityConfig,
+) -> Result<Vec<NetworkPolicy>, NetworkSecurityError> {
+    check(config)?;
+    Ok(config.namespaces.iter().flat_map(|namespace| for_namespace(config, namespace)).collect())
+}

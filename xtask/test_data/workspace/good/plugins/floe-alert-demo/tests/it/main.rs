@@ -1,0 +1,4 @@
+//! Integration tests of the demo alert plugin.
+
+mod support;
+mod tracing;
