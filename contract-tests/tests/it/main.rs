@@ -8,4 +8,5 @@ contract_tests::contract_suite! {
     rbac_k8s => crate::rows::rbac_k8s::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
+    telemetry_console => crate::rows::telemetry_console::ROW,
 }
