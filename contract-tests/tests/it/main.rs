@@ -3,6 +3,7 @@
 mod rows;
 
 contract_tests::contract_suite! {
+    catalog_polaris => crate::rows::catalog_polaris::ROW,
     identity_keycloak => crate::rows::identity_keycloak::ROW,
     network_security_k8s => crate::rows::network_security_k8s::ROW,
     rbac_k8s => crate::rows::rbac_k8s::ROW,

@@ -1,5 +1,6 @@
 //! One module per plugin: its contract row.
 
+pub(crate) mod catalog_polaris;
 pub(crate) mod identity_keycloak;
 pub(crate) mod network_security_k8s;
 pub(crate) mod rbac_k8s;
