@@ -9,5 +9,6 @@ contract_tests::contract_suite! {
     rbac_k8s => crate::rows::rbac_k8s::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,
     secrets_k8s => crate::rows::secrets_k8s::ROW,
+    semantic_cube => crate::rows::semantic_cube::ROW,
     telemetry_console => crate::rows::telemetry_console::ROW,
 }

@@ -6,4 +6,5 @@ pub(crate) mod network_security_k8s;
 pub(crate) mod rbac_k8s;
 pub(crate) mod secrets_infisical;
 pub(crate) mod secrets_k8s;
+pub(crate) mod semantic_cube;
 pub(crate) mod telemetry_console;

@@ -280,7 +280,7 @@ pub const SEMANTIC_CUBES_COUNT: Key = Key::from_static_str("semantic.cubes_count
 /// `semantic.provider`: The semantic layer.
 pub const SEMANTIC_PROVIDER: Key = Key::from_static_str("semantic.provider");
 
-/// `semantic.server`: The server address without credentials.
+/// `semantic.server`: The server's host and port, without credentials. Volatile in snapshots (tests serve on a free loopback port).
 pub const SEMANTIC_SERVER: Key = Key::from_static_str("semantic.server");
 
 /// `server.address`: The peer's host name or address, never with user info or path.
