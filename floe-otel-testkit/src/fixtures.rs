@@ -40,3 +40,29 @@ pub fn planted_secret() -> String {
     let random = opentelemetry_sdk::trace::RandomIdGenerator::default().new_trace_id();
     format!("{}-{random}", crate::strategy::SENTINEL)
 }
+
+/// A contract violation for alert-channel tests: contract `orders_contract` 2.1.0, a
+/// `critical` `schema_drift` on model `fct_orders`, at a fixed time
+/// (2026-01-15T09:30:00Z), with one detail.
+///
+/// ```
+/// let violation = floe_otel_testkit::fixtures::contract_violation();
+/// assert_eq!(violation.contract_name, "orders_contract");
+/// ```
+#[fixture]
+pub fn contract_violation() -> floe_core::plugin::categories::ContractViolation {
+    use floe_core::plugin::categories::{ContractViolation, Severity};
+    ContractViolation {
+        contract_name: "orders_contract".to_owned(),
+        contract_version: "2.1.0".to_owned(),
+        violation_type: "schema_drift".to_owned(),
+        severity: Severity::Critical,
+        message: "column amount changed type from DECIMAL(10,2) to VARCHAR".to_owned(),
+        affected_model: Some("fct_orders".to_owned()),
+        timestamp: std::time::UNIX_EPOCH + std::time::Duration::from_mins(29_474_490),
+        details: std::collections::BTreeMap::from([(
+            "column".to_owned(),
+            serde_json::Value::from("amount"),
+        )]),
+    }
+}

@@ -213,7 +213,25 @@ impl PeerProcess {
 }
 
 impl Drop for PeerProcess {
+    /// Stops the peer: `SIGTERM` to `timeout`, which passes it on to the peer (a `SIGKILL`
+    /// would stop `timeout` alone and leave the peer running with no lifetime bound), then
+    /// `SIGKILL` if the peer is not gone within 5 seconds.
     fn drop(&mut self) {
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if terminated {
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -22,11 +22,23 @@ fn usage() -> &'static str {
        tidy                              fail on style rules the compiler does not check (STYLE.md section 9)\n"
 }
 
-/// The workspace root (the parent of this crate).
+/// The workspace root: the nearest ancestor of the working directory that holds this
+/// workspace (a `Cargo.toml` beside an `xtask/` folder), else the parent of this crate.
+///
+/// The working directory comes first because the built binary may be shared by several
+/// clones through one `CARGO_TARGET_DIR`: the path baked in at compile time can name
+/// another clone than the one `cargo xtask` was run in.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map_or_else(|| PathBuf::from("."), PathBuf::from)
+    let from_cwd = std::env::current_dir().ok().and_then(|cwd| {
+        cwd.ancestors()
+            .find(|dir| dir.join("Cargo.toml").is_file() && dir.join("xtask/Cargo.toml").is_file())
+            .map(PathBuf::from)
+    });
+    from_cwd.unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map_or_else(|| PathBuf::from("."), PathBuf::from)
+    })
 }
 
 fn main() -> ExitCode {

@@ -3,8 +3,13 @@
 mod rows;
 
 contract_tests::contract_suite! {
+    alert_alertmanager => crate::rows::alert_alertmanager::ROW,
+    alert_email => crate::rows::alert_email::ROW,
+    alert_slack => crate::rows::alert_slack::ROW,
+    alert_webhook => crate::rows::alert_webhook::ROW,
     catalog_polaris => crate::rows::catalog_polaris::ROW,
     identity_keycloak => crate::rows::identity_keycloak::ROW,
+    lineage_marquez => crate::rows::lineage_marquez::ROW,
     network_security_k8s => crate::rows::network_security_k8s::ROW,
     rbac_k8s => crate::rows::rbac_k8s::ROW,
     secrets_infisical => crate::rows::secrets_infisical::ROW,

@@ -57,3 +57,20 @@ fn missing_executables_say_how_to_install_them() {
     let err = peers::system_bin("no-such-daemon").unwrap_err().to_string();
     assert_eq!(err, "no-such-daemon is not installed: run scripts/setup");
 }
+
+#[test]
+fn dropping_a_peer_stops_the_program_that_timeout_watches() {
+    let sh = std::path::Path::new("sh");
+    let mut peer =
+        PeerProcess::spawn("sleeper", sh, &["-c", "echo $$ > pid && exec sleep 300"], &[]).unwrap();
+    let pid_file = peer.dir().join("pid");
+    peer.wait_until(Duration::from_secs(5), || {
+        std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n'))
+    })
+    .unwrap();
+    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    assert!(proc_dir.exists(), "the peer runs");
+    drop(peer);
+    assert!(!proc_dir.exists(), "the peer (pid {pid}) outlived its guard");
+}

@@ -213,3 +213,74 @@ pub async fn send_with_retry(
         attempt += 1;
     }
 }
+
+/// A configured endpoint URL that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EndpointError {
+    /// The text is not a URL (the message never repeats it: it may hold a credential).
+    #[error("the url is not valid: {0}")]
+    Invalid(#[source] url::ParseError),
+    /// Not `http` or `https`.
+    #[error("the url of {destination} has scheme {scheme:?}; expected https")]
+    UnsupportedScheme {
+        /// The safe form of the URL.
+        destination: String,
+        /// The scheme found.
+        scheme: String,
+    },
+    /// Plain HTTP to a host that is not this machine, without the explicit opt-in.
+    #[error(
+        "the url of {destination} uses plain http: use https, or set allow_insecure_http for a trusted network"
+    )]
+    Insecure {
+        /// The safe form of the URL.
+        destination: String,
+    },
+}
+
+/// Parses an endpoint URL from config and checks its transport: `https`, or plain `http`
+/// to a loopback address, or plain `http` anywhere when `allow_insecure_http` is set.
+///
+/// # Errors
+/// When the URL is not valid, not HTTP(S), or plain HTTP that is not allowed.
+///
+/// # Examples
+/// ```
+/// use floe_core::http::{EndpointError, parse_endpoint};
+/// assert!(parse_endpoint("https://marquez.example.com", false).is_ok());
+/// assert!(parse_endpoint("http://127.0.0.1:5000", false).is_ok());
+/// assert!(matches!(
+///     parse_endpoint("http://marquez.example.com", false),
+///     Err(EndpointError::Insecure { .. })
+/// ));
+/// assert!(parse_endpoint("http://marquez.example.com", true).is_ok());
+/// ```
+pub fn parse_endpoint(url: &str, allow_insecure_http: bool) -> Result<Url, EndpointError> {
+    let parsed = Url::parse(url).map_err(EndpointError::Invalid)?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if allow_insecure_http || is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(EndpointError::Insecure { destination: safe_destination(url) }),
+        other => Err(EndpointError::UnsupportedScheme {
+            destination: safe_destination(url),
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
+/// The longest excerpt of an error answer [`answer_excerpt`] keeps.
+pub const EXCERPT_MAX: usize = 200;
+
+/// The first non-empty line of an error answer's body, sanitized and cut to
+/// [`EXCERPT_MAX`] characters: enough to say why a peer refused a request (Slack's
+/// `invalid_blocks`, Alertmanager's `invalid label set`) without copying a large or
+/// sensitive body into an error.
+pub async fn answer_excerpt(response: Response) -> String {
+    if response.status() == StatusCode::NO_CONTENT {
+        return String::new();
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_MAX)]);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    crate::telemetry::sanitize_with_max_len(line, EXCERPT_MAX).as_str().to_owned()
+}

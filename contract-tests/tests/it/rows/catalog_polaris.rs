@@ -7,6 +7,8 @@ use contract_tests::Row;
 use floe_catalog_polaris::{PolarisConfig, PolarisPlugin};
 use floe_core::plugin::categories::Catalog as _;
 
+use super::block_on;
+
 #[path = "../../../../plugins/floe-catalog-polaris/tests/it/peer.rs"]
 pub(crate) mod peer;
 
@@ -16,11 +18,6 @@ fn plugin(server: &peer::TestCatalog, client_secret: &str) -> PolarisPlugin {
     let config: PolarisConfig = serde_json::from_value(peer::config(server, client_secret))
         .expect("the peer's config decodes");
     PolarisPlugin::new(&config).expect("the peer's config is valid")
-}
-
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    runtime.expect("a current-thread runtime").block_on(future)
 }
 
 fn succeed() {

@@ -6,6 +6,8 @@ use contract_tests::Row;
 use floe_core::plugin::categories::SemanticLayer as _;
 use floe_semantic_cube::{CubeConfig, CubePlugin};
 
+use super::block_on;
+
 #[path = "../../../../plugins/floe-semantic-cube/tests/it/peer.rs"]
 #[expect(dead_code, reason = "the row uses part of the shared peer")]
 mod peer;
@@ -16,11 +18,6 @@ fn plugin(server_url: &str) -> CubePlugin {
     let config: CubeConfig =
         serde_json::from_value(peer::config(server_url)).expect("the peer's config decodes");
     CubePlugin::new(config).expect("the peer's config is valid")
-}
-
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    runtime.expect("a current-thread runtime").block_on(future)
 }
 
 fn succeed() {

@@ -7,12 +7,9 @@ use floe_core::plugin::categories::TelemetryBackend as _;
 use floe_core::telemetry::{ConsoleTarget, ExporterConfig};
 use floe_telemetry_console::{ConsoleConfig, ConsoleTelemetryPlugin};
 
-pub(crate) const ROW: Row = Row { package: "floe-telemetry-console", succeed, fail };
+use super::block_on;
 
-fn block_on<T>(future: impl Future<Output = T>) -> T {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-    runtime.expect("a current-thread runtime").block_on(future)
-}
+pub(crate) const ROW: Row = Row { package: "floe-telemetry-console", succeed, fail };
 
 fn succeed() {
     let plugin = ConsoleTelemetryPlugin::new(ConsoleConfig { target: ConsoleTarget::Stderr });

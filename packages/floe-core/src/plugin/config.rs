@@ -218,3 +218,41 @@ impl From<ConfigReferenceError> for SanitizedMessage {
         sanitize_error_message(&error.to_string())
     }
 }
+
+/// A numeric config setting outside the range the plugin accepts.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{setting} must be between {min} and {max}, found {found}")]
+pub struct OutOfRange {
+    /// The setting's key (`timeout_secs`).
+    pub setting: &'static str,
+    /// The value found.
+    pub found: u64,
+    /// The lowest value allowed.
+    pub min: u64,
+    /// The highest value allowed.
+    pub max: u64,
+}
+
+/// Checks that setting `setting` = `value` lies in `range`.
+///
+/// # Errors
+/// An [`OutOfRange`] naming the setting and the range.
+///
+/// # Examples
+/// ```
+/// use floe_core::plugin::check_range;
+/// assert!(check_range("timeout_secs", 10, 1..=300).is_ok());
+/// let error = check_range("timeout_secs", 0, 1..=300).unwrap_err();
+/// assert_eq!(error.to_string(), "timeout_secs must be between 1 and 300, found 0");
+/// ```
+pub fn check_range(
+    setting: &'static str,
+    value: u64,
+    range: std::ops::RangeInclusive<u64>,
+) -> Result<(), OutOfRange> {
+    if range.contains(&value) {
+        Ok(())
+    } else {
+        Err(OutOfRange { setting, found: value, min: *range.start(), max: *range.end() })
+    }
+}

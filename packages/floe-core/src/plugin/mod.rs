@@ -15,8 +15,8 @@ use std::fmt;
 use serde::Serialize;
 
 pub use config::{
-    ConfigReferenceError, EnvSecrets, ResolvedConfig, SecretSource, decode_config,
-    resolve_references,
+    ConfigReferenceError, EnvSecrets, OutOfRange, ResolvedConfig, SecretSource, check_range,
+    decode_config, resolve_references,
 };
 pub use error::{PluginError, PluginErrorKind};
 

@@ -7,7 +7,7 @@
 
 use opentelemetry::Key;
 
-/// `alert.attempt`: The attempt number, on `alert.retry` events.
+/// `alert.attempt`: The attempt that failed (1 for the first), on `alert.retry` events.
 pub const ALERT_ATTEMPT: Key = Key::from_static_str("alert.attempt");
 
 /// `alert.channel`: The alert channel implementation.
@@ -19,7 +19,7 @@ pub const ALERT_CONTRACT_NAME: Key = Key::from_static_str("alert.contract_name")
 /// `alert.delivery_status`: How the delivery ended; `rejected` and `failed` always come with status Error.
 pub const ALERT_DELIVERY_STATUS: Key = Key::from_static_str("alert.delivery_status");
 
-/// `alert.destination`: The destination in a safe form (host, or channel name), never a URL, credential or address.
+/// `alert.destination`: The destination in a safe form (a host, with its port when not the default, or a channel name), never a URL, credential or address. Volatile in snapshots because test peers listen on random loopback ports.
 pub const ALERT_DESTINATION: Key = Key::from_static_str("alert.destination");
 
 /// `alert.recipient_count`: How many recipients an e-mail alert went to (never the addresses).
@@ -187,6 +187,9 @@ pub const INGESTION_ROWS_LOADED: Key = Key::from_static_str("ingestion.rows_load
 /// `ingestion.source_type`: The source kind.
 pub const INGESTION_SOURCE_TYPE: Key = Key::from_static_str("ingestion.source_type");
 
+/// `lineage.attempt`: The attempt that failed (1 for the first), on `lineage.retry` events.
+pub const LINEAGE_ATTEMPT: Key = Key::from_static_str("lineage.attempt");
+
 /// `lineage.event_type`: The run event type.
 pub const LINEAGE_EVENT_TYPE: Key = Key::from_static_str("lineage.event_type");
 
@@ -286,10 +289,10 @@ pub const SEMANTIC_SERVER: Key = Key::from_static_str("semantic.server");
 /// `server.address`: The peer's host name or address, never with user info or path.
 pub const SERVER_ADDRESS: Key = Key::from_static_str("server.address");
 
-/// `server.port`: The peer's port.
+/// `server.port`: The peer's port. Volatile in snapshots because test peers listen on random loopback ports.
 pub const SERVER_PORT: Key = Key::from_static_str("server.port");
 
-/// Event `alert.retry`: A delivery attempt failed with a retryable answer (429, 503, connection error) and is retried after a backoff.
+/// Event `alert.retry`: A delivery attempt failed with a retryable answer (HTTP 429 or 503, an SMTP 4xx reply, a refused connection) and is retried after a backoff.
 pub const ALERT_RETRY_EVENT: &str = "alert.retry";
 
 /// Event `audit.finding`: One instrumentation-audit finding, on `compile.enforce`.
@@ -303,6 +306,9 @@ pub const IDENTITY_RETRY_EVENT: &str = "identity.retry";
 
 /// Event `ingestion.retry`: A pipeline run failed transiently and is retried.
 pub const INGESTION_RETRY_EVENT: &str = "ingestion.retry";
+
+/// Event `lineage.retry`: Sending an event failed with a retryable answer (429, 503, a refused connection) and is retried after a backoff.
+pub const LINEAGE_RETRY_EVENT: &str = "lineage.retry";
 
 /// Event `secrets.retry`: A call to the secrets backend got a retryable answer (429, 503, connection refused) and is retried after a backoff.
 pub const SECRETS_RETRY_EVENT: &str = "secrets.retry";

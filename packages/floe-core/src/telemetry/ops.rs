@@ -9,6 +9,8 @@ use super::Operation;
 /// Spans named `alert.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AlertOp {
+    /// `alert.health_check`: Asking an alert channel's peer whether it is up (Alertmanager `/-/healthy`, an SMTP `NOOP`); unhealthy ends as an error.
+    HealthCheck,
     /// `alert.send`: One delivery of a contract-violation alert; retries are `alert.retry` events.
     Send,
     /// `alert.validate_config`: Checking an alert channel's configuration without sending.
@@ -17,12 +19,13 @@ pub enum AlertOp {
 
 impl AlertOp {
     /// Every operation.
-    pub const ALL: [Self; 2] = [Self::Send, Self::ValidateConfig];
+    pub const ALL: [Self; 3] = [Self::HealthCheck, Self::Send, Self::ValidateConfig];
 }
 
 impl Operation for AlertOp {
     fn span_name(self) -> &'static str {
         match self {
+            Self::HealthCheck => "alert.health_check",
             Self::Send => "alert.send",
             Self::ValidateConfig => "alert.validate_config",
         }
@@ -30,7 +33,7 @@ impl Operation for AlertOp {
 
     fn span_kind(self) -> SpanKind {
         match self {
-            Self::Send => SpanKind::Client,
+            Self::HealthCheck | Self::Send => SpanKind::Client,
             Self::ValidateConfig => SpanKind::Internal,
         }
     }
@@ -343,7 +346,7 @@ impl Operation for IngestionOp {
 /// Spans named `lineage.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LineageOp {
-    /// `lineage.check_connection`: Checking the lineage backend answers.
+    /// `lineage.check_connection`: Checking the lineage backend answers (`GET /api/v1/namespaces`); a failed check ends as an error.
     CheckConnection,
     /// `lineage.emit`: Sending one OpenLineage run event.
     Emit,

@@ -55,8 +55,10 @@ pub struct RunEvent {
     pub inputs: Vec<LineageDataset>,
     /// Outputs.
     pub outputs: Vec<LineageDataset>,
-    /// Run facets.
+    /// Run facets (an object of facet name to facet; `null` for none).
     pub run_facets: serde_json::Value,
+    /// Job facets (an object of facet name to facet; `null` for none).
+    pub job_facets: serde_json::Value,
 }
 
 /// An OpenLineage backend.

@@ -19,7 +19,10 @@ mod security;
 mod semantic;
 mod telemetry;
 
-pub use alert::{AlertChannel, ContractViolation, DeliveryReport, DeliveryStatus, Severity};
+pub use alert::{
+    AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
+    HttpDeliveryError, Severity, deliver_http, http_delivery_status,
+};
 pub use catalog::{Catalog, CatalogInfo, TableIdent, TableSpec, VendedCredentials};
 pub use compute::{CatalogAttachment, Compute, ConnectionReport, DbtPackage, ResourceRequirements};
 pub use dbt::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions, DbtRunner};

@@ -1,11 +1,17 @@
 //! Alert channels: deliver a contract violation to people or systems.
 
+mod delivery;
+
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 use super::CategoryError;
+
+pub use delivery::{
+    AlertTarget, DeliveryFailure, HttpDeliveryError, deliver_http, http_delivery_status,
+};
 
 /// How bad a violation is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

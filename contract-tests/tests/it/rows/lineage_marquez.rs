@@ -1,0 +1,56 @@
+//! floe-lineage-marquez: START and COMPLETE events accepted by the loopback Marquez (each
+//! validated against the OpenLineage schema) and a connection check; a forced failure to a
+//! closed port with the planted secret as API key and in the URL's user info.
+
+#[path = "../../../../plugins/floe-lineage-marquez/tests/it/peer.rs"]
+mod peer;
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use contract_tests::Row;
+use floe_core::plugin::categories::{LineageBackend as _, LineageDataset, RunEvent, RunEventType};
+use floe_lineage_marquez::{MarquezConfig, MarquezPlugin};
+use floe_otel_testkit::peers::closed_port;
+
+use super::block_on;
+
+pub(crate) const ROW: Row = Row { package: "floe-lineage-marquez", succeed, fail };
+
+fn event(event_type: RunEventType) -> RunEvent {
+    RunEvent {
+        event_type,
+        event_time: UNIX_EPOCH + Duration::from_mins(29_474_490),
+        run_id: "0190a4a4-7f7e-7c2a-9a43-6f0f5e1c2b3d".to_owned(),
+        job_namespace: String::new(),
+        job_name: "dbt.analytics.fct_orders".to_owned(),
+        inputs: vec![LineageDataset {
+            namespace: "duckdb://warehouse".to_owned(),
+            name: "staging.stg_orders".to_owned(),
+            facets: serde_json::Value::Null,
+        }],
+        outputs: Vec::new(),
+        run_facets: serde_json::Value::Null,
+        job_facets: serde_json::Value::Null,
+    }
+}
+
+fn succeed() {
+    let marquez = peer::Marquez::start(Some("contract-api-key"), &[]);
+    let mut config = MarquezConfig::new(marquez.url());
+    config.api_key = Some("contract-api-key".to_owned().into());
+    let plugin = MarquezPlugin::new(config).expect("a valid config");
+    block_on(async {
+        plugin.check_connection().await.expect("Marquez answers");
+        plugin.emit(&event(RunEventType::Start)).await.expect("accepted");
+        plugin.emit(&event(RunEventType::Complete)).await.expect("accepted");
+    });
+    assert_eq!(marquez.events().len(), 2);
+}
+
+fn fail(secret: &str) {
+    let mut config = MarquezConfig::new(format!("http://floe:{secret}@{}", closed_port()));
+    config.api_key = Some(secret.to_owned().into());
+    config.max_attempts = 1;
+    let plugin = MarquezPlugin::new(config).expect("a valid config");
+    block_on(plugin.emit(&event(RunEventType::Start))).expect_err("nothing listens");
+}

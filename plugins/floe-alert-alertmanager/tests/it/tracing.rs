@@ -1,0 +1,137 @@
+//! The spans of the Alertmanager plugin, driven against a real Alertmanager.
+
+use floe_alert_alertmanager::{AlertmanagerConfig, AlertmanagerPlugin};
+use floe_core::plugin::Lifecycle as _;
+use floe_core::plugin::categories::AlertChannel as _;
+use floe_core::telemetry::attr;
+use floe_otel_testkit::fixtures::{contract_violation, planted_secret};
+use floe_otel_testkit::leak::assert_text_clean;
+use floe_otel_testkit::peers::closed_port;
+use floe_otel_testkit::{Capture, expect};
+use opentelemetry::trace::SpanKind;
+
+use crate::peer::Alertmanager;
+use crate::plugin;
+
+fn send_span(status: &str) -> floe_otel_testkit::expect::SpanExpectation {
+    expect::span("alert.send")
+        .root()
+        .scope("floe.alert.alertmanager")
+        .kind(SpanKind::Client)
+        .floe_attributes()
+        .attr(attr::ALERT_CHANNEL, "alertmanager")
+        .attr(attr::ALERT_SEVERITY, "critical")
+        .attr(attr::ALERT_CONTRACT_NAME, "orders_contract")
+        .attr(attr::ALERT_DELIVERY_STATUS, status.to_owned())
+}
+
+/// A plugin whose requests carry `secret` as a bearer token.
+fn with_token(url: &str, secret: &str) -> AlertmanagerPlugin {
+    let mut config = AlertmanagerConfig::new(url);
+    config.bearer_token = Some(secret.to_owned().into());
+    config.max_attempts = 2;
+    AlertmanagerPlugin::new(config).expect("a valid config")
+}
+
+#[tokio::test]
+async fn a_delivered_alert_is_an_ok_send_span_naming_host_and_port() {
+    let alertmanager = Alertmanager::start();
+    let secret = planted_secret();
+    let plugin = with_token(&alertmanager.url(), &secret);
+    let capture = Capture::start();
+
+    plugin.send(&contract_violation()).await.expect("delivered");
+
+    capture.assert_one(
+        send_span("delivered")
+            .ok()
+            .attr(
+                attr::ALERT_DESTINATION,
+                alertmanager.url().trim_start_matches("http://").to_owned(),
+            )
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64)
+            .no_event("alert.retry"),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_400_from_alertmanager_is_a_rejected_error_span() {
+    let alertmanager = Alertmanager::start();
+    let mut config = AlertmanagerConfig::new(alertmanager.url());
+    config.labels.insert("bad-label".to_owned(), "x".to_owned());
+    let plugin = AlertmanagerPlugin::new(config).unwrap();
+    let capture = Capture::start();
+
+    plugin.send(&contract_violation()).await.unwrap_err();
+
+    capture.assert_one(
+        send_span("rejected")
+            .error_containing("rejected the alert with status 400")
+            .exception("AlertmanagerError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 400_i64),
+    );
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_closed_port_is_retried_then_a_failed_error_span_without_credentials() {
+    let secret = planted_secret();
+    let plugin = with_token(&format!("http://svc:{secret}@{}", closed_port()), &secret);
+    let capture = Capture::start();
+
+    let error = plugin.send(&contract_violation()).await.unwrap_err();
+
+    assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
+    capture.assert_one(
+        send_span("failed")
+            .error_containing("cannot reach 127.0.0.1")
+            .event(expect::event("alert.retry").attr(attr::ALERT_ATTEMPT, 1_i64)),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+    for line in capture.logs() {
+        assert_text_clean("a log line", &line, &secret);
+    }
+}
+
+#[tokio::test]
+async fn the_health_check_is_ok_for_a_live_alertmanager_and_an_error_for_a_closed_port() {
+    let alertmanager = Alertmanager::start();
+    let secret = planted_secret();
+    let capture = Capture::start();
+
+    assert!(plugin(&alertmanager.url()).health_check().await.is_healthy());
+    let down = with_token(&format!("http://{}", closed_port()), &secret).health_check().await;
+    assert!(!down.is_healthy());
+
+    capture.assert_one(
+        expect::span("alert.health_check")
+            .root()
+            .kind(SpanKind::Client)
+            .ok()
+            .attr(attr::ALERT_CHANNEL, "alertmanager")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
+    );
+    capture.assert_one(
+        expect::span("alert.health_check")
+            .error_containing("cannot reach 127.0.0.1")
+            .attr(attr::ERROR_TYPE, "unhealthy"),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn validate_config_is_traced() {
+    let capture = Capture::start();
+    plugin("https://alertmanager.example.com").validate_config().unwrap();
+    capture.assert_one(
+        expect::span("alert.validate_config")
+            .root()
+            .scope("floe.alert.alertmanager")
+            .ok()
+            .attr(attr::ALERT_CHANNEL, "alertmanager"),
+    );
+}

@@ -1,0 +1,148 @@
+"""A loopback SMTP server for floe-alert-email's tests, built on aiosmtpd.
+
+Run as: python -c "<this file>" PORT INBOX [--starttls DIR]
+
+- Every accepted message is saved as INBOX/NNNN.json: the envelope (MAIL FROM, RCPT TO),
+  whether the client authenticated and as whom, and the message parsed by Python's own
+  MIME parser (headers and each part's content type and decoded text).
+- SMTP_USER and SMTP_PASSWORD in the environment make AUTH (PLAIN, LOGIN) required, with
+  those credentials; without STARTTLS, AUTH over plain text is allowed (loopback only).
+- Recipients at @rejected.invalid get a permanent 550, at @busy.invalid a transient 451.
+- With --starttls DIR, a self-signed certificate for 127.0.0.1 and localhost is generated
+  into DIR/cert.pem and STARTTLS is required before MAIL.
+"""
+
+import asyncio
+import datetime
+import email
+import email.policy
+import ipaddress
+import json
+import os
+import ssl
+import sys
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+class SaveToInbox:
+    def __init__(self, inbox):
+        self.inbox = Path(inbox)
+        self.inbox.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.endswith("@rejected.invalid"):
+            return "550 5.1.1 <%s>: Recipient address rejected: no such user" % address
+        if address.endswith("@busy.invalid"):
+            return "451 4.3.0 <%s>: mailbox busy, try again later" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+        parts = [
+            {"content_type": part.get_content_type(), "text": part.get_content().replace("\r\n", "\n")}
+            for part in message.walk()
+            if not part.is_multipart()
+        ]
+        record = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "authenticated_as": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None,
+            "tls": session.ssl is not None,
+            "headers": {key.lower(): str(value) for key, value in message.items()},
+            "content_type": message.get_content_type(),
+            "parts": parts,
+        }
+        self.count += 1
+        final = self.inbox / ("%04d.json" % self.count)
+        partial = final.with_suffix(".partial")
+        partial.write_text(json.dumps(record))
+        partial.rename(final)
+        return "250 2.0.0 Message accepted for delivery"
+
+
+def authenticator(user, password):
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (
+            isinstance(auth_data, LoginPassword)
+            and auth_data.login.decode() == user
+            and auth_data.password.decode() == password
+        )
+        # handled=False: aiosmtpd then answers 535 itself on a failure.
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+    return check
+
+
+def self_signed(directory):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "floe-test-smtp")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    (directory / "cert.partial").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(directory / "cert.partial", directory / "key.pem")
+    (directory / "cert.partial").rename(directory / "cert.pem")
+    return context
+
+
+def main():
+    port, inbox = int(sys.argv[1]), sys.argv[2]
+    tls_context = None
+    if len(sys.argv) > 4 and sys.argv[3] == "--starttls":
+        tls_context = self_signed(sys.argv[4])
+    user, password = os.environ.get("SMTP_USER"), os.environ.get("SMTP_PASSWORD")
+    handler = SaveToInbox(inbox)
+
+    def factory():
+        return SMTP(
+            handler,
+            hostname="floe-test-smtp",
+            tls_context=tls_context,
+            require_starttls=tls_context is not None,
+            authenticator=authenticator(user, password) if user else None,
+            auth_required=bool(user),
+            auth_require_tls=tls_context is not None,
+        )
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(loop.create_server(factory, "127.0.0.1", port))
+    print("listening on 127.0.0.1:%d" % port, flush=True)
+    loop.run_forever()
+
+
+main()
