@@ -1,5 +1,6 @@
 //! The contract suite over every registered plugin: one row per plugin in `rows/`.
 
+mod otlp_roundtrip;
 mod rows;
 
 contract_tests::contract_suite! {
@@ -16,4 +17,5 @@ contract_tests::contract_suite! {
     secrets_k8s => crate::rows::secrets_k8s::ROW,
     semantic_cube => crate::rows::semantic_cube::ROW,
     telemetry_console => crate::rows::telemetry_console::ROW,
+    telemetry_jaeger => crate::rows::telemetry_jaeger::ROW,
 }

@@ -13,6 +13,7 @@ pub(crate) mod secrets_infisical;
 pub(crate) mod secrets_k8s;
 pub(crate) mod semantic_cube;
 pub(crate) mod telemetry_console;
+pub(crate) mod telemetry_jaeger;
 
 /// Runs `future` to completion on the calling thread, so spans it makes belong to the
 /// capture attached there.
