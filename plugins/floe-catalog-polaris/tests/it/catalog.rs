@@ -178,3 +178,46 @@ async fn a_load_that_vends_nothing_is_an_error() {
         error.to_string().starts_with("catalog vended no storage credentials for bronze.orders")
     );
 }
+
+#[tokio::test]
+async fn without_credential_vending_no_request_asks_for_delegation() {
+    let secret = planted_secret();
+    let server = peer::start(&secret, Some(3600)).await;
+    server.vend(&[("s3.access-key-id", "AKIAFLOETEST")]);
+    let mut config = peer::config(&server, &secret);
+    config["credential_vending"] = serde_json::json!(false);
+    let config: floe_catalog_polaris::PolarisConfig = serde_json::from_value(config).unwrap();
+    let plugin = floe_catalog_polaris::PolarisPlugin::new(&config).unwrap();
+    plugin.create_namespace(&["bronze".to_owned()]).await.unwrap();
+    plugin.create_table(&table("bronze", "orders"), &orders_spec()).await.unwrap();
+
+    let error = plugin.vend_credentials(&table("bronze", "orders")).await.unwrap_err();
+
+    assert!(matches!(error, PolarisError::NoCredentials { .. }), "{error:?}");
+    assert_eq!(error.kind(), PluginErrorKind::NotFound);
+    for seen in server.seen() {
+        assert_eq!(seen.access_delegation, None, "{} {}", seen.method, seen.path);
+    }
+    server.assert_no_violation();
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_reused_until_its_margin_then_refreshed() {
+    let secret = planted_secret();
+    // Valid for 2 s; the plugin stops using it after half of that.
+    let server = peer::start(&secret, Some(2)).await;
+    let plugin = plugin(&server, &secret);
+
+    plugin.connect().await.unwrap();
+    plugin.list_namespaces(None).await.unwrap();
+    assert_eq!(server.token_requests().0, 1, "reused while valid");
+    // Waiting out the token's lifetime, not waiting for spans.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    plugin.list_namespaces(None).await.unwrap();
+
+    assert_eq!(server.token_requests().0, 2, "refreshed once its time is up");
+    let issued = server.issued_tokens();
+    let last = server.seen().into_iter().rev().find(|s| s.path.ends_with("/namespaces")).unwrap();
+    assert_eq!(last.authorization, Some(format!("Bearer {}", issued[1])), "the new token is used");
+    server.assert_no_violation();
+}
