@@ -28,6 +28,9 @@ pub const ALERT_RECIPIENT_COUNT: Key = Key::from_static_str("alert.recipient_cou
 /// `alert.severity`: The severity of the contract violation.
 pub const ALERT_SEVERITY: Key = Key::from_static_str("alert.severity");
 
+/// `catalog.credential_count`: How many storage-credential entries the catalog vended (the entries themselves are never recorded).
+pub const CATALOG_CREDENTIAL_COUNT: Key = Key::from_static_str("catalog.credential_count");
+
 /// `catalog.name`: The catalog implementation or configured name.
 pub const CATALOG_NAME: Key = Key::from_static_str("catalog.name");
 
@@ -37,7 +40,7 @@ pub const CATALOG_NAMESPACE: Key = Key::from_static_str("catalog.namespace");
 /// `catalog.table`: The table name.
 pub const CATALOG_TABLE: Key = Key::from_static_str("catalog.table");
 
-/// `catalog.uri`: The catalog URI without user info.
+/// `catalog.uri`: The catalog URI without user info. Volatile in snapshots (tests serve the catalog on a free loopback port).
 pub const CATALOG_URI: Key = Key::from_static_str("catalog.uri");
 
 /// `catalog.warehouse`: The warehouse selected.
@@ -301,7 +304,7 @@ pub const SEMANTIC_CUBES_COUNT: Key = Key::from_static_str("semantic.cubes_count
 /// `semantic.provider`: The semantic layer.
 pub const SEMANTIC_PROVIDER: Key = Key::from_static_str("semantic.provider");
 
-/// `semantic.server`: The server address without credentials.
+/// `semantic.server`: The server's host and port, without credentials. Volatile in snapshots (tests serve on a free loopback port).
 pub const SEMANTIC_SERVER: Key = Key::from_static_str("semantic.server");
 
 /// `server.address`: The peer's host name or address, never with user info or path.

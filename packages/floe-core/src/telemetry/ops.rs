@@ -54,6 +54,8 @@ pub enum CatalogOp {
     DropNamespace,
     /// `catalog.drop_table`: Dropping a table.
     DropTable,
+    /// `catalog.fetch_token`: An OAuth2 client-credentials token request, made when no cached token is still valid (or after a 401).
+    FetchToken,
     /// `catalog.health_check`: Checking the catalog answers; unhealthy ends as an error.
     HealthCheck,
     /// `catalog.list_namespaces`: Listing namespaces.
@@ -70,13 +72,14 @@ pub enum CatalogOp {
 
 impl CatalogOp {
     /// Every operation.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::CommitTable,
         Self::Connect,
         Self::CreateNamespace,
         Self::CreateTable,
         Self::DropNamespace,
         Self::DropTable,
+        Self::FetchToken,
         Self::HealthCheck,
         Self::ListNamespaces,
         Self::ListTables,
@@ -95,6 +98,7 @@ impl Operation for CatalogOp {
             Self::CreateTable => "catalog.create_table",
             Self::DropNamespace => "catalog.drop_namespace",
             Self::DropTable => "catalog.drop_table",
+            Self::FetchToken => "catalog.fetch_token",
             Self::HealthCheck => "catalog.health_check",
             Self::ListNamespaces => "catalog.list_namespaces",
             Self::ListTables => "catalog.list_tables",
