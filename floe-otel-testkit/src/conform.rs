@@ -135,7 +135,41 @@ impl CapturedSpans {
     /// ```
     #[track_caller]
     pub fn assert_conforms(&self) {
-        let violations = self.violations();
+        self.fail_on(&self.violations());
+    }
+
+    /// Asserts that every span of the tracer `scope` conforms, as
+    /// [`assert_conforms`](Self::assert_conforms) does; spans of other tracers (a test's
+    /// own caller spans, a fixture's) are not checked.
+    ///
+    /// # Panics
+    /// Listing every violation of that tracer's spans, or when it made no span at all.
+    ///
+    /// # Examples
+    /// ```
+    /// use floe_otel_testkit::Capture;
+    /// use floe_core::telemetry::{DomainSpan, TracerFactory};
+    /// use floe_core::telemetry::ops::CompileOp;
+    /// use opentelemetry::trace::{Span as _, Tracer as _};
+    ///
+    /// let capture = Capture::start();
+    /// // a test's own step, which no registry declares, is not checked
+    /// TracerFactory::global().tracer("floe.test.caller").start("my.test.step").end();
+    /// DomainSpan::start("floe.core", CompileOp::Load).succeed();
+    /// capture.assert_conforms_in("floe.core");
+    /// ```
+    #[track_caller]
+    pub fn assert_conforms_in(&self, scope: &str) {
+        let spans: Vec<&SpanData> =
+            self.all().iter().filter(|span| span.instrumentation_scope.name() == scope).collect();
+        if spans.is_empty() {
+            self.fail_plain(&format!("no span of the tracer {scope:?} was captured"));
+        }
+        self.fail_on(&spans.into_iter().flat_map(check).collect::<Vec<_>>());
+    }
+
+    #[track_caller]
+    fn fail_on(&self, violations: &[Violation]) {
         if !violations.is_empty() {
             let list: Vec<String> = violations.iter().map(ToString::to_string).collect();
             self.fail_plain(&format!(

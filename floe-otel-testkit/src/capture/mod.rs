@@ -215,6 +215,12 @@ impl Capture {
         self.spans().assert_conforms();
     }
 
+    /// See [`CapturedSpans::assert_conforms_in`].
+    #[track_caller]
+    pub fn assert_conforms_in(&self, scope: &str) {
+        self.spans().assert_conforms_in(scope);
+    }
+
     /// See [`CapturedSpans::assert_redacted`].
     #[track_caller]
     pub fn assert_redacted(

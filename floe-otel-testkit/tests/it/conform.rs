@@ -94,3 +94,27 @@ fn an_undeclared_span_name_and_event_fail() {
         "{message}"
     );
 }
+
+#[test]
+fn conforms_in_checks_one_tracer_and_fails_on_its_violations_or_its_absence() {
+    use opentelemetry::trace::{Span as _, Tracer as _};
+    let capture = Capture::start();
+    // a test's own step: undeclared, and not the tracer under test
+    floe_core::telemetry::TracerFactory::global()
+        .tracer("floe.test.caller")
+        .start("my.test.step")
+        .end();
+    DomainSpan::start_with(SLACK, AlertOp::Send, conforming_send()).succeed();
+    capture.assert_conforms_in(SLACK);
+    let message = failure_message(|| capture.assert_conforms());
+    assert!(message.contains("span \"my.test.step\""), "{message}");
+    let message = failure_message(|| capture.assert_conforms_in("floe.alert.email"));
+    assert!(message.contains("no span of the tracer \"floe.alert.email\""), "{message}");
+
+    let capture = Capture::start();
+    let span = DomainSpan::start_with(SLACK, AlertOp::Send, conforming_send());
+    span.set_attribute(KeyValue::new("alert.colour", "red"));
+    span.succeed();
+    let message = failure_message(|| capture.assert_conforms_in(SLACK));
+    assert!(message.contains("attribute \"alert.colour\" is not declared"), "{message}");
+}

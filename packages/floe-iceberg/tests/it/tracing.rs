@@ -61,6 +61,7 @@ async fn a_commit_is_a_child_of_its_caller_with_catalog_attributes() {
             .exact(),
     );
     capture.assert_no_secret(TOKEN);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
     capture.assert_nothing_escaped();
     server.assert_no_violation();
 }
@@ -86,6 +87,7 @@ async fn connect_and_namespace_operations_record_uri_warehouse_and_namespace() {
             .no_attr(attr::CATALOG_NAMESPACE),
     );
     capture.assert_no_secret(TOKEN);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
 }
 
 #[tokio::test]
@@ -130,6 +132,7 @@ async fn not_found_conflict_unauthorized_and_server_errors_end_spans_as_sanitize
     );
     capture.assert_no_secret("FLOETEST-leaked-by-server");
     capture.assert_no_secret(TOKEN);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
 }
 
 #[tokio::test]
@@ -148,6 +151,7 @@ async fn connection_refused_ends_the_config_span_as_an_error() {
             .exception("IcebergError"),
     );
     capture.assert_no_secret(TOKEN);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
 }
 
 #[tokio::test]
@@ -187,5 +191,6 @@ async fn spans_against_the_real_lakana_catalog_are_truthful_and_never_carry_the_
             .exception("IcebergError"),
     );
     capture.assert_no_secret(SECRET);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
     catalog.drop_table(&table, true).await.unwrap();
 }
