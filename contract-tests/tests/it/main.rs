@@ -13,4 +13,5 @@ contract_tests::contract_suite! {
     alert_slack => crate::rows::alert_slack::ROW,
     alert_webhook => crate::rows::alert_webhook::ROW,
     lineage_marquez => crate::rows::lineage_marquez::ROW,
+    ingestion_dlt => crate::rows::ingestion_dlt::ROW,
 }

@@ -5,6 +5,7 @@ pub(crate) mod alert_email;
 pub(crate) mod alert_slack;
 pub(crate) mod alert_webhook;
 pub(crate) mod identity_keycloak;
+pub(crate) mod ingestion_dlt;
 pub(crate) mod lineage_marquez;
 pub(crate) mod network_security_k8s;
 pub(crate) mod rbac_k8s;

@@ -316,19 +316,22 @@ impl Operation for IdentityOp {
 pub enum IngestionOp {
     /// `ingestion.create_pipeline`: Validating and storing a pipeline.
     CreatePipeline,
+    /// `ingestion.health_check`: Checking that the Python interpreter imports dlt; an unhealthy answer is `Error`.
+    HealthCheck,
     /// `ingestion.run`: Running a pipeline; retries are `ingestion.retry` events.
     Run,
 }
 
 impl IngestionOp {
     /// Every operation.
-    pub const ALL: [Self; 2] = [Self::CreatePipeline, Self::Run];
+    pub const ALL: [Self; 3] = [Self::CreatePipeline, Self::HealthCheck, Self::Run];
 }
 
 impl Operation for IngestionOp {
     fn span_name(self) -> &'static str {
         match self {
             Self::CreatePipeline => "ingestion.create_pipeline",
+            Self::HealthCheck => "ingestion.health_check",
             Self::Run => "ingestion.run",
         }
     }
