@@ -14,4 +14,5 @@ contract_tests::contract_suite! {
     alert_webhook => crate::rows::alert_webhook::ROW,
     lineage_marquez => crate::rows::lineage_marquez::ROW,
     ingestion_dlt => crate::rows::ingestion_dlt::ROW,
+    orchestrator_dagster => crate::rows::orchestrator_dagster::ROW,
 }

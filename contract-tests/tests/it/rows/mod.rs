@@ -8,6 +8,7 @@ pub(crate) mod identity_keycloak;
 pub(crate) mod ingestion_dlt;
 pub(crate) mod lineage_marquez;
 pub(crate) mod network_security_k8s;
+pub(crate) mod orchestrator_dagster;
 pub(crate) mod rbac_k8s;
 pub(crate) mod secrets_infisical;
 pub(crate) mod secrets_k8s;

@@ -381,17 +381,20 @@ pub enum OrchestratorOp {
     IoLoad,
     /// `orchestrator.io_store`: The generated IO manager storing an asset's output.
     IoStore,
-    /// `orchestrator.validate_connection`: Checking the orchestrator's API answers.
+    /// `orchestrator.materialize`: Materializing assets of generated definitions in process; the run's spans (asset execution, IO manager) are its children, through the `floe/traceparent` run tag.
+    Materialize,
+    /// `orchestrator.validate_connection`: Checking the orchestrator's API answers (GraphQL `{ version }`); a failed check ends as an error.
     ValidateConnection,
 }
 
 impl OrchestratorOp {
     /// Every operation.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::AssetExecution,
         Self::GenerateDefinitions,
         Self::IoLoad,
         Self::IoStore,
+        Self::Materialize,
         Self::ValidateConnection,
     ];
 }
@@ -403,6 +406,7 @@ impl Operation for OrchestratorOp {
             Self::GenerateDefinitions => "orchestrator.generate_definitions",
             Self::IoLoad => "orchestrator.io_load",
             Self::IoStore => "orchestrator.io_store",
+            Self::Materialize => "orchestrator.materialize",
             Self::ValidateConnection => "orchestrator.validate_connection",
         }
     }
@@ -410,9 +414,11 @@ impl Operation for OrchestratorOp {
     fn span_kind(self) -> SpanKind {
         match self {
             Self::ValidateConnection => SpanKind::Client,
-            Self::AssetExecution | Self::GenerateDefinitions | Self::IoLoad | Self::IoStore => {
-                SpanKind::Internal
-            }
+            Self::AssetExecution
+            | Self::GenerateDefinitions
+            | Self::IoLoad
+            | Self::IoStore
+            | Self::Materialize => SpanKind::Internal,
         }
     }
 }
