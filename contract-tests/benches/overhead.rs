@@ -12,19 +12,13 @@
 //!
 //! This bench lives in contract-tests because that crate links every plugin: a plugin
 //! operation becomes a row by adding a `Row` to `ROWS` whose `setup` builds the plugin
-//! (against its loopback peer, which the closure keeps alive) and returns the operation:
+//! (against its loopback peer, which the closure keeps alive) and returns the operation.
 //!
-//! ```text
-//! Row { name: "duckdb_profile", what: "dbt profile generation; 1 span", setup: || {
-//!     let plugin = floe_compute_duckdb::DuckDbPlugin::new(config());
-//!     Box::new(move || { black_box(plugin.generated_config().expect("a profile")); })
-//! } },
-//! ```
-//!
-//! Until the plugins merge, the rows are floe-core operations: `floe compile` (config
-//! decoding, the audit, the artifacts), and an alert delivery over `floe_core::http` to
-//! the testkit's `LoopbackServer` (what the webhook plugins do), once accepted and once
-//! rejected (the error path through the sanitizer).
+//! The rows are real operations: `floe compile` of the example platform (config decoding
+//! of every plugin, the audit, the artifacts), the webhook plugin's signed `CloudEvent`
+//! delivery to a loopback receiver (accepted, and rejected with credentials in the URL:
+//! the error path through the sanitizer), the DuckDB plugin's dbt profile, and the
+//! Kubernetes `NetworkPolicy` documents of the network-security plugin.
 #![expect(clippy::print_stdout, reason = "the bench prints its report on stdout")]
 
 use std::hint::black_box;
@@ -36,12 +30,14 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use contract_tests as _;
 use criterion::Criterion;
+use floe_alert_webhook::{WebhookAlertPlugin, WebhookConfig};
+use floe_compute_duckdb::{DuckDbCompute, DuckDbConfig};
 use floe_core::compile::{CompileRequest, compile};
-use floe_core::http::{RetryPolicy, client, safe_destination, send_with_retry};
-use floe_core::telemetry::ops::AlertOp;
-use floe_core::telemetry::{ProcessEnv, TracerFactory, attr, in_span_async};
+use floe_core::plugin::categories::{AlertChannel as _, Compute as _, NetworkSecurity as _};
+use floe_core::telemetry::{ProcessEnv, TracerFactory};
+use floe_network_security_k8s::{NetworkSecurityConfig, NetworkSecurityPlugin};
+use floe_otel_testkit::fixtures::contract_violation;
 use floe_otel_testkit::http::LoopbackServer;
-use opentelemetry::KeyValue;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 
@@ -71,14 +67,24 @@ const ROWS: &[Row] = &[
         setup: compile_example,
     },
     Row {
-        name: "http_delivery",
-        what: "an alert POSTed as JSON to a loopback LoopbackServer through floe_core::http (keep-alive client, send_with_retry), in an alert.send span; 1 span",
-        setup: http_delivery,
+        name: "webhook_delivery",
+        what: "floe-alert-webhook: a contract violation as a signed CloudEvent POSTed to a loopback receiver (keep-alive client); 1 span",
+        setup: webhook_delivery,
     },
     Row {
-        name: "http_delivery_rejected",
-        what: "the same delivery answered 403 with credentials in the URL: the error path, its message sanitized onto the span as status and exception event; 1 span",
-        setup: http_delivery_rejected,
+        name: "webhook_rejected",
+        what: "the same delivery answered 403, with credentials in the URL: the error path, its message sanitized onto the span as status and exception event; 1 span",
+        setup: webhook_rejected,
+    },
+    Row {
+        name: "duckdb_profile",
+        what: "floe-compute-duckdb: the dbt-duckdb profile (settings, extensions, a secret setting as an env_var reference); 1 span",
+        setup: duckdb_profile,
+    },
+    Row {
+        name: "network_policies",
+        what: "floe-network-security-k8s: the NetworkPolicies of the example platform as typed Kubernetes documents, serialized; 1 span",
+        setup: network_policies,
     },
 ];
 
@@ -106,50 +112,11 @@ fn compile_example() -> Box<dyn FnMut()> {
     })
 }
 
-/// Stands in for `floe-alert-webhook`'s tracer until that plugin merges.
-const DELIVERY_TRACER: &str = "floe.alert.webhook";
-
-#[derive(Debug, thiserror::Error)]
-enum DeliveryError {
-    #[error("webhook {url} rejected the alert with status {status}")]
-    Rejected { url: String, status: u16 },
-    #[error("failed to reach the webhook")]
-    Transport(#[source] reqwest::Error),
-}
-
-/// What a webhook plugin's `send` does: one `alert.send` span around the POST.
-async fn deliver(
-    client: &reqwest::Client,
-    url: &str,
-    body: &serde_json::Value,
-) -> Result<u16, DeliveryError> {
-    let attributes = [
-        KeyValue::new(attr::ALERT_CHANNEL, "#ops"),
-        KeyValue::new(attr::ALERT_SEVERITY, "critical"),
-        KeyValue::new(attr::ALERT_DESTINATION, safe_destination(url)),
-    ];
-    in_span_async(DELIVERY_TRACER, AlertOp::Send, attributes, |span| async move {
-        let sent = send_with_retry(
-            &RetryPolicy::default(),
-            || client.post(url).json(body),
-            |retry| {
-                span.add_event(
-                    attr::ALERT_RETRY_EVENT,
-                    vec![KeyValue::new(attr::ALERT_ATTEMPT, i64::from(retry.attempt))],
-                );
-            },
-        )
-        .await;
-        let status = sent.result.map_err(DeliveryError::Transport)?.status().as_u16();
-        span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-        if status >= 300 {
-            span.set_attribute(KeyValue::new(attr::ALERT_DELIVERY_STATUS, "rejected"));
-            return Err(DeliveryError::Rejected { url: url.to_owned(), status });
-        }
-        span.set_attribute(KeyValue::new(attr::ALERT_DELIVERY_STATUS, "delivered"));
-        Ok(status)
-    })
-    .await
+fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread runtime")
 }
 
 fn delivery(path: &'static str, user_info: &'static str, ok: bool) -> Box<dyn FnMut()> {
@@ -159,35 +126,55 @@ fn delivery(path: &'static str, user_info: &'static str, ok: bool) -> Box<dyn Fn
             .route("/hooks/rejected", post(|| async { StatusCode::FORBIDDEN })),
     );
     let url = format!("http://{user_info}{}{path}", server.addr());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
-    let client = client(Duration::from_secs(5)).expect("an HTTP client");
-    let body = serde_json::json!({
-        "text": "contract orders_v1 violated: 3 of 12 expectations failed",
-        "blocks": [
-            { "type": "header", "text": { "type": "plain_text", "text": "Contract violation" } },
-            { "type": "section", "fields": [
-                { "type": "mrkdwn", "text": "*Contract*\norders_v1" },
-                { "type": "mrkdwn", "text": "*Severity*\ncritical" }
-            ] }
-        ]
-    });
+    let mut config = WebhookConfig::new(url).with_signing_secret("FLOEBENCH-signing-key");
+    config.max_attempts = 1;
+    let plugin = WebhookAlertPlugin::new(config).expect("a valid webhook config");
+    let violation = contract_violation();
+    let runtime = current_thread();
     Box::new(move || {
         let _keep = &server;
-        let result = runtime.block_on(deliver(&client, &url, &body));
+        let result = runtime.block_on(plugin.send(&violation));
         assert_eq!(result.is_ok(), ok, "unexpected delivery outcome: {result:?}");
         black_box(result.ok());
     })
 }
 
-fn http_delivery() -> Box<dyn FnMut()> {
+fn webhook_delivery() -> Box<dyn FnMut()> {
     delivery("/hooks/alert", "", true)
 }
 
-fn http_delivery_rejected() -> Box<dyn FnMut()> {
+fn webhook_rejected() -> Box<dyn FnMut()> {
     delivery("/hooks/rejected", "bot:FLOEBENCH-s3cr3t-token@", false)
+}
+
+fn duckdb_profile() -> Box<dyn FnMut()> {
+    let mut config = DuckDbConfig::new("/var/lib/floe/warehouse.duckdb");
+    config.extensions = vec!["iceberg".to_owned(), "httpfs".to_owned()];
+    config.settings.insert("memory_limit".to_owned(), "2GB".to_owned());
+    config
+        .secret_settings
+        .insert("s3_secret_access_key".to_owned(), "FLOEBENCH-s3".to_owned().into());
+    let plugin = DuckDbCompute::new(config).expect("a valid DuckDB config");
+    Box::new(move || {
+        black_box(plugin.generate_profile("dev").expect("a profile"));
+    })
+}
+
+fn network_policies() -> Box<dyn FnMut()> {
+    let config: NetworkSecurityConfig = serde_json::from_value(serde_json::json!({
+        "namespaces": ["floe-platform", "floe-jobs"],
+        "platform_namespace": "floe-platform",
+        "kubernetes_api": { "cidr": "10.96.0.1/32" },
+        "https_egress": ["floe-jobs"],
+        "egress_rules": [
+            { "name": "warehouse", "namespaces": ["floe-jobs"], "cidr": "10.20.0.0/16", "ports": [{ "port": 5432 }] }
+        ]
+    }))
+    .expect("a valid network-security config");
+    let plugin = NetworkSecurityPlugin::new(config);
+    Box::new(move || {
+        black_box(plugin.network_policies().expect("the policies"));
+    })
 }
 
 /// An exporter that drops every batch: the cost measured is the instrumentation's and the

@@ -63,8 +63,9 @@
 //! - [`fixtures`]: rstest fixtures.
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
 //! - [`http`]: a loopback HTTP server that records requests, for peers no registry ships.
-//! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, and peer
-//!   processes waited for with a bound and stopped on drop.
+//! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, peer
+//!   processes waited for with a bound and stopped on drop, and scratch copies of the
+//!   example dbt project.
 #![warn(missing_docs)]
 
 pub mod artifact;

@@ -237,6 +237,56 @@ impl Drop for PeerProcess {
     }
 }
 
+/// A copy of the workspace's `examples/dbt-project` in a scratch directory removed on
+/// drop: dbt writes `target/`, `logs/` and its database inside the project, and tests must
+/// never write into the repository. Each copy has its own database.
+#[derive(Debug)]
+pub struct DbtProject {
+    dir: tempfile_dir::TempDir,
+}
+
+impl DbtProject {
+    /// Copies the example project (without any `target/` or `logs/` left in it).
+    ///
+    /// # Errors
+    /// When the example project is missing or cannot be copied.
+    pub fn copy() -> Result<Self, PeerError> {
+        let source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .map(|root| root.join("examples").join("dbt-project"))
+            .filter(|p| p.join("dbt_project.yml").is_file())
+            .ok_or_else(|| {
+                PeerError("examples/dbt-project not found in the workspace".to_owned())
+            })?;
+        let dir = tempfile_dir::TempDir::new("dbt-project")?;
+        copy_tree(&source, dir.path())
+            .map_err(|e| PeerError(format!("copying {}: {e}", source.display())))?;
+        Ok(Self { dir })
+    }
+
+    /// The project directory (also its profiles directory).
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == "target" || name == "logs" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
 /// The status code of `GET path` on `addr`, or `None` if it did not answer in 2 seconds.
 pub fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;

@@ -4,6 +4,9 @@
 //! This script reads the `floe-*` dependencies of the manifest (every plugin the binary
 //! ships is one) and writes `use <crate> as _;` for each, so the dependency list in
 //! `Cargo.toml` stays the only list.
+//!
+//! It also records the prebuilt `libduckdb.so` directory as the run path of the `floe`
+//! binary (the DuckDB plugins link it), so `floe` started outside cargo finds it.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -31,4 +34,5 @@ fn main() {
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out_dir.join("linked_plugins.rs"), out).expect("writing linked_plugins.rs");
+    floe_duckdb_link::rpath_for_binaries();
 }

@@ -59,6 +59,19 @@ fn missing_executables_say_how_to_install_them() {
 }
 
 #[test]
+fn a_dbt_project_copy_leaves_build_output_behind_and_is_removed_on_drop() {
+    let project = peers::DbtProject::copy().unwrap();
+    let root = project.path().to_owned();
+    assert!(root.join("dbt_project.yml").is_file());
+    assert!(root.join("models").join("stg_orders.sql").is_file());
+    assert!(!root.join("target").exists(), "a target/ of the example must not be copied");
+    let other = peers::DbtProject::copy().unwrap();
+    assert_ne!(other.path(), root, "each copy has its own directory (and database)");
+    drop(project);
+    assert!(!root.exists());
+}
+
+#[test]
 fn dropping_a_peer_stops_the_program_that_timeout_watches() {
     let sh = std::path::Path::new("sh");
     let mut peer =

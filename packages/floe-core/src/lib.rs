@@ -11,6 +11,8 @@
 //! - [`compile`]: the stages of `floe compile`, each traced.
 //! - [`http`]: the HTTP client plugins use (rustls on `ring`, timeouts, bounded retries).
 //! - [`process`]: running external tools with a timeout.
+//! - [`dbt`]: driving dbt and SQLFluff, reading their artifacts, tracing their nodes.
+//! - [`quality`]: the span shape every data-quality provider shares.
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -18,9 +20,11 @@
 pub mod __private;
 pub mod audit;
 pub mod compile;
+pub mod dbt;
 pub mod http;
 pub mod plugin;
 pub mod process;
+pub mod quality;
 pub mod secret;
 pub mod telemetry;
 pub mod text;

@@ -1,9 +1,11 @@
 //! Running the tools plugins drive (dbt, dlt, Dagster): a timeout on every run, the
 //! process killed when it passes, and output that is sanitized before it is shown.
 
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::secret::{Secret, scrub};
 use crate::telemetry::{SanitizedMessage, sanitize_error_message};
 
 /// A finished run.
@@ -23,9 +25,21 @@ impl CommandOutput {
     /// The last `lines` lines of standard error (or standard output if standard error is
     /// empty), sanitized: what an error message may quote.
     pub fn output_tail(&self, lines: usize) -> SanitizedMessage {
+        self.output_tail_scrubbed(lines, [])
+    }
+
+    /// Like [`output_tail`](Self::output_tail), with every value of `secrets` (credentials
+    /// the caller handed the tool, which it may echo in any shape) removed before the text
+    /// is sanitized.
+    pub fn output_tail_scrubbed<'a>(
+        &self,
+        lines: usize,
+        secrets: impl IntoIterator<Item = &'a Secret<String>>,
+    ) -> SanitizedMessage {
         let text = if self.stderr.trim().is_empty() { &self.stdout } else { &self.stderr };
         let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        sanitize_error_message(&all[all.len().saturating_sub(lines)..].join("\n"))
+        let tail = all[all.len().saturating_sub(lines)..].join("\n");
+        sanitize_error_message(&scrub(&tail, secrets))
     }
 }
 
@@ -69,7 +83,7 @@ pub async fn run(
     mut command: tokio::process::Command,
     timeout: Duration,
 ) -> Result<CommandOutput, ProcessError> {
-    let program = std::path::Path::new(command.as_std().get_program())
+    let program = Path::new(command.as_std().get_program())
         .file_name()
         .map_or_else(|| "program".to_owned(), |n| n.to_string_lossy().into_owned());
     command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
@@ -88,4 +102,29 @@ pub async fn run(
             elapsed: started.elapsed(),
         }),
     }
+}
+
+/// The first executable file called `name` in the directories of `PATH`.
+pub fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| is_executable(p))
+}
+
+/// Where a tool's executable is: `executable` when configured, else `<venv>/bin/<name>`
+/// when a virtualenv is configured, else `name` found on `PATH`, else `name` itself (so
+/// that starting it fails with [`ProcessError::Spawn`] naming it).
+pub fn locate_tool(name: &str, executable: Option<&Path>, venv: Option<&Path>) -> PathBuf {
+    if let Some(executable) = executable {
+        return executable.to_owned();
+    }
+    if let Some(venv) = venv {
+        return venv.join("bin").join(name);
+    }
+    find_on_path(name).unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// Whether `path` is a file someone may execute.
+pub fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }

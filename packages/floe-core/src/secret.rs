@@ -69,9 +69,39 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Secret<T> {
     }
 }
 
+/// `text` with every non-empty value of `secrets` replaced by [`REDACTED`]: for text from a
+/// peer that may echo a credential the plugin handed it (a tool's output, a database
+/// error), before that text is sanitized. The sanitizer finds credentials by their shape;
+/// this finds the ones the plugin knows, whatever their shape.
+///
+/// # Examples
+/// ```
+/// use floe_core::secret::{Secret, scrub};
+///
+/// let key = Secret::new("plain-looking-value".to_owned());
+/// let text = scrub("could not convert 'plain-looking-value' to INT64", [&key]);
+/// assert_eq!(text, "could not convert '<redacted>' to INT64");
+/// ```
+pub fn scrub<'a>(text: &str, secrets: impl IntoIterator<Item = &'a Secret<String>>) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if !secret.expose().is_empty() {
+            out = out.replace(secret.expose().as_str(), REDACTED);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::Secret;
+    use super::{REDACTED, Secret, scrub};
+
+    #[test]
+    fn scrub_replaces_every_occurrence_and_ignores_empty_secrets() {
+        let secrets = [Secret::new("k3y".to_owned()), Secret::new(String::new())];
+        let text = scrub("k3y then k3y again", &secrets);
+        assert_eq!(text, format!("{REDACTED} then {REDACTED} again"));
+    }
 
     #[test]
     fn secret_never_prints_or_serializes_its_value() {

@@ -1,4 +1,4 @@
-//! Plain-text tables for command output.
+//! Plain text: tables for command output, and the first line of a peer's message.
 
 use std::fmt::Write as _;
 
@@ -33,4 +33,17 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(&row.iter().map(String::as_str).collect::<Vec<_>>());
     }
     out
+}
+
+/// The first non-blank line of `text`, trimmed: what an error message may quote from a
+/// peer whose later lines repeat the request (a database echoing the statement, a tool
+/// printing a traceback).
+///
+/// # Examples
+/// ```
+/// let text = "\n  Catalog Error: Table x does not exist\nLINE 1: SELECT * FROM x";
+/// assert_eq!(floe_core::text::first_line(text), "Catalog Error: Table x does not exist");
+/// ```
+pub fn first_line(text: &str) -> &str {
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default()
 }

@@ -75,7 +75,7 @@ pub enum IcebergError {
     #[error("unexpected response body from the catalog")]
     Decode(#[source] serde_json::Error),
     /// A token provider could not produce a token.
-    #[error("could not obtain a catalog token: {reason}")]
+    #[error("no catalog token was obtained: {reason}")]
     Token {
         /// What failed; never the token or a client secret.
         reason: String,

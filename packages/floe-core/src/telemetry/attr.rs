@@ -28,6 +28,9 @@ pub const ALERT_RECIPIENT_COUNT: Key = Key::from_static_str("alert.recipient_cou
 /// `alert.severity`: The severity of the contract violation.
 pub const ALERT_SEVERITY: Key = Key::from_static_str("alert.severity");
 
+/// `catalog.credential_count`: How many storage-credential entries the catalog vended (the entries themselves are never recorded).
+pub const CATALOG_CREDENTIAL_COUNT: Key = Key::from_static_str("catalog.credential_count");
+
 /// `catalog.name`: The catalog implementation or configured name.
 pub const CATALOG_NAME: Key = Key::from_static_str("catalog.name");
 
@@ -37,7 +40,7 @@ pub const CATALOG_NAMESPACE: Key = Key::from_static_str("catalog.namespace");
 /// `catalog.table`: The table name.
 pub const CATALOG_TABLE: Key = Key::from_static_str("catalog.table");
 
-/// `catalog.uri`: The catalog URI without user info.
+/// `catalog.uri`: The catalog URI without user info. Volatile in snapshots (tests serve the catalog on a free loopback port).
 pub const CATALOG_URI: Key = Key::from_static_str("catalog.uri");
 
 /// `catalog.warehouse`: The warehouse selected.
@@ -55,13 +58,19 @@ pub const COMPUTE_ENGINE: Key = Key::from_static_str("compute.engine");
 /// `compute.engine_version`: The engine version a connection check saw.
 pub const COMPUTE_ENGINE_VERSION: Key = Key::from_static_str("compute.engine_version");
 
+/// `compute.option_names`: The names of the options an attachment uses (checked against an allow-list); never their values.
+pub const COMPUTE_OPTION_NAMES: Key = Key::from_static_str("compute.option_names");
+
 /// `compute.target`: The dbt target.
 pub const COMPUTE_TARGET: Key = Key::from_static_str("compute.target");
 
-/// `dbt.command`: The dbt command.
+/// `dbt.command`: The dbt command (`lint` is SQLFluff over the project's models).
 pub const DBT_COMMAND: Key = Key::from_static_str("dbt.command");
 
-/// `dbt.failures`: How many nodes failed or errored.
+/// `dbt.engine`: The engine that ran the command (or that a health check looked for).
+pub const DBT_ENGINE: Key = Key::from_static_str("dbt.engine");
+
+/// `dbt.failures`: How many nodes failed or errored (for lint, how many files have violations).
 pub const DBT_FAILURES: Key = Key::from_static_str("dbt.failures");
 
 /// `dbt.fallback`: The Fusion CLI was not found and dbt-core ran instead.
@@ -70,8 +79,14 @@ pub const DBT_FALLBACK: Key = Key::from_static_str("dbt.fallback");
 /// `dbt.fallback_reason`: Why the fallback happened.
 pub const DBT_FALLBACK_REASON: Key = Key::from_static_str("dbt.fallback_reason");
 
+/// `dbt.lint_violations`: How many SQLFluff violations lint found.
+pub const DBT_LINT_VIOLATIONS: Key = Key::from_static_str("dbt.lint_violations");
+
 /// `dbt.node.execution_time`: Seconds the node took, as dbt reported.
 pub const DBT_NODE_EXECUTION_TIME: Key = Key::from_static_str("dbt.node.execution_time");
+
+/// `dbt.node.failures`: Failing rows a test found, as dbt reported.
+pub const DBT_NODE_FAILURES: Key = Key::from_static_str("dbt.node.failures");
 
 /// `dbt.node.status`: The node's status in `run_results.json`.
 pub const DBT_NODE_STATUS: Key = Key::from_static_str("dbt.node.status");
@@ -79,7 +94,7 @@ pub const DBT_NODE_STATUS: Key = Key::from_static_str("dbt.node.status");
 /// `dbt.node.unique_id`: The node's unique id, on `dbt.node` spans.
 pub const DBT_NODE_UNIQUE_ID: Key = Key::from_static_str("dbt.node.unique_id");
 
-/// `dbt.nodes_count`: How many nodes the command ran.
+/// `dbt.nodes_count`: How many nodes the command ran (for lint, how many files it linted).
 pub const DBT_NODES_COUNT: Key = Key::from_static_str("dbt.nodes_count");
 
 /// `dbt.target`: The profile target.
@@ -223,11 +238,17 @@ pub const ORCHESTRATOR_RUN_ID: Key = Key::from_static_str("orchestrator.run_id")
 /// `quality.check_name`: One check of a suite.
 pub const QUALITY_CHECK_NAME: Key = Key::from_static_str("quality.check_name");
 
+/// `quality.check_passed`: Whether one check passed.
+pub const QUALITY_CHECK_PASSED: Key = Key::from_static_str("quality.check_passed");
+
 /// `quality.checks_count`: How many checks ran.
 pub const QUALITY_CHECKS_COUNT: Key = Key::from_static_str("quality.checks_count");
 
 /// `quality.fail_count`: How many checks failed.
 pub const QUALITY_FAIL_COUNT: Key = Key::from_static_str("quality.fail_count");
+
+/// `quality.failing_rows`: Rows that failed one check.
+pub const QUALITY_FAILING_ROWS: Key = Key::from_static_str("quality.failing_rows");
 
 /// `quality.pass_count`: How many checks passed.
 pub const QUALITY_PASS_COUNT: Key = Key::from_static_str("quality.pass_count");
@@ -235,11 +256,14 @@ pub const QUALITY_PASS_COUNT: Key = Key::from_static_str("quality.pass_count");
 /// `quality.provider`: The quality provider.
 pub const QUALITY_PROVIDER: Key = Key::from_static_str("quality.provider");
 
-/// `quality.rows_checked`: Rows examined.
+/// `quality.rows_checked`: Rows examined (per suite, the rows of its table; per run, the sum over its suites).
 pub const QUALITY_ROWS_CHECKED: Key = Key::from_static_str("quality.rows_checked");
 
 /// `quality.suite_name`: The suite.
 pub const QUALITY_SUITE_NAME: Key = Key::from_static_str("quality.suite_name");
+
+/// `quality.suites_count`: How many suites a run covers.
+pub const QUALITY_SUITES_COUNT: Key = Key::from_static_str("quality.suites_count");
 
 /// `secrets.attempt`: The attempt that failed, on `secrets.retry` events.
 pub const SECRETS_ATTEMPT: Key = Key::from_static_str("secrets.attempt");
@@ -289,7 +313,7 @@ pub const SEMANTIC_CUBES_COUNT: Key = Key::from_static_str("semantic.cubes_count
 /// `semantic.provider`: The semantic layer.
 pub const SEMANTIC_PROVIDER: Key = Key::from_static_str("semantic.provider");
 
-/// `semantic.server`: The server address without credentials.
+/// `semantic.server`: The server's host and port, without credentials. Volatile in snapshots (tests serve on a free loopback port).
 pub const SEMANTIC_SERVER: Key = Key::from_static_str("semantic.server");
 
 /// `server.address`: The peer's host name or address, never with user info or path.
@@ -315,6 +339,9 @@ pub const INGESTION_RETRY_EVENT: &str = "ingestion.retry";
 
 /// Event `lineage.retry`: Sending an event failed with a retryable answer (429, 503, a refused connection) and is retried after a backoff.
 pub const LINEAGE_RETRY_EVENT: &str = "lineage.retry";
+
+/// Event `quality.check`: The result of one check, on `quality.run_suite`.
+pub const QUALITY_CHECK_EVENT: &str = "quality.check";
 
 /// Event `secrets.retry`: A call to the secrets backend got a retryable answer (429, 503, connection refused) and is retried after a backoff.
 pub const SECRETS_RETRY_EVENT: &str = "secrets.retry";

@@ -6,6 +6,7 @@ mod attributes;
 mod config;
 mod console;
 pub mod conventions;
+mod export;
 mod factory;
 pub mod ops;
 mod provider;
@@ -19,6 +20,7 @@ pub use config::{
     ProductIdentity, SamplerKind, SamplingConfig, TelemetryConfig,
 };
 pub use console::ConsoleExporter;
+pub use export::{ExportError, OtlpSpanExporter};
 pub use factory::{FloeTracer, TracerFactory};
 /// The span kind an [`Operation`] reports, re-exported so that plugins implementing it
 /// need no `opentelemetry` dependency of their own.

@@ -54,6 +54,8 @@ pub enum CatalogOp {
     DropNamespace,
     /// `catalog.drop_table`: Dropping a table.
     DropTable,
+    /// `catalog.fetch_token`: An OAuth2 client-credentials token request, made when no cached token is still valid (or after a 401).
+    FetchToken,
     /// `catalog.health_check`: Checking the catalog answers; unhealthy ends as an error.
     HealthCheck,
     /// `catalog.list_namespaces`: Listing namespaces.
@@ -70,13 +72,14 @@ pub enum CatalogOp {
 
 impl CatalogOp {
     /// Every operation.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::CommitTable,
         Self::Connect,
         Self::CreateNamespace,
         Self::CreateTable,
         Self::DropNamespace,
         Self::DropTable,
+        Self::FetchToken,
         Self::HealthCheck,
         Self::ListNamespaces,
         Self::ListTables,
@@ -95,6 +98,7 @@ impl Operation for CatalogOp {
             Self::CreateTable => "catalog.create_table",
             Self::DropNamespace => "catalog.drop_namespace",
             Self::DropTable => "catalog.drop_table",
+            Self::FetchToken => "catalog.fetch_token",
             Self::HealthCheck => "catalog.health_check",
             Self::ListNamespaces => "catalog.list_namespaces",
             Self::ListTables => "catalog.list_tables",
@@ -158,7 +162,7 @@ pub enum ComputeOp {
     AttachCatalog,
     /// `compute.generate_profile`: Generating the dbt profile.
     GenerateProfile,
-    /// `compute.validate_connection`: Opening the engine and running a query.
+    /// `compute.validate_connection`: Opening the engine and running a query; a connection that fails ends as an error (so does the health check built on it).
     ValidateConnection,
 }
 
@@ -188,20 +192,23 @@ impl Operation for ComputeOp {
 /// Spans named `dbt.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DbtOp {
-    /// `dbt.node`: One node (model, test, seed) of a dbt command, from `run_results.json`.
+    /// `dbt.health_check`: Checking that the dbt executable and the project are there; unhealthy ends as an error.
+    HealthCheck,
+    /// `dbt.node`: One node (model, test, seed) of a dbt command, from `run_results.json`; an erroring node, or a failing test where failures are errors, ends as an error.
     Node,
-    /// `dbt.run_command`: One dbt command; each node of `run_results.json` is a `dbt.node` child.
+    /// `dbt.run_command`: One dbt command (or SQLFluff for lint); each node of `run_results.json` is a `dbt.node` child. A command that fails ends as an error with a sanitized description.
     RunCommand,
 }
 
 impl DbtOp {
     /// Every operation.
-    pub const ALL: [Self; 2] = [Self::Node, Self::RunCommand];
+    pub const ALL: [Self; 3] = [Self::HealthCheck, Self::Node, Self::RunCommand];
 }
 
 impl Operation for DbtOp {
     fn span_name(self) -> &'static str {
         match self {
+            Self::HealthCheck => "dbt.health_check",
             Self::Node => "dbt.node",
             Self::RunCommand => "dbt.run_command",
         }
@@ -426,22 +433,26 @@ impl Operation for OrchestratorOp {
 /// Spans named `quality.*`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum QualityOp {
-    /// `quality.run_checks`: Running quality suites; `Ok` with the counts unless the run itself failed.
+    /// `quality.health_check`: Checking that the provider can reach its data; unhealthy ends as an error.
+    HealthCheck,
+    /// `quality.run_checks`: Running quality suites; `Ok` with the counts unless the run itself failed (failed checks are a result).
     RunChecks,
-    /// `quality.run_suite`: One suite, child of `quality.run_checks`.
+    /// `quality.run_suite`: One suite, child of `quality.run_checks`; a `quality.check` event per check.
     RunSuite,
-    /// `quality.validate_expectations`: Rejecting unknown check types before anything runs.
+    /// `quality.validate_expectations`: Rejecting unknown check types before anything runs; a suite with one ends as an error naming them.
     ValidateExpectations,
 }
 
 impl QualityOp {
     /// Every operation.
-    pub const ALL: [Self; 3] = [Self::RunChecks, Self::RunSuite, Self::ValidateExpectations];
+    pub const ALL: [Self; 4] =
+        [Self::HealthCheck, Self::RunChecks, Self::RunSuite, Self::ValidateExpectations];
 }
 
 impl Operation for QualityOp {
     fn span_name(self) -> &'static str {
         match self {
+            Self::HealthCheck => "quality.health_check",
             Self::RunChecks => "quality.run_checks",
             Self::RunSuite => "quality.run_suite",
             Self::ValidateExpectations => "quality.validate_expectations",

@@ -170,7 +170,7 @@ fn sampler(config: &TelemetryConfig) -> Sampler {
     }
 }
 
-fn otlp_exporter(
+pub(super) fn otlp_exporter(
     otlp: &OtlpConfig,
 ) -> Result<(opentelemetry_otlp::SpanExporter, Option<tokio::runtime::Runtime>), TracerInitError> {
     use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _, WithTonicConfig as _};

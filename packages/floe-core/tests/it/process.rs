@@ -2,7 +2,9 @@
 
 use std::time::{Duration, Instant};
 
-use floe_core::process::{ProcessError, run};
+use std::path::{Path, PathBuf};
+
+use floe_core::process::{ProcessError, find_on_path, is_executable, locate_tool, run};
 use tokio::process::Command;
 
 #[tokio::test]
@@ -31,4 +33,18 @@ async fn a_run_past_its_timeout_is_killed_and_reported() {
 async fn a_missing_program_is_a_spawn_error_naming_it() {
     let err = run(Command::new("/nonexistent/dbt"), Duration::from_secs(1)).await.unwrap_err();
     assert_eq!(err.to_string(), "cannot start dbt");
+}
+
+#[test]
+fn a_tool_is_located_by_executable_then_virtualenv_then_path() {
+    let explicit =
+        locate_tool("dbt", Some(Path::new("/opt/dbt/bin/dbt")), Some(Path::new("/venv")));
+    assert_eq!(explicit, PathBuf::from("/opt/dbt/bin/dbt"));
+    assert_eq!(locate_tool("dbt", None, Some(Path::new("/venv"))), PathBuf::from("/venv/bin/dbt"));
+    let sh = locate_tool("sh", None, None);
+    assert!(sh.is_absolute() && is_executable(&sh), "{}", sh.display());
+    assert_eq!(find_on_path("sh"), Some(sh));
+    let missing = "floe-no-such-tool-on-path";
+    assert_eq!(locate_tool(missing, None, None), PathBuf::from(missing));
+    assert_eq!(find_on_path(missing), None);
 }

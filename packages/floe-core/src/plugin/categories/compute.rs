@@ -13,6 +13,9 @@ pub struct CatalogAttachment {
     pub alias: String,
     /// The catalog endpoint.
     pub uri: String,
+    /// The warehouse (the catalog's prefix) to attach; what DuckDB's `ATTACH` takes as
+    /// its path.
+    pub warehouse: String,
     /// Attach options (checked against an allow-list by the plugin).
     pub options: BTreeMap<String, String>,
 }

@@ -29,6 +29,19 @@ pub struct QualitySuite {
     pub checks: Vec<CheckSpec>,
 }
 
+impl QualitySuite {
+    /// The check types of this suite that `supported` rejects, each named once, in order.
+    pub fn unsupported_kinds(&self, supported: impl Fn(&str) -> bool) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for check in &self.checks {
+            if !supported(&check.kind) && !out.contains(&check.kind) {
+                out.push(check.kind.clone());
+            }
+        }
+        out
+    }
+}
+
 /// The result of one check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CheckResult {
@@ -49,6 +62,10 @@ pub struct QualityReport {
     pub suite: String,
     /// Per-check results.
     pub checks: Vec<CheckResult>,
+    /// The provider's own result document, when it has one (Great Expectations' validation
+    /// result). Holds data values of failing rows: never put it on a span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<serde_json::Value>,
 }
 
 impl QualityReport {
@@ -60,6 +77,12 @@ impl QualityReport {
     /// Checks that failed.
     pub fn fail_count(&self) -> usize {
         self.checks.len() - self.pass_count()
+    }
+
+    /// Rows the suite examined: the most any one check examined (every check reads the
+    /// same table, so adding them up would count rows several times).
+    pub fn rows_checked(&self) -> u64 {
+        self.checks.iter().map(|c| c.rows_checked).max().unwrap_or(0)
     }
 }
 
@@ -73,9 +96,13 @@ pub trait QualityProvider {
     /// # Errors
     /// Naming the unsupported checks.
     fn validate_expectations(&self, suite: &QualitySuite) -> Result<(), Self::Error>;
-    /// Runs a suite.
+    /// Validates every suite, then runs them one after the other, one report per suite.
+    /// Failed checks are reported, not returned as an error.
+    ///
+    /// # Errors
+    /// When a suite is invalid or the run itself fails (the data cannot be read).
     fn run_checks(
         &self,
-        suite: &QualitySuite,
-    ) -> impl Future<Output = Result<QualityReport, Self::Error>> + Send;
+        suites: &[QualitySuite],
+    ) -> impl Future<Output = Result<Vec<QualityReport>, Self::Error>> + Send;
 }

@@ -61,7 +61,17 @@ pub(super) fn route(
                 );
             }
             match *method {
-                Method::GET => loaded(&catalog.tables[&key]),
+                Method::GET => {
+                    let mut answer = loaded(&catalog.tables[&key]);
+                    let delegated = seen
+                        .access_delegation
+                        .as_deref()
+                        .is_some_and(|d| d.contains("vended-credentials"));
+                    if let (true, Some(body)) = (delegated, answer.1.as_mut()) {
+                        body["config"] = json!(catalog.vended);
+                    }
+                    answer
+                }
                 Method::DELETE => drop_table(catalog, seen, &key),
                 Method::POST => commit(catalog, &key, body),
                 _ => violation(catalog, &format!("{method} on a table")),

@@ -1,0 +1,271 @@
+//! `floe_core::dbt`: node spans and the command runner, driven by a stand-in executable
+//! that behaves like dbt (writes `run_results.json`, prints JSON log events, exits with
+//! dbt's codes). The plugins' own tests drive the real dbt-core.
+
+use std::path::{Path, PathBuf};
+
+use floe_core::dbt::{DbtCli, DbtError, Engine, TestFailures, record_nodes};
+use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
+use floe_core::secret::Secret;
+use floe_core::telemetry::ops::DbtOp;
+use floe_core::telemetry::{DomainSpan, attr, describe_error};
+use floe_otel_testkit::leak::assert_text_clean;
+use floe_otel_testkit::{Capture, expect};
+use opentelemetry::KeyValue;
+
+const TRACER: &str = "floe.test.dbt";
+
+fn node(id: &str, status: &str, message: Option<&str>, failures: Option<u64>) -> DbtNodeResult {
+    DbtNodeResult {
+        unique_id: id.to_owned(),
+        status: status.to_owned(),
+        execution_time: 0.25,
+        message: message.map(str::to_owned),
+        failures,
+    }
+}
+
+fn result() -> DbtCommandResult {
+    DbtCommandResult {
+        command: DbtCommand::Test,
+        success: false,
+        nodes: vec![
+            node("model.demo.orders", "error", Some("Catalog Error: table raw missing"), None),
+            node("test.demo.amount_ok", "pass", None, Some(0)),
+            node(
+                "test.demo.amount_small",
+                "fail",
+                Some("Got 2 results, configured to fail if != 0"),
+                Some(2),
+            ),
+        ],
+        elapsed: 1.0,
+    }
+}
+
+#[test]
+fn nodes_are_children_and_failures_are_errors_when_they_fail_the_command() {
+    let capture = Capture::start();
+    let parent = DomainSpan::start_with(
+        TRACER,
+        DbtOp::RunCommand,
+        [KeyValue::new(attr::DBT_COMMAND, "test")],
+    );
+    record_nodes(TRACER, parent.context(), &result(), TestFailures::Fail);
+    parent.succeed();
+    capture.assert_one(
+        expect::span("dbt.node")
+            .parent("dbt.run_command")
+            .attr(attr::DBT_NODE_UNIQUE_ID, "model.demo.orders")
+            .attr(attr::DBT_NODE_STATUS, "error")
+            .error_description("Catalog Error: table raw missing"),
+    );
+    capture.assert_one(
+        expect::span("dbt.node")
+            .attr(attr::DBT_NODE_UNIQUE_ID, "test.demo.amount_small")
+            .attr(attr::DBT_NODE_FAILURES, 2_i64)
+            .error_description("Got 2 results, configured to fail if != 0"),
+    );
+    capture.assert_one(
+        expect::span("dbt.node").attr(attr::DBT_NODE_UNIQUE_ID, "test.demo.amount_ok").ok(),
+    );
+    capture.assert_conforms();
+}
+
+#[test]
+fn a_failing_test_is_ok_when_failures_are_results_but_an_erroring_node_is_not() {
+    let capture = Capture::start();
+    let parent = DomainSpan::start(TRACER, DbtOp::RunCommand);
+    parent.set_attribute(KeyValue::new(attr::DBT_COMMAND, "test"));
+    record_nodes(TRACER, parent.context(), &result(), TestFailures::Report);
+    parent.succeed();
+    capture.assert_one(
+        expect::span("dbt.node")
+            .attr(attr::DBT_NODE_UNIQUE_ID, "test.demo.amount_small")
+            .attr(attr::DBT_NODE_STATUS, "fail")
+            .ok(),
+    );
+    capture.assert_one(
+        expect::span("dbt.node").attr(attr::DBT_NODE_UNIQUE_ID, "model.demo.orders").error(),
+    );
+}
+
+/// A project directory and a stand-in `dbt` that does what `FAKE_*` files in it say.
+struct FakeDbt {
+    dir: tempfile::TempDir,
+}
+
+impl FakeDbt {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        std::fs::write(dir.path().join("dbt_project.yml"), "name: demo\n")
+            .expect("writing the project");
+        std::fs::create_dir_all(dir.path().join("target")).expect("creating target/");
+        let script = dir.path().join("dbt");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\n\
+             echo \"$@\" > args.txt\n\
+             if [ -f FAKE_RESULTS ]; then cp FAKE_RESULTS target/run_results.json; fi\n\
+             if [ -f FAKE_STDOUT ]; then cat FAKE_STDOUT; fi\n\
+             echo \"password was $DBT_ENV_SECRET_PW\" >&2\n\
+             exit $(cat FAKE_EXIT 2>/dev/null || echo 0)\n",
+        )
+        .expect("writing the stand-in");
+        std::process::Command::new("chmod").arg("+x").arg(&script).status().expect("chmod");
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text).expect("writing a fake file");
+    }
+
+    fn cli(&self, secret: &str) -> DbtCli {
+        DbtCli::new(self.path().join("dbt"), Engine::Core)
+            .with_env("DBT_ENV_SECRET_PW", Secret::new(secret.to_owned()))
+    }
+
+    fn options(&self) -> DbtOptions {
+        DbtOptions {
+            project_dir: PathBuf::from(self.path()),
+            target: Some("dev".to_owned()),
+            ..DbtOptions::default()
+        }
+    }
+}
+
+const ONE_FAILING_TEST: &str = r#"{"elapsed_time": 0.3, "results": [
+  {"unique_id": "test.demo.amount_small", "status": "fail", "execution_time": 0.1, "message": "Got 2 results", "failures": 2},
+  {"unique_id": "test.demo.amount_ok", "status": "pass", "execution_time": 0.1, "message": null, "failures": 0}]}"#;
+
+#[tokio::test]
+async fn a_successful_command_returns_typed_results_under_one_command_span() {
+    let fake = FakeDbt::new();
+    fake.write("FAKE_RESULTS", r#"{"elapsed_time": 0.5, "results": [{"unique_id": "seed.demo.raw", "status": "success", "execution_time": 0.2}]}"#);
+    let capture = Capture::start();
+    let result = fake
+        .cli("s3cret-pw")
+        .execute(TRACER, DbtCommand::Seed, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap();
+    assert!(result.success);
+    assert_eq!(result.nodes[0].unique_id, "seed.demo.raw");
+    let args = std::fs::read_to_string(fake.path().join("args.txt")).unwrap();
+    assert!(args.starts_with("seed --project-dir "), "{args}");
+    assert!(args.trim_end().ends_with("--target dev --log-format json"), "{args}");
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .ok()
+            .attr(attr::DBT_COMMAND, "seed")
+            .attr(attr::DBT_ENGINE, "dbt-core")
+            .attr(attr::DBT_TARGET, "dev")
+            .attr(attr::DBT_NODES_COUNT, 1_i64)
+            .attr(attr::DBT_FAILURES, 0_i64),
+    );
+    capture.assert_one(expect::span("dbt.node").parent("dbt.run_command").ok());
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn failing_tests_fail_the_command_unless_they_are_reported() {
+    let fake = FakeDbt::new();
+    fake.write("FAKE_RESULTS", ONE_FAILING_TEST);
+    fake.write("FAKE_EXIT", "1");
+    let capture = Capture::start();
+    let err = fake
+        .cli("pw")
+        .execute(TRACER, DbtCommand::Test, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "dbt test failed (exit status 1): 1 of 2 nodes failed: test.demo.amount_small (Got 2 results)"
+    );
+    assert_eq!(err.result().unwrap().failures().len(), 1);
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .error_containing("1 of 2 nodes failed")
+            .attr(attr::DBT_FAILURES, 1_i64),
+    );
+    drop(capture);
+
+    let capture = Capture::start();
+    let reported = fake
+        .cli("pw")
+        .execute(TRACER, DbtCommand::Test, &fake.options(), TestFailures::Report, vec![])
+        .await
+        .unwrap();
+    assert!(!reported.success);
+    capture.assert_one(expect::span("dbt.run_command").ok());
+    capture.assert_one(expect::span("dbt.node").attr(attr::DBT_NODE_STATUS, "fail").ok());
+}
+
+#[tokio::test]
+async fn dbt_errors_reach_the_span_scrubbed_of_environment_secrets_and_sanitized() {
+    let secret = floe_otel_testkit::fixtures::planted_secret();
+    let fake = FakeDbt::new();
+    fake.write(
+        "FAKE_STDOUT",
+        &format!(
+            "{{\"info\": {{\"level\": \"info\", \"msg\": \"Running with dbt=1.11.16\"}}}}\n\
+             {{\"info\": {{\"level\": \"error\", \"msg\": \"Could not open postgres://floe:{secret}@db:5432/x as {secret}\"}}}}\n"
+        ),
+    );
+    fake.write("FAKE_EXIT", "2");
+    let capture = Capture::start();
+    let err = fake
+        .cli(&secret)
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DbtError::Failed { result: None, .. }), "{err:?}");
+    let text = describe_error(&err).into_string();
+    assert_eq!(
+        text,
+        "dbt run failed (exit status 2): Could not open postgres://<REDACTED>@db:5432/x as <redacted>"
+    );
+    assert_text_clean("error", &format!("{err} {err:?}"), &secret);
+    capture.assert_one(
+        expect::span("dbt.run_command").error_containing("Could not open postgres://<REDACTED>@db"),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn success_without_results_a_stale_file_or_a_missing_project_are_errors() {
+    let fake = FakeDbt::new();
+    // A file left by an earlier command must not pass for this one's results.
+    fake.write("target/run_results.json", ONE_FAILING_TEST);
+    let err = fake
+        .cli("pw")
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "dbt run wrote no run_results.json");
+
+    let capture = Capture::start();
+    let options = DbtOptions { project_dir: fake.path().join("missing"), ..DbtOptions::default() };
+    let err = fake
+        .cli("pw")
+        .execute(TRACER, DbtCommand::Run, &options, TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DbtError::ProjectNotFound { .. }), "{err:?}");
+    capture
+        .assert_one(expect::span("dbt.run_command").error_containing("holds no dbt_project.yml"));
+
+    let err = DbtCli::new(fake.path().join("no-such-dbt"), Engine::Core)
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        describe_error(&err).as_str(),
+        "dbt run did not run: cannot start no-such-dbt: No such file or directory (os error 2)"
+    );
+}

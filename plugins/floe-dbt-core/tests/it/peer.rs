@@ -1,0 +1,35 @@
+//! The peer of the dbt-core runner's tests (shared with its contract row): the real
+//! dbt-core and dbt-duckdb of the test virtualenv (`scripts/setup`), on a scratch copy of
+//! `examples/dbt-project`.
+
+use floe_core::dbt::DbtSettings;
+use floe_core::secret::Secret;
+use floe_otel_testkit::peers::{DbtProject, venv};
+
+/// Settings that run the copied project with the virtualenv's dbt, target `dev`.
+pub(crate) fn settings(project: &DbtProject) -> DbtSettings {
+    let mut settings = DbtSettings::new(project.path());
+    settings.profiles_dir = Some(project.path().to_owned());
+    settings.target = Some("dev".to_owned());
+    settings.venv = Some(venv().expect("scripts/setup installs dbt-core into the test virtualenv"));
+    settings.timeout_secs = 300;
+    settings
+}
+
+/// Settings whose profile cannot open its database: the path is a libpq-style connection
+/// string whose password dbt reads from `FLOE_WAREHOUSE_PASSWORD` (handed to dbt as a
+/// secret), so dbt's error quotes the password back.
+pub(crate) fn broken_settings(project: &DbtProject, secret: &str) -> DbtSettings {
+    let profiles = project.path().join("broken-profile");
+    std::fs::create_dir_all(&profiles).expect("creating the broken profile's directory");
+    std::fs::write(
+        profiles.join("profiles.yml"),
+        "floe_demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: \
+         \"/nonexistent/host=db user=floe password={{ env_var('FLOE_WAREHOUSE_PASSWORD') }} dbname=demo\"\n",
+    )
+    .expect("writing the broken profile");
+    let mut settings = settings(project);
+    settings.profiles_dir = Some(profiles);
+    settings.env.insert("FLOE_WAREHOUSE_PASSWORD".to_owned(), Secret::new(secret.to_owned()));
+    settings
+}

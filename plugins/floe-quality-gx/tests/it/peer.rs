@@ -1,0 +1,77 @@
+//! The peer of the Great Expectations provider's tests (shared with its contract row): a
+//! real DuckDB database file holding the example dbt project's seed data
+//! (`examples/dbt-project/seeds`), in a scratch directory removed on drop, and suites in
+//! Great Expectations' JSON format.
+
+use std::path::{Path, PathBuf};
+
+/// `main.orders` (6 rows) and `main.customers` (4 rows) from the example seeds.
+#[derive(Debug)]
+pub(crate) struct Warehouse {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn seeds() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("examples").join("dbt-project").join("seeds"))
+        .find(|dir| dir.is_dir())
+        .expect("examples/dbt-project/seeds in the workspace")
+}
+
+impl Warehouse {
+    /// Creates `warehouse.duckdb` with the seed tables.
+    pub(crate) fn create() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("floe-gx-peer-")
+            .tempdir()
+            .expect("a scratch directory");
+        let path = dir.path().join("warehouse.duckdb");
+        let connection = duckdb::Connection::open(&path).expect("creating the database");
+        for (table, file) in [("orders", "raw_orders.csv"), ("customers", "raw_customers.csv")] {
+            let csv = seeds().join(file).to_string_lossy().replace('\'', "''");
+            connection
+                .execute_batch(&format!(
+                    "CREATE TABLE main.{table} AS SELECT * FROM read_csv('{csv}', header = true)"
+                ))
+                .expect("loading a seed");
+        }
+        Self { _dir: dir, path }
+    }
+
+    /// The database file as the provider's `database` setting.
+    pub(crate) fn database(&self) -> String {
+        self.path.to_string_lossy().into_owned()
+    }
+}
+
+/// Great Expectations 0.x format: every expectation holds on `main.orders`.
+pub(crate) const ORDERS_SUITE: &str = r#"{
+  "expectation_suite_name": "orders_suite",
+  "data_asset_type": null,
+  "meta": {"great_expectations_version": "0.18.12"},
+  "expectations": [
+    {"expectation_type": "expect_column_values_to_not_be_null", "kwargs": {"column": "id"}, "meta": {}},
+    {"expectation_type": "expect_column_values_to_be_unique", "kwargs": {"column": "id"}, "meta": {}},
+    {"expectation_type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "min_value": 0, "max_value": 1000}, "meta": {}},
+    {"expectation_type": "expect_column_values_to_be_in_set", "kwargs": {"column": "status", "value_set": ["completed", "returned", "placed", "shipped"]}, "meta": {}},
+    {"expectation_type": "expect_column_values_to_match_regex", "kwargs": {"column": "status", "regex": "^[a-z]+$"}, "meta": {}},
+    {"expectation_type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1, "max_value": 100}, "meta": {}},
+    {"expectation_type": "expect_column_to_exist", "kwargs": {"column": "customer_id"}, "meta": {}}
+  ]
+}"#;
+
+/// Great Expectations 1.x format: three expectations fail on `main.orders`.
+pub(crate) const STRICT_SUITE: &str = r#"{
+  "name": "orders_strict",
+  "id": "2f3a9d1e-0000-4000-8000-000000000001",
+  "meta": {"great_expectations_version": "1.3.0"},
+  "notes": null,
+  "expectations": [
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "amount", "max_value": 100}, "meta": {}},
+    {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "status", "value_set": ["completed"]}, "meta": {}},
+    {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "customer_id"}, "meta": {}},
+    {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "status"}, "meta": {}}
+  ]
+}"#;

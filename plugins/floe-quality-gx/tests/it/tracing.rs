@@ -1,0 +1,151 @@
+//! The provider's spans from real evaluations in DuckDB: failed expectations are counted
+//! on `Ok` spans; a run that cannot happen is an error; no data value, argument or SQL
+//! text is recorded.
+
+use floe_core::plugin::categories::{QualityProvider as _, QualitySuite};
+use floe_core::plugin::{HealthStatus, Lifecycle as _};
+use floe_core::telemetry::{attr, describe_error};
+use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::leak::assert_text_clean;
+use floe_otel_testkit::{Capture, expect};
+use floe_quality_gx::telemetry::TRACER_NAME;
+use floe_quality_gx::{GxConfig, GxQualityProvider, GxSuite};
+
+use crate::peer::{ORDERS_SUITE, STRICT_SUITE, Warehouse};
+
+fn suite(json: &str) -> QualitySuite {
+    GxSuite::from_json(json).expect("a valid suite").into_quality_suite("main.orders")
+}
+
+#[tokio::test]
+async fn failed_expectations_leave_the_spans_ok_with_counts_and_one_event_each() {
+    let warehouse = Warehouse::create();
+    let provider = GxQualityProvider::new(GxConfig::new(warehouse.database()));
+    let capture = Capture::start();
+    let reports = provider.run_checks(&[suite(ORDERS_SUITE), suite(STRICT_SUITE)]).await.unwrap();
+    assert_eq!((reports[0].fail_count(), reports[1].fail_count()), (0, 3));
+    capture.assert_one(
+        expect::span("quality.run_checks")
+            .root()
+            .scope(TRACER_NAME)
+            .floe_attributes()
+            .ok()
+            .attr(attr::QUALITY_PROVIDER, "great_expectations")
+            .attr(attr::QUALITY_SUITES_COUNT, 2_i64)
+            .attr(attr::QUALITY_CHECKS_COUNT, 11_i64)
+            .attr(attr::QUALITY_PASS_COUNT, 8_i64)
+            .attr(attr::QUALITY_FAIL_COUNT, 3_i64)
+            .attr(attr::QUALITY_ROWS_CHECKED, 12_i64),
+    );
+    capture.assert_one(
+        expect::span("quality.run_suite")
+            .parent("quality.run_checks")
+            .ok()
+            .attr(attr::QUALITY_SUITE_NAME, "orders_strict")
+            .attr(attr::QUALITY_CHECKS_COUNT, 4_i64)
+            .attr(attr::QUALITY_FAIL_COUNT, 3_i64)
+            .attr(attr::QUALITY_ROWS_CHECKED, 6_i64)
+            .event(
+                expect::event("quality.check")
+                    .attr(attr::QUALITY_CHECK_NAME, "expect_column_values_to_be_in_set(status)")
+                    .attr(attr::QUALITY_CHECK_PASSED, false)
+                    .attr(attr::QUALITY_FAILING_ROWS, 3_i64),
+            ),
+    );
+    capture.assert_count(
+        expect::span("quality.validate_expectations").parent("quality.run_checks").ok(),
+        2,
+    );
+    // Data values (the unexpected statuses and amounts) and SQL never reach a span.
+    let rendered = capture.spans().render();
+    for text in ["returned", "shipped", "210", "SELECT", "count(*)"] {
+        assert!(!rendered.contains(text), "{text:?} reached a span:\n{rendered}");
+    }
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn an_unsupported_expectation_type_is_rejected_by_name_before_anything_runs() {
+    let warehouse = Warehouse::create();
+    let provider = GxQualityProvider::new(GxConfig::new(warehouse.database()));
+    let mut bad = suite(ORDERS_SUITE);
+    bad.checks[0].kind = "expect_column_kl_divergence_to_be_less_than".to_owned();
+    bad.checks[3].kind = "expect_column_values_to_be_json_parseable".to_owned();
+    let capture = Capture::start();
+    let err = provider.run_checks(&[bad]).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "suite orders_suite uses unsupported expectation types: expect_column_kl_divergence_to_be_less_than, \
+         expect_column_values_to_be_json_parseable"
+    );
+    capture.assert_one(
+        expect::span("quality.validate_expectations")
+            .error_containing("expect_column_kl_divergence_to_be_less_than")
+            .exception("QualityGxError"),
+    );
+    capture.assert_one(
+        expect::span("quality.run_checks").error().attr(attr::QUALITY_CHECKS_COUNT, 0_i64),
+    );
+    capture.assert_none(expect::span("quality.run_suite"));
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_missing_table_fails_the_run_quoting_duckdb_without_sql() {
+    let warehouse = Warehouse::create();
+    let provider = GxQualityProvider::new(GxConfig::new(warehouse.database()));
+    let mut missing = suite(ORDERS_SUITE);
+    missing.target = "main.no_such_table".to_owned();
+    let capture = Capture::start();
+    let err = provider.run_checks(&[missing]).await.unwrap_err();
+    let text = describe_error(&err).into_string();
+    assert!(
+        text.starts_with("reading table main.no_such_table failed in suite orders_suite: Catalog Error: Table with name no_such_table does not exist"),
+        "{text}"
+    );
+    assert!(!text.contains("LINE") && !text.contains("SELECT"), "{text}");
+    capture.assert_one(expect::span("quality.run_suite").error_containing("does not exist"));
+    capture.assert_one(expect::span("quality.run_checks").error_containing("does not exist"));
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_database_path_carrying_a_credential_fails_without_quoting_it() {
+    let secret = planted_secret();
+    let warehouse = Warehouse::create();
+    let database =
+        format!("{}.missing/lake.duckdb?motherduck_token={secret}", warehouse.database());
+    let provider = GxQualityProvider::new(GxConfig::new(database));
+    let capture = Capture::start();
+    let err = provider.run_checks(&[suite(ORDERS_SUITE)]).await.unwrap_err();
+    let text = describe_error(&err).into_string();
+    assert!(text.starts_with("cannot open the DuckDB database lake.duckdb: "), "{text}");
+    assert_text_clean("error", &format!("{err} {err:?} {text}"), &secret);
+    capture.assert_one(
+        expect::span("quality.run_suite")
+            .error_containing("cannot open the DuckDB database lake.duckdb"),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn the_health_check_opens_the_database() {
+    let warehouse = Warehouse::create();
+    let capture = Capture::start();
+    let healthy = GxQualityProvider::new(GxConfig::new(warehouse.database())).health_check().await;
+    assert_eq!(healthy, HealthStatus::Healthy);
+    let missing =
+        GxQualityProvider::new(GxConfig::new(format!("{}.missing/x.duckdb", warehouse.database())));
+    assert!(matches!(missing.health_check().await, HealthStatus::Unhealthy { .. }));
+    capture.assert_one(
+        expect::span("quality.health_check")
+            .ok()
+            .attr(attr::QUALITY_PROVIDER, "great_expectations"),
+    );
+    capture.assert_one(
+        expect::span("quality.health_check")
+            .error_containing("cannot open the DuckDB database x.duckdb"),
+    );
+    capture.assert_conforms();
+}

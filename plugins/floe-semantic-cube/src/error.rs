@@ -1,0 +1,89 @@
+//! Errors of the Cube plugin. Messages name the model, column or server (as `host[:port]`)
+//! and never hold a URL's user info or a secret.
+
+use floe_core::plugin::{PluginError, PluginErrorKind};
+
+/// A failed Cube operation.
+#[derive(Debug, thiserror::Error)]
+pub enum CubeError {
+    /// The plugin's configuration is not usable.
+    #[error("invalid configuration: {reason}")]
+    Config {
+        /// What is wrong (names the key, never a credential).
+        reason: String,
+    },
+    /// The dbt manifest is not one the plugin can read.
+    #[error("invalid dbt manifest: {reason}")]
+    Manifest {
+        /// What is missing or malformed.
+        reason: String,
+    },
+    /// A model or column name cannot be a Cube member name.
+    #[error("{what} {name:?} of model {model} is not a valid Cube name ([A-Za-z_][A-Za-z0-9_]*)")]
+    InvalidName {
+        /// `model`, `column`, `join` or `measure`.
+        what: &'static str,
+        /// The offending name.
+        name: String,
+        /// The dbt model.
+        model: String,
+    },
+    /// A column's `meta.cube` asks for something Cube does not have.
+    #[error("column {column} of model {model}: {reason}")]
+    Meta {
+        /// The dbt model.
+        model: String,
+        /// The column.
+        column: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A generated file could not be written as YAML.
+    #[error("cannot write the data model of {model} as YAML")]
+    Yaml {
+        /// The dbt model.
+        model: String,
+        /// Why.
+        #[source]
+        source: serde_saphyr::SerializeError,
+    },
+    /// The server could not be reached or did not answer in time.
+    #[error("cannot reach the cube server at {destination}")]
+    Transport {
+        /// `host[:port]`.
+        destination: String,
+        /// The transport error, its URL stripped.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered that it is not ready.
+    #[error("cube server at {destination} is not ready: GET /readyz answered {status}")]
+    NotReady {
+        /// `host[:port]`.
+        destination: String,
+        /// The HTTP status.
+        status: u16,
+    },
+}
+
+impl CubeError {
+    /// The kind of failure, for callers that react to it.
+    pub fn kind(&self) -> PluginErrorKind {
+        match self {
+            Self::Config { .. } => PluginErrorKind::Config,
+            Self::Manifest { .. }
+            | Self::InvalidName { .. }
+            | Self::Meta { .. }
+            | Self::Yaml { .. } => PluginErrorKind::Rejected,
+            Self::Transport { source, .. } if source.is_timeout() => PluginErrorKind::Timeout,
+            Self::Transport { .. } | Self::NotReady { .. } => PluginErrorKind::Unavailable,
+        }
+    }
+}
+
+impl From<CubeError> for PluginError {
+    fn from(error: CubeError) -> Self {
+        let kind = error.kind();
+        PluginError::from_error("semantic_layer/cube", kind, error)
+    }
+}

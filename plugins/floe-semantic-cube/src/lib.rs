@@ -1,0 +1,206 @@
+//! floe-semantic-cube: Cube as floe's semantic layer.
+//!
+//! Generates Cube's data model (one YAML file per dbt model under `model/cubes/`) from a
+//! dbt `manifest.json`: a dimension per column typed from its `data_type`, measures from
+//! the columns' `meta.cube.measure` tags, joins from the model's `meta.cube.joins`, and a
+//! `cube.js` that filters every query on the caller's tenant claim. It also produces the
+//! data-source environment, the security context, the API endpoints and a Helm values
+//! override, and checks the server with `GET /readyz`. Every operation is a `semantic.*`
+//! span of tracer [`telemetry::TRACER_NAME`]; secrets are only ever referenced.
+
+pub mod config;
+mod deploy;
+mod error;
+mod schema;
+pub mod telemetry;
+
+use std::time::Duration;
+
+use floe_core::http::safe_destination;
+use floe_core::plugin::categories::{GeneratedFiles, SemanticLayer};
+use floe_core::plugin::{
+    HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
+};
+use floe_core::telemetry::{attr, describe_error, in_span, in_span_async};
+use opentelemetry::KeyValue;
+use url::Url;
+
+pub use config::{CubeConfig, DatasourceConfig, SecretRef, SecurityConfig};
+pub use error::CubeError;
+pub use schema::CONFIG_FILE;
+
+use crate::telemetry::{PROVIDER, SemanticOp, TRACER_NAME};
+
+/// The plugin's metadata.
+pub static METADATA: PluginMetadata = PluginMetadata::new(
+    env!("CARGO_PKG_NAME"),
+    "cube",
+    env!("CARGO_PKG_VERSION"),
+    PluginCategory::SemanticLayer,
+    "Cube semantic layer: data model from the dbt manifest, deployment config, readiness",
+)
+.with_tracer_name(TRACER_NAME)
+.with_config_schema(config::schema);
+
+fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
+    let config: CubeConfig = config.decode("semantic_layer/cube")?;
+    Ok(Box::new(CubePlugin::new(config)?))
+}
+
+floe_core::register_plugin!(METADATA, construct);
+
+/// The Cube semantic layer.
+#[derive(Debug)]
+pub struct CubePlugin {
+    config: CubeConfig,
+    /// The server URL without user info, path or query.
+    base: Url,
+    http: reqwest::Client,
+}
+
+impl CubePlugin {
+    /// Checks `config` and builds the HTTP client; makes no call.
+    ///
+    /// # Errors
+    /// [`CubeError::Config`] naming the key that is not usable.
+    pub fn new(config: CubeConfig) -> Result<Self, CubeError> {
+        let invalid = |reason: &str| CubeError::Config { reason: reason.to_owned() };
+        let url = Url::parse(&config.server_url).map_err(|_| invalid("server_url is not a URL"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(invalid("server_url must be an http:// or https:// URL with a host"));
+        }
+        let mut base = url.clone();
+        base.set_query(None);
+        base.set_fragment(None);
+        base.set_path("/");
+        let _ = base.set_username("");
+        let _ = base.set_password(None);
+        if !config.api_base_path.starts_with('/') {
+            return Err(invalid("api_base_path must start with /"));
+        }
+        if config.datasource.kind.trim().is_empty() || config.datasource.database.trim().is_empty()
+        {
+            return Err(invalid("datasource.type and datasource.database must not be empty"));
+        }
+        if config.timeout_secs == 0 {
+            return Err(invalid("timeout_secs must be at least 1"));
+        }
+        let http = floe_core::http::client(Duration::from_secs(config.timeout_secs))
+            .map_err(|e| invalid(&describe_error(&e).into_string()))?;
+        Ok(Self { config, base, http })
+    }
+
+    /// `scheme://host[:port]`, never user info.
+    fn base_url(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_owned()
+    }
+
+    fn server_host(&self) -> String {
+        self.base.host_str().unwrap_or_default().to_owned()
+    }
+
+    fn server_port(&self) -> u16 {
+        self.base.port_or_known_default().unwrap_or(4000)
+    }
+
+    /// `host[:port]` of the server, as spans record it.
+    pub fn server(&self) -> String {
+        safe_destination(self.base.as_str())
+    }
+
+    /// `GET /readyz` with the configured URL (user info included, for a proxy that asks).
+    async fn readyz(&self) -> Result<(), CubeError> {
+        let destination = self.server();
+        let mut url = Url::parse(&self.config.server_url)
+            .map_err(|_| CubeError::Config { reason: "server_url is not a URL".to_owned() })?;
+        url.set_path("/readyz");
+        url.set_query(None);
+        let span_attributes = {
+            let mut out = provider_attributes();
+            out.push(KeyValue::new(attr::SEMANTIC_SERVER, destination.clone()));
+            out
+        };
+        in_span_async(TRACER_NAME, SemanticOp::HealthCheck, span_attributes, |span| async move {
+            let response =
+                self.http.get(url).send().await.map_err(|source| CubeError::Transport {
+                    destination: destination.clone(),
+                    source: source.without_url(),
+                })?;
+            let status = response.status().as_u16();
+            span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
+            if status == 200 { Ok(()) } else { Err(CubeError::NotReady { destination, status }) }
+        })
+        .await
+    }
+}
+
+/// The attributes every span of the plugin starts with.
+fn provider_attributes() -> Vec<KeyValue> {
+    vec![KeyValue::new(attr::SEMANTIC_PROVIDER, PROVIDER)]
+}
+
+impl Plugin for CubePlugin {
+    fn metadata(&self) -> &'static PluginMetadata {
+        &METADATA
+    }
+
+    fn generated_config(&self) -> Result<serde_json::Value, PluginError> {
+        Ok(serde_json::json!({
+            "provider": PROVIDER,
+            "api": self.api_endpoints(),
+            "datasource": self.datasource_env(),
+            "security": self.security(),
+            "helm_values": self.helm_values(),
+        }))
+    }
+}
+
+impl Lifecycle for CubePlugin {
+    async fn health_check(&self) -> HealthStatus {
+        match self.readyz().await {
+            Ok(()) => HealthStatus::Healthy,
+            Err(error) => HealthStatus::Unhealthy { reason: describe_error(&error).into_string() },
+        }
+    }
+}
+
+impl SemanticLayer for CubePlugin {
+    type Error = CubeError;
+
+    fn generate_schema(
+        &self,
+        dbt_manifest: &serde_json::Value,
+    ) -> Result<GeneratedFiles, CubeError> {
+        in_span(TRACER_NAME, SemanticOp::GenerateSchema, provider_attributes(), |span| {
+            let cubes = schema::cubes(dbt_manifest, &self.config.include_tags)?;
+            let mut files = GeneratedFiles::default();
+            if let Some(text) = schema::config_file(&self.config.security, &cubes) {
+                files.files.insert(CONFIG_FILE.to_owned(), text);
+            }
+            let count = cubes.len();
+            for cube in cubes {
+                let name = cube.name.clone();
+                let yaml = serde_saphyr::to_string(&schema::ModelFile { cubes: vec![cube] })
+                    .map_err(|source| CubeError::Yaml { model: name.clone(), source })?;
+                files.files.insert(format!("model/cubes/{name}.yml"), yaml);
+            }
+            span.set_attribute(KeyValue::new(
+                attr::SEMANTIC_CUBES_COUNT,
+                i64::try_from(count).unwrap_or(i64::MAX),
+            ));
+            Ok(files)
+        })
+    }
+
+    fn security_context(&self) -> serde_json::Value {
+        self.security()
+    }
+
+    fn datasource_config(&self) -> serde_json::Value {
+        self.datasource_env()
+    }
+
+    async fn health(&self) -> Result<(), CubeError> {
+        self.readyz().await
+    }
+}

@@ -1,0 +1,333 @@
+//! The Cube data model generated from a dbt `manifest.json`: one cube per model, a
+//! dimension per column, measures from the columns' `meta.cube` tags, joins from the
+//! model's `meta.cube.joins`, and `cube.js` for tenant filtering.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::config::SecurityConfig;
+use crate::error::CubeError;
+
+/// The configuration file Cube reads next to the model directory.
+pub const CONFIG_FILE: &str = "cube.js";
+
+/// Measure types Cube knows.
+const MEASURE_TYPES: &[&str] = &[
+    "count",
+    "count_distinct",
+    "count_distinct_approx",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "number",
+    "running_total",
+];
+
+/// `cubes:` of one data-model file.
+#[derive(Debug, Serialize)]
+pub(crate) struct ModelFile {
+    pub(crate) cubes: Vec<Cube>,
+}
+
+/// One cube.
+#[derive(Debug, Serialize)]
+pub(crate) struct Cube {
+    pub(crate) name: String,
+    sql_table: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    joins: Vec<Join>,
+    dimensions: Vec<Dimension>,
+    measures: Vec<Measure>,
+}
+
+#[derive(Debug, Serialize)]
+struct Join {
+    name: String,
+    relationship: String,
+    sql: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Dimension {
+    name: String,
+    sql: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    primary_key: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Measure {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sql: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<String>,
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn identifier(what: &'static str, name: &str, model: &str) -> Result<String, CubeError> {
+    if is_identifier(name) {
+        Ok(name.to_owned())
+    } else {
+        Err(CubeError::InvalidName { what, name: name.to_owned(), model: model.to_owned() })
+    }
+}
+
+/// The Cube type of a dbt column's `data_type` (`string` when unknown).
+pub(crate) fn dimension_type(data_type: Option<&str>) -> &'static str {
+    let Some(data_type) = data_type else { return "string" };
+    let lower = data_type.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| lower.contains(w));
+    if has(&["timestamp", "date", "time"]) {
+        "time"
+    } else if has(&["bool"]) {
+        "boolean"
+    } else if has(&["int", "numeric", "decimal", "double", "float", "real", "number", "hugeint"]) {
+        "number"
+    } else {
+        "string"
+    }
+}
+
+/// `meta.cube` of a node or column: dbt writes `meta` at the top level and under
+/// `config.meta`; the top level wins.
+fn cube_meta(node: &Value) -> Option<&Value> {
+    node.get("meta")
+        .and_then(|m| m.get("cube"))
+        .or_else(|| node.get("config").and_then(|c| c.get("meta")).and_then(|m| m.get("cube")))
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    value.and_then(Value::as_str).filter(|s| !s.trim().is_empty()).map(str::to_owned)
+}
+
+/// The models of `manifest` that become cubes, by name.
+fn models<'a>(
+    manifest: &'a Value,
+    include_tags: &[String],
+) -> Result<BTreeMap<String, &'a Value>, CubeError> {
+    let nodes = manifest.get("nodes").and_then(Value::as_object).ok_or_else(|| {
+        CubeError::Manifest { reason: "no `nodes` object (is this dbt's manifest.json?)".into() }
+    })?;
+    let mut out = BTreeMap::new();
+    for node in nodes.values() {
+        if node.get("resource_type").and_then(Value::as_str) != Some("model") {
+            continue;
+        }
+        let enabled = node.pointer("/config/enabled").and_then(Value::as_bool).unwrap_or(true);
+        let cube_enabled =
+            cube_meta(node).and_then(|m| m.get("enabled")).and_then(Value::as_bool).unwrap_or(true);
+        let tags: Vec<&str> = node
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| t.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let tagged =
+            include_tags.is_empty() || include_tags.iter().any(|t| tags.contains(&t.as_str()));
+        if !(enabled && cube_enabled && tagged) {
+            continue;
+        }
+        let name = node
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| CubeError::Manifest { reason: "a model node has no `name`".into() })?;
+        out.insert(name.to_owned(), node);
+    }
+    Ok(out)
+}
+
+fn sql_table(node: &Value, model: &str) -> Result<String, CubeError> {
+    if let Some(relation) = text(node.get("relation_name")) {
+        return Ok(relation);
+    }
+    let schema = text(node.get("schema")).ok_or_else(|| CubeError::Manifest {
+        reason: format!("model {model} has neither `relation_name` nor `schema`"),
+    })?;
+    let alias = text(node.get("alias")).unwrap_or_else(|| model.to_owned());
+    Ok(format!("{schema}.{alias}"))
+}
+
+fn column_members(
+    model: &str,
+    column: &str,
+    spec: &Value,
+    dimensions: &mut Vec<Dimension>,
+    measures: &mut Vec<Measure>,
+) -> Result<(), CubeError> {
+    let name = identifier("column", column, model)?;
+    let meta = cube_meta(spec);
+    let flag = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_bool);
+    let format = text(meta.and_then(|m| m.get("format")));
+    let description = text(spec.get("description"));
+    if flag("dimension") != Some(false) {
+        dimensions.push(Dimension {
+            name: name.clone(),
+            sql: format!("{{CUBE}}.{name}"),
+            kind: dimension_type(spec.get("data_type").and_then(Value::as_str)),
+            primary_key: flag("primary_key") == Some(true),
+            description: description.clone(),
+            format: format.clone(),
+        });
+    }
+    let measure = meta.and_then(|m| m.get("measure"));
+    let kinds: Vec<&str> = match measure {
+        None => Vec::new(),
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        Some(_) => {
+            return Err(CubeError::Meta {
+                model: model.to_owned(),
+                column: column.to_owned(),
+                reason: "meta.cube.measure must be a measure type or a list of them".into(),
+            });
+        }
+    };
+    for kind in kinds {
+        if !MEASURE_TYPES.contains(&kind) {
+            return Err(CubeError::Meta {
+                model: model.to_owned(),
+                column: column.to_owned(),
+                reason: format!("unknown measure type {kind:?}; expected one of {MEASURE_TYPES:?}"),
+            });
+        }
+        measures.push(Measure {
+            name: format!("{name}_{kind}"),
+            kind: kind.to_owned(),
+            sql: Some(format!("{{CUBE}}.{name}")),
+            description: description.clone(),
+            format: format.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn joins(model: &str, node: &Value) -> Result<Vec<Join>, CubeError> {
+    let Some(list) = cube_meta(node).and_then(|m| m.get("joins")).and_then(Value::as_array) else {
+        return Ok(Vec::new());
+    };
+    list.iter()
+        .map(|join| {
+            let field = |key: &str| {
+                text(join.get(key)).ok_or_else(|| CubeError::Manifest {
+                    reason: format!("a join of model {model} has no `{key}`"),
+                })
+            };
+            let relationship = field("relationship")?;
+            if !["one_to_one", "one_to_many", "many_to_one"].contains(&relationship.as_str()) {
+                return Err(CubeError::Manifest {
+                    reason: format!("join relationship {relationship:?} of model {model} is not one_to_one, one_to_many or many_to_one"),
+                });
+            }
+            Ok(Join { name: identifier("join", &field("name")?, model)?, relationship, sql: field("sql")? })
+        })
+        .collect()
+}
+
+/// The cubes of `manifest`, sorted by name.
+pub(crate) fn cubes(manifest: &Value, include_tags: &[String]) -> Result<Vec<Cube>, CubeError> {
+    let mut out = Vec::new();
+    for (model, node) in models(manifest, include_tags)? {
+        let name =
+            text(cube_meta(node).and_then(|m| m.get("name"))).unwrap_or_else(|| model.clone());
+        let name = identifier("model", &name, &model)?;
+        let mut dimensions = Vec::new();
+        let mut measures = vec![Measure {
+            name: "count".to_owned(),
+            kind: "count".to_owned(),
+            sql: None,
+            description: None,
+            format: None,
+        }];
+        if let Some(columns) = node.get("columns").and_then(Value::as_object) {
+            // serde_json keeps object order here only with a feature; sort for stable output.
+            let mut sorted: Vec<(&String, &Value)> = columns.iter().collect();
+            sorted.sort_by_key(|(column, _)| *column);
+            for (column, spec) in sorted {
+                column_members(&model, column, spec, &mut dimensions, &mut measures)?;
+            }
+        }
+        out.push(Cube {
+            sql_table: sql_table(node, &model)?,
+            description: text(node.get("description")),
+            joins: joins(&model, node)?,
+            name,
+            dimensions,
+            measures,
+        });
+    }
+    Ok(out)
+}
+
+/// `cube.js`: the caller's tenant claim filters every cube that has the tenant dimension.
+pub(crate) fn config_file(security: &SecurityConfig, cubes: &[Cube]) -> Option<String> {
+    let claim = security.tenant_claim.as_deref()?;
+    let dimension = security.tenant_dimension.as_deref().unwrap_or(claim);
+    let filtered: Vec<String> = cubes
+        .iter()
+        .filter(|c| c.dimensions.iter().any(|d| d.name == dimension))
+        .map(|c| format!("{}.{dimension}", c.name))
+        .collect();
+    let namespace = security.claims_namespace.as_deref();
+    let lookup = match namespace {
+        Some(ns) => format!("((securityContext || {{}})[{}] || {{}})", json_string(ns)),
+        None => "(securityContext || {})".to_owned(),
+    };
+    Some(format!(
+        "// Generated by floe-semantic-cube: do not edit.\n\
+         const TENANT_MEMBERS = {members};\n\
+         const tenantOf = (securityContext) => {lookup}[{claim}];\n\
+         \n\
+         module.exports = {{\n\
+         \x20 contextToAppId: ({{ securityContext }}) => `CUBE_APP_${{tenantOf(securityContext)}}`,\n\
+         \x20 queryRewrite: (query, {{ securityContext }}) => {{\n\
+         \x20   const tenant = tenantOf(securityContext);\n\
+         \x20   if (tenant === undefined || tenant === null) {{\n\
+         \x20     throw new Error(\"the security context has no tenant\");\n\
+         \x20   }}\n\
+         \x20   const members = [\n\
+         \x20     ...(query.measures || []),\n\
+         \x20     ...(query.dimensions || []),\n\
+         \x20     ...(query.timeDimensions || []).map((t) => t.dimension),\n\
+         \x20   ];\n\
+         \x20   const cubes = new Set(members.map((m) => m.split(\".\")[0]));\n\
+         \x20   const filters = [...(query.filters || [])];\n\
+         \x20   for (const member of TENANT_MEMBERS) {{\n\
+         \x20     if (cubes.has(member.split(\".\")[0])) {{\n\
+         \x20       filters.push({{ member, operator: \"equals\", values: [String(tenant)] }});\n\
+         \x20     }}\n\
+         \x20   }}\n\
+         \x20   return {{ ...query, filters }};\n\
+         \x20 }},\n\
+         }};\n",
+        members = json_string_list(&filtered),
+        claim = json_string(claim),
+    ))
+}
+
+fn json_string(text: &str) -> String {
+    Value::String(text.to_owned()).to_string()
+}
+
+fn json_string_list(items: &[String]) -> String {
+    Value::Array(items.iter().cloned().map(Value::String).collect()).to_string()
+}
