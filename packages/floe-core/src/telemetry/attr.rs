@@ -100,11 +100,17 @@ pub const DBT_NODES_COUNT: Key = Key::from_static_str("dbt.nodes_count");
 /// `dbt.target`: The profile target.
 pub const DBT_TARGET: Key = Key::from_static_str("dbt.target");
 
+/// `egress.load_id`: dlt's load id of a sink write.
+pub const EGRESS_LOAD_ID: Key = Key::from_static_str("egress.load_id");
+
 /// `egress.rows_written`: Rows written.
 pub const EGRESS_ROWS_WRITTEN: Key = Key::from_static_str("egress.rows_written");
 
 /// `egress.sink`: The sink name.
 pub const EGRESS_SINK: Key = Key::from_static_str("egress.sink");
+
+/// `egress.sink_kind`: The sink's destination kind.
+pub const EGRESS_SINK_KIND: Key = Key::from_static_str("egress.sink_kind");
 
 /// `error.type`: The type of the error that ended the span (a Rust type path, or a fixed word for soft failures such as `unhealthy`).
 pub const ERROR_TYPE: Key = Key::from_static_str("error.type");
@@ -180,6 +186,9 @@ pub const IDENTITY_TOKEN_VALID: Key = Key::from_static_str("identity.token_valid
 
 /// `ingestion.attempts`: Attempts a run took (transient failures are retried a bounded number of times).
 pub const INGESTION_ATTEMPTS: Key = Key::from_static_str("ingestion.attempts");
+
+/// `ingestion.bytes_loaded`: Bytes of the load files dlt loaded (dlt's own `_dlt_*` tables excluded).
+pub const INGESTION_BYTES_LOADED: Key = Key::from_static_str("ingestion.bytes_loaded");
 
 /// `ingestion.destination`: The destination kind.
 pub const INGESTION_DESTINATION: Key = Key::from_static_str("ingestion.destination");

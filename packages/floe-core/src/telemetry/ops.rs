@@ -323,19 +323,22 @@ impl Operation for IdentityOp {
 pub enum IngestionOp {
     /// `ingestion.create_pipeline`: Validating and storing a pipeline.
     CreatePipeline,
+    /// `ingestion.health_check`: Checking that the Python interpreter imports dlt; an unhealthy answer is `Error`.
+    HealthCheck,
     /// `ingestion.run`: Running a pipeline; retries are `ingestion.retry` events.
     Run,
 }
 
 impl IngestionOp {
     /// Every operation.
-    pub const ALL: [Self; 2] = [Self::CreatePipeline, Self::Run];
+    pub const ALL: [Self; 3] = [Self::CreatePipeline, Self::HealthCheck, Self::Run];
 }
 
 impl Operation for IngestionOp {
     fn span_name(self) -> &'static str {
         match self {
             Self::CreatePipeline => "ingestion.create_pipeline",
+            Self::HealthCheck => "ingestion.health_check",
             Self::Run => "ingestion.run",
         }
     }
@@ -385,17 +388,20 @@ pub enum OrchestratorOp {
     IoLoad,
     /// `orchestrator.io_store`: The generated IO manager storing an asset's output.
     IoStore,
-    /// `orchestrator.validate_connection`: Checking the orchestrator's API answers.
+    /// `orchestrator.materialize`: Materializing assets of generated definitions in process; the run's spans (asset execution, IO manager) are its children, through the `floe/traceparent` run tag.
+    Materialize,
+    /// `orchestrator.validate_connection`: Checking the orchestrator's API answers (GraphQL `{ version }`); a failed check ends as an error.
     ValidateConnection,
 }
 
 impl OrchestratorOp {
     /// Every operation.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::AssetExecution,
         Self::GenerateDefinitions,
         Self::IoLoad,
         Self::IoStore,
+        Self::Materialize,
         Self::ValidateConnection,
     ];
 }
@@ -407,6 +413,7 @@ impl Operation for OrchestratorOp {
             Self::GenerateDefinitions => "orchestrator.generate_definitions",
             Self::IoLoad => "orchestrator.io_load",
             Self::IoStore => "orchestrator.io_store",
+            Self::Materialize => "orchestrator.materialize",
             Self::ValidateConnection => "orchestrator.validate_connection",
         }
     }
@@ -414,9 +421,11 @@ impl Operation for OrchestratorOp {
     fn span_kind(self) -> SpanKind {
         match self {
             Self::ValidateConnection => SpanKind::Client,
-            Self::AssetExecution | Self::GenerateDefinitions | Self::IoLoad | Self::IoStore => {
-                SpanKind::Internal
-            }
+            Self::AssetExecution
+            | Self::GenerateDefinitions
+            | Self::IoLoad
+            | Self::IoStore
+            | Self::Materialize => SpanKind::Internal,
         }
     }
 }

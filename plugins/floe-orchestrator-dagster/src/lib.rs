@@ -1,0 +1,289 @@
+//! floe-orchestrator-dagster: Dagster definitions code generated from the compiled
+//! artifacts (one asset per dbt model, the dbt resource, a JSON IO manager, schedules, file
+//! sensors), in-process runs of those definitions, and a GraphQL connection check on the
+//! webserver.
+//!
+//! The generated code traces asset execution and IO-manager store/load with the same
+//! tracer name; its spans continue the trace of the span that launched the run (FR-006):
+//! [`DagsterPlugin::materialize`] passes its W3C `traceparent` as the `floe/traceparent`
+//! run tag and the `TRACEPARENT` environment variable.
+
+mod config;
+mod error;
+mod generate;
+pub mod telemetry;
+
+use std::path::Path;
+use std::time::Duration;
+
+use floe_core::http::{self, parse_endpoint, safe_destination};
+use floe_core::plugin::categories::{GeneratedFiles, Orchestrator};
+use floe_core::plugin::{
+    HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginErrorKind, PluginMetadata,
+    ResolvedConfig, check_range,
+};
+use floe_core::secret::Secret;
+use floe_core::telemetry::{
+    SpanRecorder, attr, describe_error, in_span, in_span_async, sanitize_error_message,
+};
+use opentelemetry::KeyValue;
+use opentelemetry::trace::TraceContextExt as _;
+use serde::Deserialize;
+
+pub use config::{DagsterConfig, DbtSettings, ScheduleConfig, SensorConfig};
+pub use error::DagsterError;
+use telemetry::{OrchestratorOp, TRACER_NAME};
+
+static METADATA: PluginMetadata = PluginMetadata::new(
+    env!("CARGO_PKG_NAME"),
+    "dagster",
+    env!("CARGO_PKG_VERSION"),
+    PluginCategory::Orchestrator,
+    "Generates Dagster definitions from compiled artifacts and checks the webserver",
+)
+.with_tracer_name(TRACER_NAME)
+.with_config_schema(config::schema);
+
+/// The in-process run script.
+const MATERIALIZE: &str = include_str!("materialize.py");
+const RESULT_PREFIX: &str = "FLOE_DAGSTER_RESULT ";
+
+/// What an in-process run did.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct RunReport {
+    /// Dagster's run id.
+    pub run_id: String,
+    /// The asset keys materialized, sorted.
+    pub materialized: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct RunOutcome {
+    ok: bool,
+    #[serde(default)]
+    error: String,
+    #[serde(flatten)]
+    report: RunReport,
+}
+
+/// The Dagster orchestrator.
+#[derive(Debug)]
+pub struct DagsterPlugin {
+    config: DagsterConfig,
+    http: reqwest::Client,
+    destination: String,
+    address: String,
+    port: u16,
+    graphql_url: Secret<String>,
+}
+
+/// The W3C `traceparent` of the span current in `span`'s context.
+fn traceparent(span: &SpanRecorder) -> Option<String> {
+    let context = span.context().span().span_context().clone();
+    context.is_valid().then(|| {
+        format!(
+            "00-{}-{}-{:02x}",
+            context.trace_id(),
+            context.span_id(),
+            context.trace_flags().to_u8()
+        )
+    })
+}
+
+impl DagsterPlugin {
+    /// A plugin for `config`.
+    ///
+    /// # Errors
+    /// When the webserver URL cannot be used or a setting is out of range.
+    pub fn new(config: DagsterConfig) -> Result<Self, DagsterError> {
+        let url = parse_endpoint(config.webserver_url.expose(), config.allow_insecure_http)?;
+        check_range("timeout_secs", config.timeout_secs, 1..=300)?;
+        check_range("run_timeout_secs", config.run_timeout_secs, 1..=86_400)?;
+        let http =
+            http::client(Duration::from_secs(config.timeout_secs)).map_err(DagsterError::Client)?;
+        let base = config.webserver_url.expose().trim_end_matches('/');
+        Ok(Self {
+            destination: safe_destination(config.webserver_url.expose()),
+            address: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default().unwrap_or(443),
+            graphql_url: Secret::new(format!("{base}/graphql")),
+            http,
+            config,
+        })
+    }
+
+    /// Materializes `assets` of the definitions generated into `dir`, in process (the
+    /// configured Python), continuing the current trace; traced as
+    /// `orchestrator.materialize`.
+    ///
+    /// # Errors
+    /// When the run cannot start, times out, or fails (Dagster's message, sanitized).
+    pub async fn materialize(
+        &self,
+        dir: &Path,
+        assets: &[&str],
+    ) -> Result<RunReport, DagsterError> {
+        let attributes = [
+            KeyValue::new(attr::ORCHESTRATOR_NAME, "dagster"),
+            KeyValue::new(
+                attr::ORCHESTRATOR_ASSETS_COUNT,
+                i64::try_from(assets.len()).unwrap_or(i64::MAX),
+            ),
+        ];
+        in_span_async(TRACER_NAME, OrchestratorOp::Materialize, attributes, |span| async move {
+            let request = serde_json::json!({
+                "definitions": dir.join("definitions.py").display().to_string(),
+                "assets": assets,
+            });
+            let mut command = tokio::process::Command::new(&self.config.python);
+            command
+                .arg("-c")
+                .arg(MATERIALIZE)
+                .arg(request.to_string())
+                .current_dir(dir)
+                .env_remove("TRACEPARENT");
+            if let Some(traceparent) = traceparent(&span) {
+                command.env("TRACEPARENT", traceparent);
+            }
+            if let Some(endpoint) = &self.config.otlp_endpoint {
+                command.env("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
+            }
+            let timeout = Duration::from_secs(self.config.run_timeout_secs);
+            let output = floe_core::process::run(command, timeout).await?;
+            let line = output.stdout.lines().rev().find_map(|l| l.strip_prefix(RESULT_PREFIX));
+            let Some(outcome) = line.and_then(|l| serde_json::from_str::<RunOutcome>(l).ok())
+            else {
+                return Err(DagsterError::NoResult {
+                    status: output.status.to_string(),
+                    tail: output.output_tail(5).as_str().to_owned(),
+                });
+            };
+            if !outcome.report.run_id.is_empty() {
+                span.set_attribute(KeyValue::new(
+                    attr::ORCHESTRATOR_RUN_ID,
+                    outcome.report.run_id.clone(),
+                ));
+            }
+            if outcome.ok {
+                Ok(outcome.report)
+            } else {
+                let message = sanitize_error_message(&outcome.error).as_str().to_owned();
+                Err(DagsterError::RunFailed { run_id: outcome.report.run_id, message })
+            }
+        })
+        .await
+    }
+
+    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.config.api_token {
+            Some(token) => request.header("Dagster-Cloud-Api-Token", token.expose()),
+            None => request,
+        }
+    }
+}
+
+impl Orchestrator for DagsterPlugin {
+    type Error = DagsterError;
+
+    fn generate_definitions(
+        &self,
+        artifacts: &serde_json::Value,
+    ) -> Result<GeneratedFiles, Self::Error> {
+        let attributes = [KeyValue::new(attr::ORCHESTRATOR_NAME, "dagster")];
+        in_span(TRACER_NAME, OrchestratorOp::GenerateDefinitions, attributes, |span| {
+            let (files, count) = generate::definitions(&self.config, artifacts)?;
+            span.set_attribute(KeyValue::new(
+                attr::ORCHESTRATOR_ASSETS_COUNT,
+                i64::try_from(count).unwrap_or(i64::MAX),
+            ));
+            Ok(files)
+        })
+    }
+
+    async fn validate_connection(&self) -> Result<(), Self::Error> {
+        let attributes = [
+            KeyValue::new(attr::ORCHESTRATOR_NAME, "dagster"),
+            KeyValue::new(attr::SERVER_ADDRESS, self.address.clone()),
+            KeyValue::new(attr::SERVER_PORT, i64::from(self.port)),
+        ];
+        in_span_async(
+            TRACER_NAME,
+            OrchestratorOp::ValidateConnection,
+            attributes,
+            |span| async move {
+                let destination = self.destination.clone();
+                let request = self.authorized(self.http.post(self.graphql_url.expose()));
+                let response =
+                    match request.json(&serde_json::json!({ "query": "{ version }" })).send().await
+                    {
+                        Ok(response) => response,
+                        Err(e) if e.is_timeout() => {
+                            return Err(DagsterError::TimedOut {
+                                destination,
+                                source: e.without_url(),
+                            });
+                        }
+                        Err(e) => {
+                            return Err(DagsterError::Unreachable {
+                                destination,
+                                source: e.without_url(),
+                            });
+                        }
+                    };
+                let status = response.status().as_u16();
+                span.set_attribute(KeyValue::new(
+                    attr::HTTP_RESPONSE_STATUS_CODE,
+                    i64::from(status),
+                ));
+                if !response.status().is_success() {
+                    return Err(DagsterError::Status { destination, status });
+                }
+                let body = response.json::<serde_json::Value>().await.ok();
+                let version =
+                    body.as_ref().and_then(|b| b.pointer("/data/version")).and_then(|v| v.as_str());
+                if version.is_some_and(|v| !v.is_empty()) {
+                    Ok(())
+                } else {
+                    Err(DagsterError::NotDagster { destination })
+                }
+            },
+        )
+        .await
+    }
+}
+
+impl Lifecycle for DagsterPlugin {
+    /// The connection check (traced as `orchestrator.validate_connection`).
+    async fn health_check(&self) -> HealthStatus {
+        match self.validate_connection().await {
+            Ok(()) => HealthStatus::Healthy,
+            Err(error) => HealthStatus::Unhealthy { reason: describe_error(&error).to_string() },
+        }
+    }
+}
+
+impl Plugin for DagsterPlugin {
+    fn metadata(&self) -> &'static PluginMetadata {
+        &METADATA
+    }
+
+    /// What the deployment needs: the webserver (no user info), the token by reference.
+    fn generated_config(&self) -> Result<serde_json::Value, PluginError> {
+        Ok(serde_json::json!({
+            "webserver": self.destination,
+            "api_token": self.config.api_token.as_ref().map(|_| "${secret:dagster_api_token}"),
+            "io_dir": self.config.io_dir,
+            "schedules": self.config.schedules.iter().map(|s| &s.name).collect::<Vec<_>>(),
+            "sensors": self.config.sensors.iter().map(|s| &s.name).collect::<Vec<_>>(),
+        }))
+    }
+}
+
+fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
+    let typed: DagsterConfig = config.decode(METADATA.name)?;
+    DagsterPlugin::new(typed)
+        .map(|plugin| Box::new(plugin) as Box<dyn Plugin>)
+        .map_err(|error| PluginError::from_error(METADATA.name, PluginErrorKind::Config, error))
+}
+
+floe_core::register_plugin!(METADATA, construct);

@@ -1,0 +1,138 @@
+//! The spans of the Dagster plugin: generation, and the GraphQL connection check against
+//! a real `dagster-webserver`, a loopback server that is not Dagster, and a closed port.
+
+use axum::Router;
+use axum::routing::post;
+use floe_core::plugin::Lifecycle as _;
+use floe_core::plugin::Plugin as _;
+use floe_core::plugin::categories::Orchestrator as _;
+use floe_core::telemetry::attr;
+use floe_orchestrator_dagster::DagsterPlugin;
+use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::http::LoopbackServer;
+use floe_otel_testkit::leak::assert_text_clean;
+use floe_otel_testkit::peers::closed_port;
+use floe_otel_testkit::{Capture, expect};
+use opentelemetry::trace::SpanKind;
+use serde_json::json;
+
+use crate::peer::{DbtProject, Webserver, write_files};
+
+fn check_span() -> expect::SpanExpectation {
+    expect::span("orchestrator.validate_connection")
+        .root()
+        .scope("floe.orchestrator.dagster")
+        .kind(SpanKind::Client)
+        .floe_attributes()
+        .attr(attr::ORCHESTRATOR_NAME, "dagster")
+        .attr(attr::SERVER_ADDRESS, "127.0.0.1")
+        .has_attr(attr::SERVER_PORT)
+}
+
+#[tokio::test]
+async fn a_real_webserver_answers_the_graphql_version_query_under_an_ok_client_span() {
+    let project = DbtProject::start();
+    let secret = planted_secret();
+    let out = tempfile::tempdir().expect("tempdir");
+    let generator = DagsterPlugin::new(project.config("http://127.0.0.1:3000")).expect("valid");
+    let capture = Capture::start();
+    write_files(
+        out.path(),
+        &generator.generate_definitions(&project.artifacts()).expect("generated"),
+    );
+    let webserver = Webserver::start(out.path());
+    let mut config = project.config(&webserver.url());
+    config.api_token = Some(secret.clone().into());
+
+    let plugin = DagsterPlugin::new(config).expect("valid");
+    plugin.validate_connection().await.expect("the webserver answers");
+
+    capture.assert_one(
+        expect::span("orchestrator.generate_definitions")
+            .root()
+            .kind(SpanKind::Internal)
+            .ok()
+            .attr(attr::ORCHESTRATOR_NAME, "dagster")
+            .attr(attr::ORCHESTRATOR_ASSETS_COUNT, 2_i64),
+    );
+    capture.assert_one(check_span().ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64));
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+    assert_text_clean(
+        "the generated config",
+        &plugin.generated_config().expect("config").to_string(),
+        &secret,
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_is_not_dagster_is_an_error_span() {
+    let server = LoopbackServer::start(
+        Router::new().route("/graphql", post(|| async { axum::Json(json!({ "data": {} })) })),
+    );
+    let capture = Capture::start();
+
+    let unhealthy = DagsterPlugin::new(floe_orchestrator_dagster::DagsterConfig::new(
+        server.url(""),
+        "/srv/dbt",
+    ))
+    .expect("valid")
+    .health_check()
+    .await;
+
+    assert!(!unhealthy.is_healthy());
+    let request = &server.requests()[0];
+    assert_eq!(request.json(), json!({ "query": "{ version }" }));
+    capture.assert_one(
+        check_span()
+            .error_containing("did not answer the GraphQL query { version } with a version")
+            .exception("DagsterError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_webserver_is_an_error_span_and_the_token_leaks_nowhere() {
+    let secret = planted_secret();
+    let mut config = floe_orchestrator_dagster::DagsterConfig::new(
+        format!("http://floe:{secret}@{}", closed_port()),
+        "/srv/dbt",
+    );
+    config.api_token = Some(secret.clone().into());
+    let plugin = DagsterPlugin::new(config).expect("valid");
+    let capture = Capture::start();
+
+    let error = plugin.validate_connection().await.unwrap_err();
+
+    assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
+    assert_text_clean(
+        "the generated config",
+        &plugin.generated_config().expect("config").to_string(),
+        &secret,
+    );
+    capture.assert_one(check_span().error_containing("cannot reach 127.0.0.1"));
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+    for line in capture.logs() {
+        assert_text_clean("a log line", &line, &secret);
+    }
+}
+
+#[test]
+fn artifacts_without_models_are_an_error_generation_span() {
+    let plugin = DagsterPlugin::new(floe_orchestrator_dagster::DagsterConfig::new(
+        "http://127.0.0.1:3000",
+        "/srv/dbt",
+    ))
+    .expect("valid");
+    let capture = Capture::start();
+
+    plugin.generate_definitions(&json!({ "platform": { "name": "demo" } })).unwrap_err();
+
+    capture.assert_one(
+        expect::span("orchestrator.generate_definitions")
+            .root()
+            .error_containing("the artifacts have no dbt_manifest.nodes")
+            .no_attr(attr::ORCHESTRATOR_ASSETS_COUNT),
+    );
+}
