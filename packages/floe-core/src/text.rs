@@ -1,4 +1,5 @@
-//! Plain text: tables for command output, and the first line of a peer's message.
+//! Plain text: tables for command output, the first line of a peer's message, and the
+//! identifier checks for names that plugins write into SQL, YAML or generated code.
 
 use std::fmt::Write as _;
 
@@ -46,4 +47,35 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// ```
 pub fn first_line(text: &str) -> &str {
     text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default()
+}
+
+/// Whether `name` is a plain identifier: an ASCII letter or `_`, then ASCII letters, digits
+/// and `_` (SQL identifiers, Cube member names).
+///
+/// # Examples
+/// ```
+/// use floe_core::text::is_identifier;
+/// assert!(is_identifier("Orders_2"));
+/// assert!(!is_identifier("2orders") && !is_identifier("a-b") && !is_identifier(""));
+/// ```
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `name` is a lower snake-case identifier: a lower-case ASCII letter or `_`, then
+/// lower-case ASCII letters, digits and `_` (dlt dataset and table names, Python names).
+///
+/// # Examples
+/// ```
+/// use floe_core::text::is_snake_case_identifier;
+/// assert!(is_snake_case_identifier("orders_2") && is_snake_case_identifier("_raw"));
+/// assert!(!is_snake_case_identifier("Orders") && !is_snake_case_identifier("2x"));
+/// assert!(!is_snake_case_identifier(""));
+/// ```
+pub fn is_snake_case_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

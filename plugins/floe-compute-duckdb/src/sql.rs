@@ -56,11 +56,7 @@ pub fn quote_identifier(name: &str) -> String {
 
 /// Whether `name` is a plain SQL identifier (ASCII letter or underscore, then letters,
 /// digits, underscores): what floe accepts for aliases, setting and extension names.
-pub fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use floe_core::text::is_identifier;
 
 /// The checked options of `catalog`: canonical (upper-case) names in order, with their
 /// values written as SQL.

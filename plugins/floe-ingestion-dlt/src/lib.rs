@@ -24,6 +24,7 @@ use floe_core::plugin::{
     ResolvedConfig, check_range,
 };
 use floe_core::telemetry::{SpanRecorder, attr, describe_error, in_span_async};
+use floe_core::text::is_snake_case_identifier as is_identifier;
 use opentelemetry::KeyValue;
 use serde_json::json;
 
@@ -57,12 +58,6 @@ pub struct DltPlugin {
 
 fn invalid(what: impl Into<String>, reason: impl Into<String>) -> DltError {
     DltError::Invalid { what: what.into(), reason: reason.into() }
-}
-
-fn is_identifier(name: &str) -> bool {
-    !name.is_empty()
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit())
 }
 
 impl DltPlugin {

@@ -28,9 +28,7 @@ struct Model {
 }
 
 fn is_identifier(name: &str) -> bool {
-    name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&name)
+    floe_core::text::is_snake_case_identifier(name) && !RESERVED.contains(&name)
 }
 
 fn literal(text: &str) -> String {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use floe_core::text::is_identifier;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -77,12 +78,6 @@ struct Measure {
     description: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<String>,
-}
-
-fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn identifier(what: &'static str, name: &str, model: &str) -> Result<String, CubeError> {
