@@ -1,9 +1,9 @@
 //! Conformance: every captured span checked against the telemetry registry
-//! (`packages/floe-core/telemetry/registry/*.yaml`).
+//! (`packages/floe-telemetry/registry/*.yaml`).
 
 use std::fmt;
 
-use floe_core::telemetry::conventions::{self, Requirement};
+use floe_telemetry::conventions::{self, Requirement};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::trace::SpanData;
 
@@ -39,7 +39,7 @@ fn check_attributes(
         let key = kv.key.as_str();
         match conventions::attribute(key) {
             None => out.push(violation(format!(
-                "{what}attribute {key:?} is not declared in the registry (declare it in packages/floe-core/telemetry/registry/)"
+                "{what}attribute {key:?} is not declared in the registry (declare it in packages/floe-telemetry/registry/)"
             ))),
             Some(def) if def.never_record => out.push(violation(format!(
                 "{what}attribute {key:?} must never be recorded (registry {} group {})",
@@ -87,7 +87,7 @@ pub fn check(span: &SpanData) -> Vec<Violation> {
             }
         }
     }
-    if last_attr(&span.attributes, &floe_core::telemetry::attr::FLOE_NAMESPACE).is_none() {
+    if last_attr(&span.attributes, &floe_telemetry::attr::FLOE_NAMESPACE).is_none() {
         out.push(violation(
             "required attribute \"floe.namespace\" (FloeSpanAttributes, FR-019) is missing"
                 .to_owned(),
@@ -126,7 +126,7 @@ impl CapturedSpans {
     /// # Examples
     /// ```should_panic
     /// use floe_otel_testkit::Capture;
-    /// use floe_core::telemetry::{DomainSpan, ops::AlertOp};
+    /// use floe_telemetry::{DomainSpan, ops::AlertOp};
     ///
     /// let capture = Capture::start();
     /// // Fails with: span "alert.send": required attribute "alert.channel" is missing (registry alert.yaml group span.alert.send)
@@ -148,8 +148,8 @@ impl CapturedSpans {
     /// # Examples
     /// ```
     /// use floe_otel_testkit::Capture;
-    /// use floe_core::telemetry::{DomainSpan, TracerFactory};
-    /// use floe_core::telemetry::ops::CompileOp;
+    /// use floe_telemetry::{DomainSpan, TracerFactory};
+    /// use floe_telemetry::ops::CompileOp;
     /// use opentelemetry::trace::{Span as _, Tracer as _};
     ///
     /// let capture = Capture::start();

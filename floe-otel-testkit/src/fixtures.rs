@@ -6,7 +6,7 @@
 //!
 //! #[rstest]
 //! fn records_a_span(spans: Capture) {
-//!     # use floe_core::telemetry::{DomainSpan, Operation};
+//!     # use floe_telemetry::{DomainSpan, Operation};
 //!     # #[derive(Clone, Copy)] struct Op;
 //!     # impl Operation for Op { fn span_name(self) -> &'static str { "demo.op" } }
 //!     DomainSpan::start("floe.demo", Op).succeed();
@@ -49,6 +49,7 @@ pub fn planted_secret() -> String {
 /// let violation = floe_otel_testkit::fixtures::contract_violation();
 /// assert_eq!(violation.contract_name, "orders_contract");
 /// ```
+#[cfg(feature = "floe")]
 #[fixture]
 pub fn contract_violation() -> floe_core::plugin::categories::ContractViolation {
     use floe_core::plugin::categories::{ContractViolation, Severity};

@@ -186,7 +186,7 @@ impl CapturedSpans {
     /// use opentelemetry::trace::{Span as _, Tracer as _};
     ///
     /// let capture = Capture::start();
-    /// let mut span = floe_core::telemetry::TracerFactory::global().tracer("t").start("x.y");
+    /// let mut span = floe_telemetry::TracerFactory::global().tracer("t").start("x.y");
     /// span.add_event("retry", vec![opentelemetry::KeyValue::new("url", "https://u:FLOE-s3cr3t-value@h")]);
     /// span.end();
     /// // Fails with: the planted secret leaked: span "x.y" event "retry" attribute url: contains "FLOE-s3cr3t-value"
@@ -251,7 +251,7 @@ impl CapturedSpans {
         };
         let texts = value_strings(value);
         let marked = texts.iter().any(|t| {
-            t.contains(floe_core::telemetry::MARKER) || t.contains(floe_core::secret::REDACTED)
+            t.contains(floe_telemetry::MARKER) || t.contains(floe_telemetry::secret::REDACTED)
         });
         let leaks = scan_span(&span, secret);
         if !marked || !leaks.is_empty() {

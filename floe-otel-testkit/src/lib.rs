@@ -15,7 +15,7 @@
 //! attributes, the status on failure, and that the planted secret is nowhere:
 //!
 //! ```
-//! use floe_core::telemetry::{DomainSpan, Operation, attr};
+//! use floe_telemetry::{DomainSpan, Operation, attr};
 //! use floe_otel_testkit::{Capture, expect};
 //!
 //! #[derive(Clone, Copy)]
@@ -62,10 +62,19 @@
 //!   it into the workspace's `snapshots/` directory.
 //! - [`fixtures`]: rstest fixtures.
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
-//! - [`http`]: a loopback HTTP server that records requests, for peers no registry ships.
-//! - [`peers`]: the test peers `scripts/setup` installs, free loopback ports, peer
-//!   processes waited for with a bound and stopped on drop, and scratch copies of the
-//!   example dbt project.
+//! - `http` (feature `http`): a loopback HTTP server that records requests, for peers no
+//!   registry ships.
+//! - `peers` (feature `floe`): the test peers floe's `scripts/setup` installs, free
+//!   loopback ports, peer processes waited for with a bound and stopped on drop, and
+//!   scratch copies of the example dbt project.
+//!
+//! # Crate feature flags
+//! - `floe`: floe's own test support (fixtures from floe-core's plugin model, the peers
+//!   of floe's `scripts/setup`); implies `http`. Off by default: the capture, the
+//!   assertions, the leak checks, the strategies and the renderer need only the span
+//!   layer (`floe-telemetry`), so a crate testing its own instrumentation does not build
+//!   floe's platform, its HTTP client or dbt support.
+//! - `http`: `http::LoopbackServer`.
 #![warn(missing_docs)]
 
 pub mod artifact;
@@ -73,8 +82,10 @@ mod capture;
 pub mod conform;
 pub mod expect;
 pub mod fixtures;
+#[cfg(feature = "http")]
 pub mod http;
 pub mod leak;
+#[cfg(feature = "floe")]
 pub mod peers;
 pub mod render;
 pub mod snapshot;

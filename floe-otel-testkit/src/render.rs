@@ -38,7 +38,7 @@ impl RenderOptions {
 /// # Examples
 /// ```
 /// use floe_otel_testkit::{Capture, render};
-/// use floe_core::telemetry::{DomainSpan, Operation};
+/// use floe_telemetry::{DomainSpan, Operation};
 ///
 /// #[derive(Clone, Copy)]
 /// struct Send;
@@ -137,7 +137,7 @@ fn attribute_lines(attributes: &[KeyValue], options: &RenderOptions) -> Vec<Stri
     last.into_iter()
         .map(|(key, v)| {
             let registry_volatile =
-                floe_core::telemetry::conventions::attribute(key).is_some_and(|a| a.volatile);
+                floe_telemetry::conventions::attribute(key).is_some_and(|a| a.volatile);
             if registry_volatile || options.volatile.iter().any(|k| k == key) {
                 format!("{key} = <{}>", type_name(v))
             } else {

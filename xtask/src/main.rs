@@ -19,7 +19,7 @@ fn usage() -> &'static str {
      tasks:\n  \
        codegen [--check]                 generate attr.rs, ops.rs, registry.rs and docs/telemetry.md from the telemetry registry\n  \
        audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
-       tidy                              fail on style rules the compiler does not check (STYLE.md section 9)\n"
+       tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n"
 }
 
 /// The workspace root: the nearest ancestor of the working directory that holds this

@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result, bail};
 use serde::Deserialize;
 
 /// Where the registry lives, relative to the workspace root.
-pub(crate) const REGISTRY_DIR: &str = "packages/floe-core/telemetry/registry";
+pub(crate) const REGISTRY_DIR: &str = "packages/floe-telemetry/registry";
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,7 +11,7 @@ mod router;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, PoisonError};
 
-use floe_core::telemetry::FloeSpanAttributes;
+use floe_telemetry::FloeSpanAttributes;
 use opentelemetry::trace::{FutureExt as _, TraceId, WithContext};
 use opentelemetry::{Context, ContextGuard};
 use opentelemetry_sdk::Resource;
@@ -29,7 +29,7 @@ pub const TEST_NAMESPACE: &str = "floe-test";
 /// # Examples
 /// ```
 /// use floe_otel_testkit::{Capture, expect};
-/// use floe_core::telemetry::{DomainSpan, Operation};
+/// use floe_telemetry::{DomainSpan, Operation};
 ///
 /// #[derive(Clone, Copy)]
 /// struct Work;

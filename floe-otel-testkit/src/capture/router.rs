@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use floe_core::telemetry::TracerFactory;
+use floe_telemetry::TracerFactory;
 use opentelemetry::trace::{
     SpanContext, SpanId, TraceContextExt as _, TraceId, TracerProvider as _,
 };

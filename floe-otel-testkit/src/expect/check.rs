@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use floe_core::telemetry::attr;
+use floe_telemetry::attr;
 use opentelemetry::trace::Status;
 use opentelemetry::{Key, KeyValue};
 use opentelemetry_sdk::trace::SpanData;

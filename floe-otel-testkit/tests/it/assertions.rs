@@ -1,8 +1,8 @@
 //! Every assertion passes on a matching capture and fails with a message that shows the
 //! expectation, the closest span with a per-field diff, the captured names and the tree.
 
-use floe_core::telemetry::{DomainSpan, SanitizedMessage, attr};
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::{DomainSpan, SanitizedMessage, attr};
 use opentelemetry::trace::{SpanKind, Status};
 use opentelemetry::{Key, KeyValue, Value};
 

@@ -1,7 +1,7 @@
 //! Capture isolation: threads, multi-thread runtimes, `tracing` spans, escapes and orphans.
 
-use floe_core::telemetry::{DomainSpan, TracerFactory, attr};
 use floe_otel_testkit::{Capture, OrphanReason, expect, orphans};
+use floe_telemetry::{DomainSpan, TracerFactory, attr};
 use opentelemetry::trace::{FutureExt as _, Span as _, TraceContextExt as _, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 

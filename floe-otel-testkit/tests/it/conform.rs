@@ -1,8 +1,8 @@
 //! Conformance to the telemetry registry.
 
-use floe_core::telemetry::ops::AlertOp;
-use floe_core::telemetry::{DomainSpan, attr};
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::ops::AlertOp;
+use floe_telemetry::{DomainSpan, attr};
 use opentelemetry::KeyValue;
 
 use crate::support::failure_message;
@@ -100,10 +100,7 @@ fn conforms_in_checks_one_tracer_and_fails_on_its_violations_or_its_absence() {
     use opentelemetry::trace::{Span as _, Tracer as _};
     let capture = Capture::start();
     // a test's own step: undeclared, and not the tracer under test
-    floe_core::telemetry::TracerFactory::global()
-        .tracer("floe.test.caller")
-        .start("my.test.step")
-        .end();
+    floe_telemetry::TracerFactory::global().tracer("floe.test.caller").start("my.test.step").end();
     DomainSpan::start_with(SLACK, AlertOp::Send, conforming_send()).succeed();
     capture.assert_conforms_in(SLACK);
     let message = failure_message(|| capture.assert_conforms());

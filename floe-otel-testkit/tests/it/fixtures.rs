@@ -1,8 +1,8 @@
 //! The rstest fixtures.
 
-use floe_core::telemetry::DomainSpan;
 use floe_otel_testkit::fixtures::{detached_spans, planted_secret, spans};
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::DomainSpan;
 use rstest::rstest;
 
 use crate::support::{DemoOp, TRACER};

@@ -1,7 +1,7 @@
 //! The secret-leak checker finds a planted secret wherever a span can carry text.
 
-use floe_core::telemetry::TracerFactory;
 use floe_otel_testkit::{Capture, expect, fixtures::planted_secret};
+use floe_telemetry::TracerFactory;
 use opentelemetry::trace::{
     Link, Span as _, SpanContext, Status, TraceContextExt as _, Tracer as _,
 };

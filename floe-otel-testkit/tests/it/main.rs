@@ -6,6 +6,7 @@ mod conform;
 mod fixtures;
 mod leak;
 mod naive;
+#[cfg(feature = "floe")]
 mod peers;
 mod render;
 mod strategy;

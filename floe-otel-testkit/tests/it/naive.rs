@@ -7,8 +7,8 @@
 
 use std::sync::Barrier;
 
-use floe_core::telemetry::{DomainSpan, Operation};
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::{DomainSpan, Operation};
 use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 

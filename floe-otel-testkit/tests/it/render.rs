@@ -1,7 +1,7 @@
 //! The span-tree renderer is deterministic: sorted attributes, ids by position, no times.
 
-use floe_core::telemetry::{DomainSpan, SanitizedMessage};
 use floe_otel_testkit::{Capture, render};
+use floe_telemetry::{DomainSpan, SanitizedMessage};
 use opentelemetry::KeyValue;
 
 use crate::support::{DemoOp, TRACER};

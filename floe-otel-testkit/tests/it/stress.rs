@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use floe_core::telemetry::{DomainSpan, Operation, TracerFactory};
 use floe_otel_testkit::Capture;
+use floe_telemetry::{DomainSpan, Operation, TracerFactory};
 use opentelemetry::trace::{Span as _, Tracer as _};
 use opentelemetry_sdk::trace::{IdGenerator as _, RandomIdGenerator};
 

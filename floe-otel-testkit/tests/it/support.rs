@@ -2,7 +2,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use floe_core::telemetry::{Operation, TracerFactory};
+use floe_telemetry::{Operation, TracerFactory};
 use opentelemetry::KeyValue;
 use opentelemetry::trace::{Span as _, Status, Tracer as _};
 

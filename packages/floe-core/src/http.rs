@@ -27,10 +27,8 @@ pub enum CaBundleError {
 
 /// Installs rustls's `ring` provider for the process (once; later calls do nothing).
 /// Building a rustls client without a provider panics, so every client goes through
-/// [`client`].
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
+/// [`client`]. The same function the OTLP HTTP exporter's set-up calls.
+pub use floe_telemetry::install_crypto_provider;
 
 /// A client whose requests time out after `timeout` (connecting after at most 10 s).
 ///

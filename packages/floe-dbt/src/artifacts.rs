@@ -9,8 +9,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult};
-use crate::telemetry::SanitizedMessage;
+use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult};
+use floe_core::telemetry::SanitizedMessage;
 
 /// `run_results.json`.
 #[derive(Clone, Debug, Deserialize)]
@@ -76,7 +76,7 @@ impl RunResults {
                 message: r
                     .message
                     .as_deref()
-                    .map(crate::text::first_line)
+                    .map(floe_core::text::first_line)
                     .filter(|line| !line.is_empty())
                     .map(|line| clean(line).into_string()),
                 failures: r.failures,

@@ -4,16 +4,16 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use opentelemetry::KeyValue;
+use floe_core::KeyValue;
 use serde_json::{Map, Value};
 
 use super::artifacts::{ArtifactError, RunResults};
 use super::nodes::{TestFailures, record_nodes};
-use crate::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions};
-use crate::process::{CommandOutput, ProcessError, run};
-use crate::secret::{Secret, scrub};
-use crate::telemetry::ops::DbtOp;
-use crate::telemetry::{
+use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions};
+use floe_core::process::{CommandOutput, ProcessError, run};
+use floe_core::secret::{Secret, scrub};
+use floe_core::telemetry::ops::DbtOp;
+use floe_core::telemetry::{
     SanitizedMessage, SpanRecorder, attr, in_span_async, sanitize_error_message,
 };
 

@@ -1,10 +1,14 @@
-//! Driving dbt, shared by every plugin that runs it (the dbt runners and the dbt quality
-//! provider): plugins never depend on each other, so the process, its artifacts and its
-//! node spans are handled here once.
+//! floe-dbt: driving dbt, shared by every plugin that runs it.
+//!
+//! Who depends on this: the dbt runners (`floe-dbt-core`, `floe-dbt-fusion`) and the dbt
+//! quality provider (`floe-quality-dbt`). Plugins never depend on each other, so the
+//! process, its artifacts and its node spans live in this package, the way
+//! `floe-catalog-polaris` builds on `floe-iceberg`; it depends on floe-core only, so a
+//! change here rebuilds the dbt plugins and nothing else.
 //!
 //! - [`DbtCli`] runs one command (`dbt-core` or Fusion) with a timeout, in a
 //!   `dbt.run_command` span, reads `run_results.json` into a
-//!   [`DbtCommandResult`](crate::plugin::categories::DbtCommandResult), and emits one
+//!   [`DbtCommandResult`](floe_core::plugin::categories::DbtCommandResult), and emits one
 //!   `dbt.node` child span per node ([`record_nodes`]), so a trace shows which model
 //!   failed. Text from dbt reaches a span or an error only scrubbed of the environment's
 //!   secret values and sanitized.
@@ -27,32 +31,3 @@ pub use cli::{DEFAULT_TIMEOUT, DbtCli, DbtError, Engine};
 pub use lint::Sqlfluff;
 pub use nodes::{TestFailures, record_nodes};
 pub use settings::DbtSettings;
-
-use opentelemetry::KeyValue;
-
-use crate::plugin::HealthStatus;
-use crate::telemetry::{Operation, in_span, sanitize_error_message};
-
-/// A health check in a span for `op` (`dbt.health_check`, `quality.health_check`):
-/// `Healthy` when there is no `problem`; otherwise `Unhealthy` with the sanitized reason,
-/// and the span ends as an error.
-pub fn traced_health(
-    tracer_name: &str,
-    op: impl Operation,
-    attributes: Vec<KeyValue>,
-    problem: Option<String>,
-) -> HealthStatus {
-    let reason = problem.map(|p| sanitize_error_message(&p));
-    let recorded: Result<(), std::convert::Infallible> =
-        in_span(tracer_name, op, attributes, |span| {
-            if let Some(reason) = &reason {
-                span.fail_soft("unhealthy", reason.clone());
-            }
-            Ok(())
-        });
-    let Ok(()) = recorded;
-    match reason {
-        None => HealthStatus::Healthy,
-        Some(reason) => HealthStatus::Unhealthy { reason: reason.into_string() },
-    }
-}

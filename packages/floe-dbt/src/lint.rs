@@ -4,15 +4,15 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use opentelemetry::KeyValue;
+use floe_core::KeyValue;
 use serde::Deserialize;
 
 use super::cli::{DEFAULT_TIMEOUT, DbtError, count, exit_status};
 use super::nodes::{TestFailures, record_nodes};
-use crate::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
-use crate::process::run;
-use crate::telemetry::ops::DbtOp;
-use crate::telemetry::{SanitizedMessage, attr, in_span_async, sanitize_error_message};
+use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
+use floe_core::process::run;
+use floe_core::telemetry::ops::DbtOp;
+use floe_core::telemetry::{SanitizedMessage, attr, in_span_async, sanitize_error_message};
 
 /// Runs `sqlfluff lint` with its JSON report.
 #[derive(Clone, Debug)]

@@ -1,11 +1,11 @@
 //! One `dbt.node` span per node of a finished command, so a trace shows which model or
 //! test failed and how long each took.
 
-use opentelemetry::{Context, KeyValue};
+use floe_core::telemetry::{Context, KeyValue};
 
-use crate::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult};
-use crate::telemetry::ops::DbtOp;
-use crate::telemetry::{DomainSpan, SanitizedMessage, attr};
+use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult};
+use floe_core::telemetry::ops::DbtOp;
+use floe_core::telemetry::{DomainSpan, SanitizedMessage, attr};
 
 /// Whether a failing test is an error of the command or a result to report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +65,6 @@ pub fn record_nodes(
 fn reason(node: &DbtNodeResult, fallback: &'static str) -> SanitizedMessage {
     node.message.as_deref().map_or_else(
         || SanitizedMessage::from_static(fallback),
-        crate::telemetry::sanitize_error_message,
+        floe_core::telemetry::sanitize_error_message,
     )
 }

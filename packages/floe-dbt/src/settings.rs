@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use super::cli::{DbtCli, Engine};
 use super::lint::Sqlfluff;
-use crate::plugin::categories::DbtOptions;
-use crate::process::{is_executable, locate_tool};
-use crate::secret::Secret;
+use floe_core::plugin::categories::DbtOptions;
+use floe_core::process::{is_executable, locate_tool};
+use floe_core::secret::Secret;
 
 /// Where dbt-core is and which project it runs (the `config` of the dbt plugins, or a
 /// section of it).

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use super::cli::{error_lines, log_messages, preview};
 use super::lint::{LintedFile, lint_result};
 use super::{DbtCli, Engine, Manifest, RunResults, Sqlfluff};
-use crate::plugin::categories::{DbtCommand, DbtOptions};
-use crate::secret::Secret;
+use floe_core::plugin::categories::{DbtCommand, DbtOptions};
+use floe_core::secret::Secret;
 
 const RUN_RESULTS: &str = r#"{
   "metadata": {"dbt_schema_version": "https://schemas.getdbt.com/dbt/run-results/v6.json"},
@@ -29,7 +29,7 @@ fn run_results_become_sorted_typed_nodes_with_clean_first_line_messages() {
     let result = parsed.into_command_result(
         DbtCommand::Test,
         false,
-        crate::telemetry::sanitize_error_message,
+        floe_core::telemetry::sanitize_error_message,
     );
     let ids: Vec<&str> = result.nodes.iter().map(|n| n.unique_id.as_str()).collect();
     assert_eq!(

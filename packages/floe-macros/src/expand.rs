@@ -1,6 +1,7 @@
 //! The code `#[traced]` generates around a function body.
 //!
-//! Every path in the output is absolute through `::floe_core::__private`, so the user needs
+//! Every path in the output is absolute through the run-time support module the entry point
+//! names (`::floe_core::__private` or `::floe_telemetry::__private`), so the user needs
 //! nothing in scope but the macro itself (and `TRACER_NAME`, when no `tracer` is given).
 //! Local variables of the expansion use mixed-site hygiene: the body cannot see them.
 
@@ -23,7 +24,11 @@ enum Param<'a> {
 }
 
 /// Wraps the body of `item` in a span described by `args`.
-pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenStream> {
+pub(crate) fn expand(
+    rt: &TokenStream,
+    args: &TracedArgs,
+    mut item: ItemFn,
+) -> syn::Result<TokenStream> {
     if let Some(constness) = &item.sig.constness {
         return Err(syn::Error::new_spanned(
             constness,
@@ -33,7 +38,7 @@ pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenSt
     let params: Vec<Param<'_>> = item.sig.inputs.iter().map(param).collect();
     check_named(args, &params)?;
 
-    let start = span_start(args, &item, &params)?;
+    let start = span_start(rt, args, &item, &params)?;
     let span = Ident::new("floe_traced_span", Span::mixed_site());
     let ret = Ident::new("floe_traced_return", Span::mixed_site());
     let block = &item.block;
@@ -50,9 +55,9 @@ pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenSt
     let turbofish =
         if mentions_impl_trait(&item.sig.output) { quote!() } else { quote!(::<#ret_ty, _>) };
     let run = if item.sig.asyncness.is_some() {
-        quote!(::floe_core::__private::run_async #turbofish (#span, async move #block).await)
+        quote!(#rt::run_async #turbofish (#span, async move #block).await)
     } else {
-        quote!(::floe_core::__private::run_sync #turbofish (#span, move || #block))
+        quote!(#rt::run_sync #turbofish (#span, move || #block))
     };
     let body = if unit {
         quote! {{
@@ -69,7 +74,7 @@ pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenSt
                     unused_imports,
                     reason = "only the trait that matches the return type is used"
                 )]
-                use ::floe_core::__private::{
+                use #rt::{
                     DisplayOutcome as _, ErrorOutcome as _, PlainOutcome as _,
                 };
                 #[allow(
@@ -77,7 +82,7 @@ pub(crate) fn expand(args: &TracedArgs, mut item: ItemFn) -> syn::Result<TokenSt
                     clippy::needless_borrows_for_generic_args,
                     reason = "the borrows select the outcome by autoref specialization"
                 )]
-                (&&&::floe_core::__private::Outcome(&#ret)).finish(#span);
+                (&&&#rt::Outcome(&#ret)).finish(#span);
             }
             #ret
         }}
@@ -129,18 +134,23 @@ fn check_named(args: &TracedArgs, params: &[Param<'_>]) -> syn::Result<()> {
 }
 
 /// The expression that starts the span.
-fn span_start(args: &TracedArgs, item: &ItemFn, params: &[Param<'_>]) -> syn::Result<TokenStream> {
+fn span_start(
+    rt: &TokenStream,
+    args: &TracedArgs,
+    item: &ItemFn,
+    params: &[Param<'_>],
+) -> syn::Result<TokenStream> {
     let tracer = args
         .tracer
         .as_ref()
         .map_or_else(|| quote_spanned!(Span::call_site()=> TRACER_NAME), ToTokens::to_token_stream);
     let op = match &args.naming {
-        Some(Naming::Name(name)) => quote!(::floe_core::__private::Named(#name)),
+        Some(Naming::Name(name)) => quote!(#rt::Named(#name)),
         Some(Naming::Op(op)) => op.to_token_stream(),
         None => {
             let fn_name = LitStr::new(&item.sig.ident.to_string(), item.sig.ident.span());
             quote! {
-                ::floe_core::__private::Named(
+                #rt::Named(
                     ::core::concat!(::core::module_path!(), ".", #fn_name)
                 )
             }
@@ -161,7 +171,7 @@ fn span_start(args: &TracedArgs, item: &ItemFn, params: &[Param<'_>]) -> syn::Re
     let fields = args.fields.iter().map(|entry| {
         let key = LitStr::new(&format!("floe.arg.{entry}"), entry.span());
         quote_spanned! {entry.span()=>
-            .with(::floe_core::__private::Key::from_static_str(#key), &#entry)
+            .with(#rt::Key::from_static_str(#key), &#entry)
         }
     });
     let dynamic = if let Some(path) = &args.attributes_fn {
@@ -171,11 +181,11 @@ fn span_start(args: &TracedArgs, item: &ItemFn, params: &[Param<'_>]) -> syn::Re
         quote!()
     };
     Ok(quote! {
-        ::floe_core::__private::start(
+        #rt::start(
             #floe,
             #tracer,
             #op,
-            ::floe_core::__private::Attributes::new() #(#statics)* #(#fields)* #dynamic,
+            #rt::Attributes::new() #(#statics)* #(#fields)* #dynamic,
         )
     })
 }

@@ -1,7 +1,13 @@
 //! `#[traced]`: the one instrumentation macro of the floe platform.
 //!
-//! Use it through its re-export, `floe_core::traced`; the macro's documentation is there
-//! and below.
+//! Use it through one of its re-exports: `floe_core::traced` in plugins and other crates
+//! that depend on floe-core, `floe_telemetry::traced` in crates that depend only on the span
+//! layer. The two are the same macro; each entry point names the run-time support of the
+//! crate it is re-exported from (`::floe_core::__private`, which re-exports
+//! `::floe_telemetry::__private`), so a crate needs only the floe dependency it already has.
+//! Two entry points instead of finding the dependency in the caller's `Cargo.toml` keep the
+//! expansion independent of manifest parsing (and of a renamed dependency resolving
+//! differently at build time than at expansion time).
 
 mod args;
 mod expand;
@@ -89,6 +95,19 @@ use crate::args::TracedArgs;
 /// beside it.
 #[proc_macro_attribute]
 pub fn traced(attr: TokenStream, item: TokenStream) -> TokenStream {
+    traced_with(&quote::quote!(::floe_core::__private), attr, item)
+}
+
+/// `#[traced]` for crates that depend on floe-telemetry and not on floe-core; re-exported
+/// as `floe_telemetry::traced`. Identical to [`macro@traced`] but for the path of the
+/// run-time support it expands to (`::floe_telemetry::__private`).
+#[proc_macro_attribute]
+pub fn traced_with_telemetry(attr: TokenStream, item: TokenStream) -> TokenStream {
+    traced_with(&quote::quote!(::floe_telemetry::__private), attr, item)
+}
+
+/// The expansion behind both entry points, with `rt` the run-time support module.
+fn traced_with(rt: &proc_macro2::TokenStream, attr: TokenStream, item: TokenStream) -> TokenStream {
     let original = proc_macro2::TokenStream::from(item.clone());
     let args = match syn::parse::<TracedArgs>(attr) {
         Ok(args) => args,
@@ -98,7 +117,7 @@ pub fn traced(attr: TokenStream, item: TokenStream) -> TokenStream {
         Ok(function) => function,
         Err(error) => return beside(&not_a_function(&original).unwrap_or(error), original),
     };
-    match expand::expand(&args, function) {
+    match expand::expand(rt, &args, function) {
         Ok(tokens) => tokens.into(),
         Err(error) => beside(&error, original),
     }

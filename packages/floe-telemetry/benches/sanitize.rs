@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use floe_core::telemetry::{sanitize_error_message, sanitize_with_max_len};
+use floe_telemetry::{sanitize_error_message, sanitize_with_max_len};
 
 /// Error messages the way plugins see them: most carry no secret at all.
 const MIX: &[&str] = &[

@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
-use floe_core::telemetry::{DomainSpan, Operation, TracerFactory};
-use floe_core::traced;
+use floe_telemetry::traced;
+use floe_telemetry::{DomainSpan, Operation, TracerFactory};
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, Span, SpanData, SpanProcessor};

@@ -14,7 +14,7 @@ use super::attr;
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::FloeSpanAttributes;
+/// use floe_telemetry::FloeSpanAttributes;
 ///
 /// let attrs = FloeSpanAttributes::new("analytics").with_product("orders", "1.2.0");
 /// let _guard = attrs.clone().attach();

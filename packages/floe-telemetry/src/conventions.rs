@@ -153,9 +153,9 @@ pub fn events() -> &'static [EventDef] {
 ///
 /// # Examples
 /// ```
-/// let def = floe_core::telemetry::conventions::attribute("alert.channel").unwrap();
+/// let def = floe_telemetry::conventions::attribute("alert.channel").unwrap();
 /// assert_eq!(def.file, "alert.yaml");
-/// assert!(floe_core::telemetry::conventions::attribute("alert.webhook_url").unwrap().never_record);
+/// assert!(floe_telemetry::conventions::attribute("alert.webhook_url").unwrap().never_record);
 /// ```
 pub fn attribute(key: &str) -> Option<&'static AttributeDef> {
     ATTRIBUTES.binary_search_by(|a| a.key.cmp(key)).ok().map(|i| &ATTRIBUTES[i])

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use opentelemetry_sdk::trace::{SpanData, SpanExporter as _};
 
 use super::config::{OtlpConfig, OtlpProtocol};
-use super::provider::{TracerInitError, otlp_exporter};
+use super::provider::{ExporterRuntime, TracerInitError, otlp_exporter};
 use super::sanitize::{SanitizedMessage, sanitize_error_message};
 
 /// An export that did not succeed.
@@ -25,7 +25,7 @@ pub struct ExportError {
 ///
 /// # Examples
 /// ```no_run
-/// use floe_core::telemetry::{OtlpConfig, OtlpSpanExporter};
+/// use floe_telemetry::{OtlpConfig, OtlpSpanExporter};
 ///
 /// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = OtlpConfig { endpoint: "http://127.0.0.1:4317".into(), ..OtlpConfig::default() };
@@ -42,7 +42,11 @@ pub struct OtlpSpanExporter {
 struct Inner {
     exporter: opentelemetry_otlp::SpanExporter,
     // The gRPC channel lives on this runtime; it must outlive the exporter's use.
-    runtime: Option<tokio::runtime::Runtime>,
+    #[cfg_attr(
+        not(feature = "otlp-grpc"),
+        expect(dead_code, reason = "only the gRPC exporter has a runtime to keep")
+    )]
+    runtime: Option<ExporterRuntime>,
     endpoint: String,
 }
 
@@ -50,6 +54,7 @@ impl Drop for Inner {
     /// Stops the gRPC runtime without waiting: the last copy of the exporter may be
     /// dropped inside an async context, where dropping a runtime panics.
     fn drop(&mut self) {
+        #[cfg(feature = "otlp-grpc")]
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
@@ -85,6 +90,7 @@ impl OtlpSpanExporter {
         };
         let exported = tokio::task::spawn_blocking(move || {
             std::thread::spawn(move || {
+                #[cfg(feature = "otlp-grpc")]
                 let _entered = inner.runtime.as_ref().map(tokio::runtime::Runtime::enter);
                 futures_executor::block_on(inner.exporter.export(batch))
             })

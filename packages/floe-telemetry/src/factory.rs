@@ -24,7 +24,7 @@ pub type FloeTracer = SdkTracer;
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::TracerFactory;
+/// use floe_telemetry::TracerFactory;
 /// use opentelemetry::trace::{Span as _, Tracer as _};
 ///
 /// let factory = TracerFactory::new();

@@ -1,5 +1,6 @@
 //! Run-time support for the code `#[traced]` generates. Not a public API: only the macro
-//! expansion calls it, through absolute `::floe_core::__private::...` paths, so users need
+//! expansion calls it, through absolute `::floe_telemetry::__private::...` paths (or
+//! `::floe_core::__private::...`, floe-core's re-export of this module), so users need
 //! no `opentelemetry` in scope.
 //!
 //! Spans are started and ended through [`DomainSpan`] only; failures reach the span through
@@ -16,7 +17,7 @@ use std::task::Poll;
 
 pub use opentelemetry::{Key, KeyValue, Value};
 
-use crate::telemetry::{
+use crate::{
     DomainSpan, FloeSpanAttributes, Operation, SanitizedMessage, attr, sanitize_error_message,
 };
 

@@ -5,7 +5,9 @@ use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
 
 use super::attributes::FloeSpanAttributes;
-use super::config::{ExporterConfig, OtlpConfig, OtlpProtocol, SamplerKind, TelemetryConfig};
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+use super::config::OtlpConfig;
+use super::config::{ExporterConfig, OtlpProtocol, SamplerKind, TelemetryConfig};
 use super::console::ConsoleExporter;
 use super::factory::TracerFactory;
 use super::sanitize::sanitize_error_message;
@@ -26,7 +28,24 @@ pub enum TracerInitError {
     /// The background runtime the gRPC exporter needs could not start.
     #[error("cannot start the runtime of the gRPC exporter")]
     Runtime(#[source] std::io::Error),
+    /// The configuration asks for an OTLP transport this build of floe-telemetry left out.
+    #[error(
+        "the OTLP {protocol} exporter is not built in: enable the `{feature}` feature of floe-telemetry"
+    )]
+    Unsupported {
+        /// `grpc` or `http/protobuf`.
+        protocol: &'static str,
+        /// The crate feature that builds it.
+        feature: &'static str,
+    },
 }
+
+/// The runtime an exporter's connection lives on (the gRPC one; none otherwise).
+#[cfg(feature = "otlp-grpc")]
+pub(crate) type ExporterRuntime = tokio::runtime::Runtime;
+/// No exporter of this build needs a runtime.
+#[cfg(not(feature = "otlp-grpc"))]
+pub(crate) type ExporterRuntime = std::convert::Infallible;
 
 /// Keeps telemetry running; flushes and shuts the provider down when dropped.
 #[derive(Debug)]
@@ -35,7 +54,11 @@ pub struct TelemetryGuard {
     factory: &'static TracerFactory,
     provider: Option<SdkTracerProvider>,
     // The gRPC exporter's connection lives on this runtime; it must outlive the provider.
-    runtime: Option<tokio::runtime::Runtime>,
+    #[cfg_attr(
+        not(feature = "otlp-grpc"),
+        expect(dead_code, reason = "only the gRPC exporter has a runtime to keep")
+    )]
+    runtime: Option<ExporterRuntime>,
 }
 
 impl TelemetryGuard {
@@ -72,6 +95,7 @@ impl TelemetryGuard {
         self.factory.disable();
         let flushed = provider.force_flush();
         let shut = provider.shutdown();
+        #[cfg(feature = "otlp-grpc")]
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
@@ -123,8 +147,16 @@ pub fn init_telemetry_in(
             (builder.with_simple_exporter(ConsoleExporter::new(*target)).build(), None)
         }
         ExporterConfig::Otlp(otlp) => {
-            let (exporter, runtime) = otlp_exporter(otlp)?;
-            (builder.with_batch_exporter(exporter).build(), runtime)
+            if let Some(refused) = Transports::BUILT.refuse(otlp.protocol) {
+                return Err(refused);
+            }
+            #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+            {
+                let (exporter, runtime) = otlp_exporter(otlp)?;
+                (builder.with_batch_exporter(exporter).build(), runtime)
+            }
+            #[cfg(not(any(feature = "otlp-grpc", feature = "otlp-http")))]
+            unreachable!("`Transports::BUILT` refuses every protocol of a build without OTLP")
         }
     };
     factory.install(provider.clone());
@@ -170,11 +202,46 @@ fn sampler(config: &TelemetryConfig) -> Sampler {
     }
 }
 
-pub(super) fn otlp_exporter(
-    otlp: &OtlpConfig,
-) -> Result<(opentelemetry_otlp::SpanExporter, Option<tokio::runtime::Runtime>), TracerInitError> {
-    use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _, WithTonicConfig as _};
+/// Which OTLP transports a build of this crate has (its `otlp-grpc` and `otlp-http`
+/// features).
+#[derive(Clone, Copy, Debug)]
+struct Transports {
+    grpc: bool,
+    http: bool,
+}
 
+impl Transports {
+    /// The transports of this build.
+    const BUILT: Self =
+        Self { grpc: cfg!(feature = "otlp-grpc"), http: cfg!(feature = "otlp-http") };
+
+    /// The error for `protocol` when this build left its transport out.
+    fn refuse(self, protocol: OtlpProtocol) -> Option<TracerInitError> {
+        let built = match protocol {
+            OtlpProtocol::HttpProtobuf => self.http,
+            OtlpProtocol::Grpc => self.grpc,
+        };
+        (!built).then(|| unsupported(protocol))
+    }
+}
+
+/// The error for a protocol whose transport is not built in.
+fn unsupported(protocol: OtlpProtocol) -> TracerInitError {
+    match protocol {
+        OtlpProtocol::HttpProtobuf => {
+            TracerInitError::Unsupported { protocol: "http/protobuf", feature: "otlp-http" }
+        }
+        OtlpProtocol::Grpc => {
+            TracerInitError::Unsupported { protocol: "grpc", feature: "otlp-grpc" }
+        }
+    }
+}
+
+/// The OTLP exporter of `otlp`, and the runtime its connection lives on (gRPC only).
+#[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
+pub(crate) fn otlp_exporter(
+    otlp: &OtlpConfig,
+) -> Result<(opentelemetry_otlp::SpanExporter, Option<ExporterRuntime>), TracerInitError> {
     let endpoint = otlp.effective_endpoint().to_owned();
     let headers: std::collections::HashMap<String, String> =
         otlp.headers.iter().map(|(k, v)| (k.clone(), v.expose().clone())).collect();
@@ -184,9 +251,11 @@ pub(super) fn otlp_exporter(
         reason: sanitize_error_message(&e.to_string()).into_string(),
     };
     match otlp.protocol {
+        #[cfg(feature = "otlp-http")]
         OtlpProtocol::HttpProtobuf => {
+            use opentelemetry_otlp::{WithExportConfig as _, WithHttpConfig as _};
             // The exporter builds a reqwest client, which panics without a TLS provider.
-            crate::http::install_crypto_provider();
+            crate::install_crypto_provider();
             let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
@@ -197,7 +266,9 @@ pub(super) fn otlp_exporter(
                 .map_err(|e| fail("http/protobuf", &e))?;
             Ok((exporter, None))
         }
+        #[cfg(feature = "otlp-grpc")]
         OtlpProtocol::Grpc => {
+            use opentelemetry_otlp::{WithExportConfig as _, WithTonicConfig as _};
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .thread_name("floe-otlp")
@@ -224,5 +295,47 @@ pub(super) fn otlp_exporter(
             };
             Ok((exporter, Some(runtime)))
         }
+        #[allow(
+            unreachable_patterns,
+            reason = "reached only when a protocol is left out of the build"
+        )]
+        protocol => Err(unsupported(protocol)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{TracerInitError, Transports, init_telemetry_in};
+    use crate::{OtlpProtocol, TelemetryConfig, TracerFactory};
+
+    // A build without a transport cannot be tested from this workspace (the dev-dependencies
+    // turn every feature on), so the refusal is tested on the decision itself; CI builds the
+    // crate without default features (`cargo clippy -p floe-telemetry --no-default-features`)
+    // and checks its dependency tree holds no HTTP client.
+    #[test]
+    fn a_protocol_whose_transport_was_left_out_is_refused_naming_the_feature() {
+        let none = Transports { grpc: false, http: false };
+        let http = none.refuse(OtlpProtocol::HttpProtobuf).expect("http is left out");
+        assert!(
+            matches!(http, TracerInitError::Unsupported { feature: "otlp-http", .. }),
+            "{http:?}"
+        );
+        assert_eq!(
+            http.to_string(),
+            "the OTLP http/protobuf exporter is not built in: enable the `otlp-http` feature of floe-telemetry"
+        );
+        let grpc = none.refuse(OtlpProtocol::Grpc).expect("grpc is left out");
+        assert!(matches!(grpc, TracerInitError::Unsupported { feature: "otlp-grpc", .. }));
+        let only_grpc = Transports { grpc: true, http: false };
+        assert!(only_grpc.refuse(OtlpProtocol::Grpc).is_none());
+        assert!(only_grpc.refuse(OtlpProtocol::HttpProtobuf).is_some());
+    }
+
+    #[test]
+    fn a_configuration_without_an_exporter_starts_with_telemetry_off() {
+        let factory: &'static TracerFactory = Box::leak(Box::new(TracerFactory::new()));
+        let guard = init_telemetry_in(factory, &TelemetryConfig::default()).unwrap();
+        assert!(!guard.is_enabled(), "no exporter configured: telemetry stays off");
+        assert!(!factory.is_enabled());
     }
 }

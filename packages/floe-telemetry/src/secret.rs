@@ -12,7 +12,7 @@ pub const REDACTED: &str = "<redacted>";
 ///
 /// # Examples
 /// ```
-/// use floe_core::secret::Secret;
+/// use floe_telemetry::secret::Secret;
 ///
 /// let password = Secret::new("hunter2".to_owned());
 /// assert_eq!(format!("{password:?} {password}"), "<redacted> <redacted>");
@@ -76,7 +76,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Secret<T> {
 ///
 /// # Examples
 /// ```
-/// use floe_core::secret::{Secret, scrub};
+/// use floe_telemetry::secret::{Secret, scrub};
 ///
 /// let key = Secret::new("plain-looking-value".to_owned());
 /// let text = scrub("could not convert 'plain-looking-value' to INT64", [&key]);

@@ -23,7 +23,7 @@ use super::sanitize::{SanitizedMessage, sanitize_error_message};
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::Operation;
+/// use floe_telemetry::Operation;
 ///
 /// #[derive(Clone, Copy, Debug)]
 /// enum AlertOp { Send }
@@ -201,6 +201,20 @@ impl SpanRecorder {
         &self.cx
     }
 
+    /// The span's W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), for handing the
+    /// trace to a child process or a peer; `None` when the span has no valid context.
+    pub fn traceparent(&self) -> Option<String> {
+        let context = self.cx.span().span_context().clone();
+        context.is_valid().then(|| {
+            format!(
+                "00-{}-{}-{:02x}",
+                context.trace_id(),
+                context.span_id(),
+                context.trace_flags().to_u8()
+            )
+        })
+    }
+
     fn finish_ok(&self) {
         let span = self.cx.span();
         if !self.soft_failed.load(Ordering::Acquire) {
@@ -218,7 +232,7 @@ impl SpanRecorder {
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::{Operation, in_span};
+/// use floe_telemetry::{Operation, in_span};
 ///
 /// #[derive(Clone, Copy)]
 /// struct Probe;

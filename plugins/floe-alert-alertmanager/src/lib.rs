@@ -10,6 +10,7 @@ pub mod telemetry;
 
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::{self, EndpointError, RetryPolicy, parse_endpoint, safe_destination};
 use floe_core::plugin::categories::{
     AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
@@ -21,7 +22,6 @@ use floe_core::plugin::{
 };
 use floe_core::secret::Secret;
 use floe_core::telemetry::{attr, describe_error};
-use opentelemetry::KeyValue;
 use url::Url;
 
 pub use config::{AlertmanagerConfig, BasicAuth};

@@ -13,6 +13,7 @@ pub mod telemetry;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::RetryPolicy;
 use floe_core::plugin::categories::{
     AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
@@ -26,7 +27,6 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
-use opentelemetry::KeyValue;
 
 pub use config::{EmailConfig, TlsMode};
 use telemetry::{CHANNEL, TRACER_NAME};

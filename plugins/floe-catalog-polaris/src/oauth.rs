@@ -5,10 +5,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use floe_core::KeyValue;
 use floe_core::secret::Secret;
 use floe_core::telemetry::{attr, in_span_async};
 use floe_iceberg::{IcebergError, TokenFuture, TokenProvider};
-use opentelemetry::KeyValue;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;
 use url::Url;

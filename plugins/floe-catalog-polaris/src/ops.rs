@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 
+use floe_core::KeyValue;
 use floe_core::plugin::HealthStatus;
 use floe_core::plugin::categories::{CatalogInfo, TableIdent, TableSpec, VendedCredentials};
 use floe_core::secret::Secret;
 use floe_core::telemetry::{attr, describe_error, in_span_async};
 use floe_iceberg::{CreateTable, IcebergError, Namespace, PartitionSpec, RestCatalog, Schema};
-use opentelemetry::KeyValue;
 
 use crate::PolarisPlugin;
 use crate::error::PolarisError;

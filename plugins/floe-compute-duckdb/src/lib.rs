@@ -15,6 +15,7 @@ pub mod telemetry;
 use std::path::Path;
 use std::time::Instant;
 
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{
     CatalogAttachment, Compute, ConnectionReport, DbtPackage, ResourceRequirements,
 };
@@ -25,7 +26,6 @@ use floe_core::plugin::{
 use floe_core::secret::{Secret, scrub};
 use floe_core::telemetry::{attr, describe_error, in_span, in_span_async, sanitize_error_message};
 use floe_core::text::first_line;
-use opentelemetry::KeyValue;
 
 pub use config::{DuckDbConfig, ResourceConfig, kubernetes_memory};
 pub use error::{DuckDbComputeError, EngineError};
@@ -191,13 +191,14 @@ impl Compute for DuckDbCompute {
         ];
         in_span(TRACER_NAME, ComputeOp::AttachCatalog, attributes, |span| {
             let statements = sql::attach_statements(catalog)?;
-            let names: Vec<opentelemetry::StringValue> = sql::checked_options(&catalog.options)?
-                .into_iter()
-                .map(|(name, _)| name.into())
-                .collect();
+            let names: Vec<floe_core::telemetry::StringValue> =
+                sql::checked_options(&catalog.options)?
+                    .into_iter()
+                    .map(|(name, _)| name.into())
+                    .collect();
             span.set_attribute(KeyValue::new(
                 attr::COMPUTE_OPTION_NAMES,
-                opentelemetry::Value::Array(names.into()),
+                floe_core::Value::Array(names.into()),
             ));
             Ok(statements)
         })

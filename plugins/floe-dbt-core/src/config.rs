@@ -15,4 +15,4 @@
 
 /// The configuration: floe's shared dbt settings, the same section the other dbt plugins
 /// use.
-pub type DbtCoreConfig = floe_core::dbt::DbtSettings;
+pub type DbtCoreConfig = floe_dbt::DbtSettings;

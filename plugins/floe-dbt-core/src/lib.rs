@@ -1,7 +1,7 @@
 //! floe-dbt-core: runs a dbt project with dbt-core (and lints it with SQLFluff).
 //!
 //! [`DbtCorePlugin`] drives a pinned dbt-core and adapter in a virtualenv (or any `dbt`
-//! executable) through [`floe_core::dbt`]: every command is a `dbt.run_command` span with a
+//! executable) through [`floe_dbt`]: every command is a `dbt.run_command` span with a
 //! `dbt.node` child per node of `run_results.json`, and returns a typed
 //! [`DbtCommandResult`] (models run, tests run, failures, timings). The project's
 //! `manifest.json` is available as a typed [`Manifest`].
@@ -9,15 +9,14 @@
 mod config;
 pub mod telemetry;
 
-use floe_core::dbt::{
-    DbtCli, DbtError, DbtSettings, Engine, Manifest, Sqlfluff, TestFailures, traced_health,
-};
+use floe_core::KeyValue;
+use floe_core::health::traced_health;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions, DbtRunner};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
 };
 use floe_core::telemetry::attr;
-use opentelemetry::KeyValue;
+use floe_dbt::{DbtCli, DbtError, DbtSettings, Engine, Manifest, Sqlfluff, TestFailures};
 
 pub use config::DbtCoreConfig;
 use telemetry::{DbtOp, TRACER_NAME};

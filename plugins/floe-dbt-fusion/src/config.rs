@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use floe_core::dbt::DbtSettings;
+use floe_dbt::DbtSettings;
 use serde::Deserialize;
 
 /// The Fusion CLI, and the project it runs (with the dbt-core used when Fusion is absent).

@@ -2,7 +2,7 @@
 //! Fusion CLI is not installed.
 //!
 //! [`DbtFusionPlugin`] offers the same surface as the dbt-core runner (`compile`, `run`,
-//! `test`, `seed`, `show`, `lint`) through [`floe_core::dbt`]. Which engine runs is decided
+//! `test`, `seed`, `show`, `lint`) through [`floe_dbt`]. Which engine runs is decided
 //! per command ([`choose_engine`]): the configured Fusion executable, else `dbtf` on
 //! `PATH`, else dbt-core, in which case the command span says so (`dbt.fallback = true`
 //! and `dbt.fallback_reason`).
@@ -12,14 +12,15 @@ pub mod telemetry;
 
 use std::path::{Path, PathBuf};
 
-use floe_core::dbt::{DbtCli, DbtError, Engine, Sqlfluff, TestFailures, traced_health};
+use floe_core::KeyValue;
+use floe_core::health::traced_health;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions, DbtRunner};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
 };
 use floe_core::process::{find_on_path, is_executable};
 use floe_core::telemetry::attr;
-use opentelemetry::KeyValue;
+use floe_dbt::{DbtCli, DbtError, Engine, Sqlfluff, TestFailures};
 
 pub use config::DbtFusionConfig;
 use telemetry::{DbtOp, FUSION_EXECUTABLE, TRACER_NAME};

@@ -1,10 +1,10 @@
 //! HTTP to a Keycloak realm: requests with bounded retries (each an `identity.retry`
 //! event), OAuth2 error bodies, the discovery document and the JWKS.
 
+use floe_core::KeyValue;
 use floe_core::http::{RetryPolicy, send_with_retry};
 use floe_core::secret::Secret;
 use floe_core::telemetry::{SpanRecorder, attr, sanitize_error_message};
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;

@@ -3,13 +3,13 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use floe_core::KeyValue;
 use floe_core::plugin::HealthStatus;
 use floe_core::plugin::categories::{TokenClaims, TokenGrant, TokenResponse, UserInfo};
 use floe_core::secret::Secret;
 use floe_core::telemetry::{
     SpanRecorder, attr, describe_error, in_span_async, sanitize_error_message,
 };
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use serde::Deserialize;
 

@@ -18,6 +18,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{Ingestion, LoadInfo, PipelineSpec, SinkSpec, WriteReport};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginErrorKind, PluginMetadata,
@@ -25,7 +26,6 @@ use floe_core::plugin::{
 };
 use floe_core::telemetry::{SpanRecorder, attr, describe_error, in_span_async};
 use floe_core::text::is_snake_case_identifier as is_identifier;
-use opentelemetry::KeyValue;
 use serde_json::json;
 
 pub use config::DltConfig;

@@ -13,6 +13,7 @@ pub mod telemetry;
 
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::{
     self, EndpointError, RetryPolicy, answer_excerpt, parse_endpoint, safe_destination,
     send_with_retry,
@@ -26,7 +27,6 @@ use floe_core::plugin::{
 };
 use floe_core::secret::Secret;
 use floe_core::telemetry::{SpanRecorder, attr, describe_error, in_span_async};
-use opentelemetry::KeyValue;
 use url::Url;
 
 pub use config::{DEFAULT_PRODUCER, MarquezConfig, NamespaceStrategy};

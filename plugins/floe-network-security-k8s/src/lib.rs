@@ -13,13 +13,13 @@ pub mod telemetry;
 
 use std::collections::BTreeMap;
 
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{
     GeneratedManifests, NetworkSecurity, PodSecurityLevel, restricted_container_security_context,
     restricted_pod_security_context,
 };
 use floe_core::plugin::{Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig};
 use floe_core::telemetry::{DomainSpan, attr, in_span};
-use opentelemetry::KeyValue;
 
 pub use config::NetworkSecurityConfig;
 pub use error::NetworkSecurityError;

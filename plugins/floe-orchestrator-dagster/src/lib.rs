@@ -16,6 +16,7 @@ pub mod telemetry;
 use std::path::Path;
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::{self, parse_endpoint, safe_destination};
 use floe_core::plugin::categories::{GeneratedFiles, Orchestrator};
 use floe_core::plugin::{
@@ -23,11 +24,7 @@ use floe_core::plugin::{
     ResolvedConfig, check_range,
 };
 use floe_core::secret::Secret;
-use floe_core::telemetry::{
-    SpanRecorder, attr, describe_error, in_span, in_span_async, sanitize_error_message,
-};
-use opentelemetry::KeyValue;
-use opentelemetry::trace::TraceContextExt as _;
+use floe_core::telemetry::{attr, describe_error, in_span, in_span_async, sanitize_error_message};
 use serde::Deserialize;
 
 pub use config::{DagsterConfig, DbtSettings, ScheduleConfig, SensorConfig};
@@ -75,19 +72,6 @@ pub struct DagsterPlugin {
     address: String,
     port: u16,
     graphql_url: Secret<String>,
-}
-
-/// The W3C `traceparent` of the span current in `span`'s context.
-fn traceparent(span: &SpanRecorder) -> Option<String> {
-    let context = span.context().span().span_context().clone();
-    context.is_valid().then(|| {
-        format!(
-            "00-{}-{}-{:02x}",
-            context.trace_id(),
-            context.span_id(),
-            context.trace_flags().to_u8()
-        )
-    })
 }
 
 impl DagsterPlugin {
@@ -142,7 +126,7 @@ impl DagsterPlugin {
                 .arg(request.to_string())
                 .current_dir(dir)
                 .env_remove("TRACEPARENT");
-            if let Some(traceparent) = traceparent(&span) {
+            if let Some(traceparent) = span.traceparent() {
                 command.env("TRACEPARENT", traceparent);
             }
             if let Some(endpoint) = &self.config.otlp_endpoint {

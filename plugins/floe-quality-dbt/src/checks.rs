@@ -1,7 +1,7 @@
 //! Check types, and how a suite's checks are matched to the dbt tests that ran.
 
-use floe_core::dbt::{Manifest, ManifestNode};
 use floe_core::plugin::categories::{CheckResult, CheckSpec, DbtCommandResult, DbtNodeResult};
+use floe_dbt::{Manifest, ManifestNode};
 
 use crate::QualityDbtError;
 

@@ -1,6 +1,6 @@
 //! The plugin's configuration (`plugins.quality` entry `type: dbt` in a manifest).
 
-use floe_core::dbt::DbtSettings;
+use floe_dbt::DbtSettings;
 use serde::Deserialize;
 
 /// Where dbt and the project are, and which check types beyond dbt's and

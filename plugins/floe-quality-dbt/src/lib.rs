@@ -12,7 +12,8 @@ mod checks;
 mod config;
 pub mod telemetry;
 
-use floe_core::dbt::{DbtCli, DbtError, Engine, Manifest, TestFailures, traced_health};
+use floe_core::KeyValue;
+use floe_core::health::traced_health;
 use floe_core::plugin::categories::{
     DbtCommand, DbtOptions, QualityProvider, QualityReport, QualitySuite,
 };
@@ -21,7 +22,7 @@ use floe_core::plugin::{
 };
 use floe_core::quality;
 use floe_core::telemetry::attr;
-use opentelemetry::KeyValue;
+use floe_dbt::{DbtCli, DbtError, Engine, Manifest, TestFailures};
 
 pub use config::DbtQualityConfig;
 use telemetry::{PROVIDER, QualityOp, TRACER_NAME};

@@ -23,7 +23,7 @@
 //!   `quality.rows_checked` (the model's rows, summed over suites on `run_checks`).
 //! - On `quality.check` events: `quality.check_name`, `quality.check_passed`,
 //!   `quality.failing_rows`.
-//! - The dbt attributes of `floe_core::dbt` on the command and node spans.
+//! - The dbt attributes of `floe_dbt` on the command and node spans.
 //!
 //! ## Never recorded
 //! - Values of failing rows, SQL text (the tests' and the row count's), `--vars`, and the

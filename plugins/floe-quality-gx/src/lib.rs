@@ -15,6 +15,7 @@ pub mod telemetry;
 
 use std::path::Path;
 
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{QualityProvider, QualityReport, QualitySuite};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
@@ -23,7 +24,6 @@ use floe_core::quality;
 use floe_core::secret::{Secret, scrub};
 use floe_core::telemetry::{SanitizedMessage, attr, sanitize_error_message};
 use floe_core::text::first_line;
-use opentelemetry::KeyValue;
 
 pub use config::GxConfig;
 pub use suite::{GxExpectation, GxSuite, supported_expectations};
@@ -264,7 +264,7 @@ impl Lifecycle for GxQualityProvider {
         })
         .await
         .map_or_else(|_| Some("the health check did not complete".to_owned()), Result::err);
-        floe_core::dbt::traced_health(
+        floe_core::health::traced_health(
             TRACER_NAME,
             QualityOp::HealthCheck,
             vec![KeyValue::new(attr::QUALITY_PROVIDER, PROVIDER)],

@@ -12,10 +12,10 @@ mod error;
 mod manifests;
 pub mod telemetry;
 
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{GeneratedManifests, Rbac, restricted_pod_security_context};
 use floe_core::plugin::{Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig};
 use floe_core::telemetry::{DomainSpan, attr, in_span};
-use opentelemetry::KeyValue;
 
 pub use config::RbacConfig;
 pub use error::RbacError;

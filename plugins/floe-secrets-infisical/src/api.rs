@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use floe_core::KeyValue;
 use floe_core::http::{RetryPolicy, client, safe_destination, send_with_retry};
 use floe_core::secret::Secret;
 use floe_core::telemetry::{SpanRecorder, attr, in_span_async, sanitize_error_message};
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use serde::Deserialize;
 

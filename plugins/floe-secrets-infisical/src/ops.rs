@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use floe_core::KeyValue;
 use floe_core::plugin::HealthStatus;
 use floe_core::secret::Secret;
 use floe_core::telemetry::{
     SpanRecorder, attr, describe_error, in_span, in_span_async, sanitize_error_message,
 };
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use serde::Deserialize;
 

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::{RetryPolicy, client, client_with_ca, safe_destination, send_with_retry};
 use floe_core::secret::Secret;
 use floe_core::telemetry::{SpanRecorder, attr, sanitize_error_message};
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde::Deserialize;

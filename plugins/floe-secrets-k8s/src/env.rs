@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use floe_core::KeyValue;
 use floe_core::telemetry::{attr, in_span};
-use opentelemetry::KeyValue;
 
 use crate::K8sSecretsPlugin;
 use crate::error::K8sSecretsError;

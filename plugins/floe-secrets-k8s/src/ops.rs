@@ -4,12 +4,12 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use floe_core::KeyValue;
 use floe_core::plugin::HealthStatus;
 use floe_core::secret::Secret;
 use floe_core::telemetry::{
     SpanRecorder, attr, describe_error, in_span_async, sanitize_error_message,
 };
-use opentelemetry::KeyValue;
 use reqwest::Method;
 use serde::Deserialize;
 

@@ -16,13 +16,13 @@ pub mod telemetry;
 
 use std::time::Duration;
 
+use floe_core::KeyValue;
 use floe_core::http::safe_destination;
 use floe_core::plugin::categories::{GeneratedFiles, SemanticLayer};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
 };
 use floe_core::telemetry::{attr, describe_error, in_span, in_span_async};
-use opentelemetry::KeyValue;
 use url::Url;
 
 pub use config::{CubeConfig, DatasourceConfig, SecretRef, SecurityConfig};

@@ -1,5 +1,5 @@
 //! `raw-error-recording` (SC-004): no code writes an error status or an exception event
-//! except `record_failure` in `packages/floe-core/src/telemetry/span.rs`, whose message
+//! except `record_failure` in `packages/floe-telemetry/src/span.rs`, whose message
 //! parameter is a `SanitizedMessage`.
 //!
 //! Flagged in every member's non-test code, macro arguments included:
@@ -23,7 +23,7 @@ use crate::workspace::Workspace;
 
 use super::RULE_RAW_ERROR as RULE;
 
-const FIX: &str = "end the span through floe-core: `DomainSpan::fail(&err)`, `end_with(&result)` or `fail_soft(type, sanitize_error_message(..))`, or return the error from `in_span`/`in_span_async`/a `#[traced]` fn; those sanitize the text and are the only writers of error statuses and exception events";
+const FIX: &str = "end the span through the domain span (floe-telemetry, re-exported by floe-core): `DomainSpan::fail(&err)`, `end_with(&result)` or `fail_soft(type, sanitize_error_message(..))`, or return the error from `in_span`/`in_span_async`/a `#[traced]` fn; those sanitize the text and are the only writers of error statuses and exception events";
 
 fn is_error_status(arg: &Arg) -> bool {
     match arg {

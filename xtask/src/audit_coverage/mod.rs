@@ -1,5 +1,5 @@
 //! `cargo xtask audit-coverage [--format json]`: proves every plugin's instrumentation
-//! is tested and that nothing bypasses floe-core's sanitized span API.
+//! is tested and that nothing bypasses floe-telemetry's sanitized span API.
 //!
 //! Plugins are the workspace members under `plugins/`, found through `cargo metadata`.
 //! Sources are read with `syn` and at token level, never with text search, so comments
@@ -12,7 +12,7 @@
 //! - `tracer-name` ([`tracer`]): `src/telemetry.rs` declares `TRACER_NAME` and the
 //!   metadata passes it to `.with_tracer_name(..)` (SC-001);
 //! - `raw-error-recording` ([`errors`]): no error status or exception event is written
-//!   outside floe-core's `record_failure` (SC-004);
+//!   outside floe-telemetry's `record_failure` (SC-004);
 //! - `span-wrapper` ([`wrappers`]): no local span wrapper, tracer or attribute macro
 //!   (SC-003);
 //! - `contract-row` ([`contract`]): every plugin has a listed, linked contract row

@@ -1,7 +1,8 @@
-//! `span-wrapper` (SC-003): spans are made by `#[traced]` or the floe-core domain span
-//! (`DomainSpan`, `in_span`, `in_span_async`), never by a crate's own wrapper, tracer or
-//! attribute macro. Outside floe-core, floe-macros and the testkit, flagged in non-test
-//! code:
+//! `span-wrapper` (SC-003): spans are made by `#[traced]` or the floe-telemetry domain span
+//! (`DomainSpan`, `in_span`, `in_span_async`, re-exported by floe-core), never by a
+//! crate's own wrapper, tracer or attribute macro. Outside floe-telemetry (the span
+//! layer), floe-core (the category span shapes), floe-macros and the testkit, flagged in
+//! non-test code:
 //! - the OpenTelemetry span API: a method call `start`, `start_with_context`,
 //!   `span_builder`, `build_with_context` or `in_span` in a file that imports the
 //!   `opentelemetry::trace::Tracer` trait (a method of a trait resolves only when the
@@ -20,7 +21,7 @@
 //!   reimplement `in_span`.
 //!
 //! Not flagged: a helper that only passes a closure on to `in_span`/`in_span_async`
-//! (floe-core still opens and ends the span), and a function returning a `DomainSpan` it
+//! (floe-telemetry still opens and ends the span), and a function returning a `DomainSpan` it
 //! started with the plugin's attributes. Known limits: methods are matched by name, so in
 //! a file importing `Tracer` an unrelated `.start()` is flagged too (move the `Tracer`
 //! import out, which the rule wants anyway); a trait imported under a re-export with

@@ -1,4 +1,4 @@
-//! `cargo xtask tidy`: the style rules of STYLE.md section 9 the compiler does not check.
+//! `cargo xtask tidy`: the rules of docs/conventions.md the compiler does not check.
 //!
 //! - `doc-header`: every `.rs` file opens with a `//!` line (plain `//` lines before it,
 //!   such as a generated-file notice, are allowed);

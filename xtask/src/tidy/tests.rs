@@ -79,7 +79,7 @@ fn a_file_over_800_lines_fails_unless_exempt() {
         &[],
         &[
             (&format!("{PLUGIN}/src/long.rs"), &long),
-            ("packages/floe-core/src/telemetry/registry.rs", &long),
+            ("packages/floe-telemetry/src/registry.rs", &long),
         ],
     ));
     assert_eq!(places(&findings), [format!("{PLUGIN}/src/long.rs:801: file-size")]);
@@ -100,9 +100,9 @@ fn stale_generated_files_fail() {
         places(&stale),
         [
             "docs/telemetry.md:1: codegen",
-            "packages/floe-core/src/telemetry/attr.rs:1: codegen",
-            "packages/floe-core/src/telemetry/ops.rs:1: codegen",
-            "packages/floe-core/src/telemetry/registry.rs:1: codegen",
+            "packages/floe-telemetry/src/attr.rs:1: codegen",
+            "packages/floe-telemetry/src/ops.rs:1: codegen",
+            "packages/floe-telemetry/src/registry.rs:1: codegen",
         ]
     );
     assert!(crate::codegen::run(root.path(), false).unwrap());

@@ -1,17 +1,17 @@
-//! `floe_core::dbt`: node spans and the command runner, driven by a stand-in executable
+//! floe-dbt: node spans and the command runner, driven by a stand-in executable
 //! that behaves like dbt (writes `run_results.json`, prints JSON log events, exits with
 //! dbt's codes). The plugins' own tests drive the real dbt-core.
 
 use std::path::{Path, PathBuf};
 
-use floe_core::dbt::{DbtCli, DbtError, Engine, TestFailures, record_nodes};
+use floe_core::KeyValue;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
 use floe_core::secret::Secret;
 use floe_core::telemetry::ops::DbtOp;
 use floe_core::telemetry::{DomainSpan, attr, describe_error};
+use floe_dbt::{DbtCli, DbtError, Engine, TestFailures, record_nodes};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::KeyValue;
 
 const TRACER: &str = "floe.test.dbt";
 

@@ -16,7 +16,7 @@ pub use env::{EnvSource, ProcessEnv};
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::{ExporterConfig, TelemetryConfig};
+/// use floe_telemetry::{ExporterConfig, TelemetryConfig};
 ///
 /// let yaml = "service_name: floe-demo\nnamespace: analytics\nexporter: { kind: console }\n";
 /// let config = TelemetryConfig::from_yaml(yaml).unwrap();
@@ -234,9 +234,7 @@ impl TelemetryConfig {
     /// [`ConfigError::Invalid`] when a value is out of range.
     pub fn from_yaml(yaml: &str) -> Result<Self, ConfigError> {
         let config: Self = serde_saphyr::from_str(yaml).map_err(|e| {
-            ConfigError::Yaml(
-                crate::telemetry::sanitize_error_message(&e.to_string()).into_string(),
-            )
+            ConfigError::Yaml(crate::sanitize_error_message(&e.to_string()).into_string())
         })?;
         config.validate()?;
         Ok(config)
@@ -256,7 +254,7 @@ impl TelemetryConfig {
     ///
     /// # Examples
     /// ```
-    /// use floe_core::telemetry::{ExporterConfig, OtlpProtocol, TelemetryConfig};
+    /// use floe_telemetry::{ExporterConfig, OtlpProtocol, TelemetryConfig};
     ///
     /// let env = |key: &str| match key {
     ///     "OTEL_EXPORTER_OTLP_ENDPOINT" => Some("http://127.0.0.1:4318".to_owned()),

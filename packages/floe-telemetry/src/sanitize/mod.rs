@@ -74,7 +74,7 @@ impl AsRef<str> for SanitizedMessage {
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::sanitize_error_message;
+/// use floe_telemetry::sanitize_error_message;
 ///
 /// let clean = sanitize_error_message("connect failed: postgres://app:p@ss/w0rd@db:5432/x");
 /// assert_eq!(clean.as_str(), "connect failed: postgres://<REDACTED>@db:5432/x");
@@ -94,7 +94,7 @@ pub fn sanitize_error_message(message: &str) -> SanitizedMessage {
 ///
 /// # Examples
 /// ```
-/// use floe_core::telemetry::sanitize_with_max_len;
+/// use floe_telemetry::sanitize_with_max_len;
 ///
 /// let short = sanitize_with_max_len("token=abc123 and then a long explanation", 22);
 /// assert_eq!(short.as_str(), "token=<REDACTED> and …");

@@ -1,10 +1,10 @@
 //! The domain span: names, attributes, truthful status, sanitized errors, nesting, async.
 
-use floe_core::telemetry::ops::CatalogOp;
-use floe_core::telemetry::{
+use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::ops::CatalogOp;
+use floe_telemetry::{
     DomainSpan, FloeSpanAttributes, SanitizedMessage, attr, describe_error, in_span, in_span_async,
 };
-use floe_otel_testkit::{Capture, expect};
 use opentelemetry::KeyValue;
 use opentelemetry::trace::SpanKind;
 

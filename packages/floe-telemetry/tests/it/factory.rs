@@ -1,6 +1,6 @@
 //! The tracer factory: one cached tracer per name, no-op until a provider is installed.
 
-use floe_core::telemetry::TracerFactory;
+use floe_telemetry::TracerFactory;
 use opentelemetry::trace::{Span as _, Tracer as _};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracerProvider};
 

@@ -6,11 +6,11 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use floe_core::telemetry::{
+use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::{
     ConsoleExporter, ExporterConfig, OtlpConfig, OtlpProtocol, TelemetryConfig, TracerFactory,
     init_telemetry_in,
 };
-use floe_otel_testkit::{Capture, expect};
 use opentelemetry::trace::{Span as _, Tracer as _};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message as _;

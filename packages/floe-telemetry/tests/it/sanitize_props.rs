@@ -1,8 +1,8 @@
 //! Properties of the sanitizer over generated credentials and messages.
 
-use floe_core::telemetry::{sanitize_error_message, sanitize_with_max_len};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::strategy;
+use floe_telemetry::{sanitize_error_message, sanitize_with_max_len};
 use proptest::prelude::*;
 
 proptest! {

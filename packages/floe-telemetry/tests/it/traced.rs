@@ -5,7 +5,7 @@ mod asynchronous;
 mod options;
 mod sync;
 
-use floe_core::telemetry::Operation;
+use floe_telemetry::Operation;
 use opentelemetry::trace::SpanKind;
 
 /// The tracer every traced function of these tests uses by default.

@@ -1,6 +1,7 @@
 //! The spans of the e-mail plugin, driven against the loopback SMTP server.
 
 use floe_alert_email::{EmailAlertPlugin, EmailConfig, TlsMode};
+use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::AlertChannel as _;
 use floe_core::telemetry::attr;
@@ -8,7 +9,6 @@ use floe_otel_testkit::fixtures::{contract_violation, planted_secret};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 
 use crate::peer::{SmtpOptions, SmtpServer};
 use crate::{config, plugin};

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use floe_compute_duckdb::telemetry::TRACER_NAME;
 use floe_compute_duckdb::{DuckDbCompute, DuckDbComputeError, DuckDbConfig};
+use floe_core::SpanKind;
 use floe_core::plugin::categories::{CatalogAttachment, Compute};
 use floe_core::plugin::{HealthStatus, Lifecycle};
 use floe_core::secret::Secret;
@@ -11,7 +12,6 @@ use floe_core::telemetry::attr;
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 
 use crate::peer::Warehouse;
 
@@ -146,8 +146,8 @@ fn a_bad_target_ends_generate_profile_as_an_error() {
     capture.assert_conforms();
 }
 
-fn option_names(names: &[&'static str]) -> opentelemetry::Array {
-    names.iter().map(|n| opentelemetry::StringValue::from(*n)).collect::<Vec<_>>().into()
+fn option_names(names: &[&'static str]) -> floe_core::telemetry::Array {
+    names.iter().map(|n| floe_core::telemetry::StringValue::from(*n)).collect::<Vec<_>>().into()
 }
 
 fn catalog(options: &[(&str, &str)]) -> CatalogAttachment {
@@ -183,7 +183,7 @@ fn attach_catalog_records_alias_and_option_names_never_values_or_sql() {
             .attr(attr::COMPUTE_CATALOG_ALIAS, "lake")
             .attr(
                 attr::COMPUTE_OPTION_NAMES,
-                opentelemetry::Value::Array(option_names(&[
+                floe_core::Value::Array(option_names(&[
                     "CLIENT_ID",
                     "CLIENT_SECRET",
                     "OAUTH2_SERVER_URI",

@@ -2,8 +2,8 @@
 //! dbt-core and dbt-duckdb of the test virtualenv (`scripts/setup`), on a scratch copy of
 //! `examples/dbt-project`.
 
-use floe_core::dbt::DbtSettings;
 use floe_core::secret::Secret;
+use floe_dbt::DbtSettings;
 use floe_otel_testkit::peers::{DbtProject, venv};
 
 /// Settings that run the copied project with the virtualenv's dbt, target `dev`.

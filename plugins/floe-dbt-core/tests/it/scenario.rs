@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use floe_core::dbt::Manifest;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions, DbtRunner as _};
+use floe_dbt::Manifest;
 use floe_dbt_core::{DbtCoreError, DbtCorePlugin};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::DbtProject;

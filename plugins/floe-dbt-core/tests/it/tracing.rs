@@ -1,16 +1,16 @@
 //! The runner's spans, from real dbt-core commands: one `dbt.run_command` per command, a
 //! `dbt.node` child per node, truthful statuses, and no secret anywhere.
 
-use floe_core::dbt::DbtSettings;
+use floe_core::SpanKind;
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::telemetry::{attr, describe_error};
+use floe_dbt::DbtSettings;
 use floe_dbt_core::DbtCorePlugin;
 use floe_dbt_core::telemetry::TRACER_NAME;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 
 use crate::scenario::scenario;
 
@@ -45,7 +45,7 @@ fn a_command_is_one_span_with_a_child_per_node() {
                 .attr_satisfies(
                     attr::DBT_NODE_EXECUTION_TIME,
                     "seconds > 0",
-                    |v| matches!(v, opentelemetry::Value::F64(s) if *s > 0.0),
+                    |v| matches!(v, floe_core::Value::F64(s) if *s > 0.0),
                 ),
         );
     }

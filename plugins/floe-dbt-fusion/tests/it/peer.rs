@@ -10,8 +10,8 @@
 use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 
-use floe_core::dbt::DbtSettings;
 use floe_core::secret::Secret;
+use floe_dbt::DbtSettings;
 use floe_dbt_fusion::DbtFusionConfig;
 use floe_otel_testkit::peers::{DbtProject, venv};
 

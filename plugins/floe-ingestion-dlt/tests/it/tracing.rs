@@ -1,5 +1,6 @@
 //! The spans of the dlt plugin, driven against the pinned dlt.
 
+use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::{Ingestion as _, PipelineSpec};
 use floe_core::telemetry::attr;
@@ -8,7 +9,6 @@ use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 use serde_json::json;
 
 use crate::peer::{Dlt, ORDERS};

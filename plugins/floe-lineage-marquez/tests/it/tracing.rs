@@ -1,5 +1,6 @@
 //! The spans of the Marquez plugin, driven against the loopback Marquez.
 
+use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::{LineageBackend as _, RunEventType};
 use floe_core::telemetry::attr;
@@ -7,7 +8,6 @@ use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 
 use crate::peer::Marquez;
 use crate::{RUN_ID, plugin, run_event};

@@ -3,6 +3,7 @@
 
 use axum::Router;
 use axum::routing::post;
+use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::Plugin as _;
 use floe_core::plugin::categories::Orchestrator as _;
@@ -13,7 +14,6 @@ use floe_otel_testkit::http::LoopbackServer;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 use serde_json::json;
 
 use crate::peer::{DbtProject, Webserver, write_files};

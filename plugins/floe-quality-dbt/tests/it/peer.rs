@@ -2,9 +2,9 @@
 //! dbt-core and dbt-duckdb of the test virtualenv, on a scratch copy of
 //! `examples/dbt-project` whose seeds and models are built first.
 
-use floe_core::dbt::DbtSettings;
 use floe_core::plugin::categories::{CheckSpec, QualitySuite};
 use floe_core::secret::Secret;
+use floe_dbt::DbtSettings;
 use floe_otel_testkit::peers::{DbtProject, venv, venv_bin};
 use floe_quality_dbt::DbtQualityConfig;
 

@@ -1,10 +1,10 @@
 //! Every generator is traced with its policy type and the real number of documents.
 
+use floe_core::SpanKind;
 use floe_core::plugin::Plugin as _;
 use floe_core::plugin::categories::Rbac as _;
 use floe_core::telemetry::attr;
 use floe_otel_testkit::{Capture, expect};
-use opentelemetry::trace::SpanKind;
 use serde_json::json;
 
 use crate::{platform_config, plugin};

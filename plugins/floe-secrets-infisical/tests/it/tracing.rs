@@ -1,6 +1,7 @@
 //! The spans of every operation and of the logins behind them: names, parents,
 //! attributes, statuses, and no planted secret value, client secret or token anywhere.
 
+use floe_core::SpanKind;
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::secret::Secret;
@@ -8,7 +9,6 @@ use floe_core::telemetry::attr;
 use floe_otel_testkit::expect::{SpanExpectation, tree};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::{Capture, expect, strategy};
-use opentelemetry::trace::SpanKind;
 use proptest::prelude::*;
 
 use crate::peer::{ENVIRONMENT, InfisicalApi};

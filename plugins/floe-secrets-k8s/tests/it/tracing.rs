@@ -1,6 +1,7 @@
 //! The spans of every operation: names, parents, attributes, statuses, and no planted
 //! secret value or token on a span, in an error message or in a log line.
 
+use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::secret::Secret;
@@ -8,7 +9,6 @@ use floe_core::telemetry::attr;
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect, strategy};
-use opentelemetry::trace::SpanKind;
 use proptest::prelude::*;
 
 use crate::peer::{FORBIDDEN_NAMESPACE, KubeApi, NAMESPACE};

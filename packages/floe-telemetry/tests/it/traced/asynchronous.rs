@@ -4,9 +4,9 @@
 use std::future::Future as _;
 use std::task::{Context, Waker};
 
-use floe_core::telemetry::attr;
-use floe_core::traced;
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::attr;
+use floe_telemetry::traced;
 use opentelemetry::trace::SpanKind;
 
 use super::{CatalogOp, PLANTED, TRACER_NAME, UNREACHABLE_DESCRIPTION, Unreachable, unreachable};

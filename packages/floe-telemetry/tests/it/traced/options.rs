@@ -1,9 +1,9 @@
 //! The options: names, tracers, static and dynamic attributes, `floe_attributes`, `skip`
 //! and `fields`, and an `attributes_fn` that fails.
 
-use floe_core::telemetry::{FloeSpanAttributes, attr};
-use floe_core::traced;
 use floe_otel_testkit::{Capture, expect};
+use floe_telemetry::traced;
+use floe_telemetry::{FloeSpanAttributes, attr};
 use opentelemetry::KeyValue;
 
 use super::{CatalogOp, PLANTED, TRACER_NAME, Unreachable, unreachable};

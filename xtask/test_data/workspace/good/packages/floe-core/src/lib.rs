@@ -1,6 +1,3 @@
-//! The fixture's floe-core: the domain span and the one writer of error statuses.
+//! The fixture's floe-core: the platform, re-exporting the span layer.
 
-pub mod telemetry;
-
-#[cfg(test)]
-mod tests;
+pub use floe_telemetry as telemetry;

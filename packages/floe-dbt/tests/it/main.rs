@@ -1,0 +1,3 @@
+//! Integration tests of floe-dbt, capturing spans with the testkit.
+
+mod dbt;

@@ -1,0 +1,9 @@
+//! Integration tests of floe-telemetry, capturing spans with the testkit: the domain span,
+//! `#[traced]` through `floe_telemetry::traced` (this crate does not depend on floe-core),
+//! the tracer factory, provider set-up and the sanitizer's properties.
+
+mod domain_span;
+mod factory;
+mod provider;
+mod sanitize_props;
+mod traced;
