@@ -87,3 +87,22 @@ fn dropping_a_peer_stops_the_program_that_timeout_watches() {
     drop(peer);
     assert!(!proc_dir.exists(), "the peer (pid {pid}) outlived its guard");
 }
+
+/// The judges' virtualenv and the Node peers are where the helpers say, at the pinned
+/// versions `scripts/setup` installs.
+#[test]
+fn the_validators_and_node_peers_are_installed_at_their_pinned_versions() {
+    let validate = peers::validators_bin("kubernetes-validate").unwrap();
+    let out = std::process::Command::new(&validate).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1.37.0");
+
+    let modules = peers::node_modules().unwrap();
+    for (package, version) in
+        [("oidc-provider", "9.13.3"), ("@cubejs-backend/schema-compiler", "0.33.65")]
+    {
+        let manifest = std::fs::read_to_string(modules.join(package).join("package.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        assert_eq!(manifest["version"], version, "{package}");
+    }
+}
