@@ -41,7 +41,6 @@ use serde::Serialize;
 
 use crate::exemptions::{Site, is_exempt};
 use crate::finding::{self, Finding};
-use crate::registry;
 use crate::workspace::Workspace;
 
 pub(crate) const RULE_TRACING_TEST: &str = "tracing-test";
@@ -132,9 +131,8 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
     let excluded = excluded(&workspace);
     let mut stdout = std::io::stdout().lock();
     if json {
-        let registry = registry::load(&root.join(registry::REGISTRY_DIR))?;
         let report = JsonReport {
-            inventory: inventory::inventory(&workspace, &registry),
+            inventory: inventory::inventory(&workspace),
             findings: findings.clone(),
             excluded,
         };

@@ -158,14 +158,7 @@ fn findings_print_as_path_line_rule_message_then_the_fix() {
 
 #[test]
 fn the_inventory_lists_tracer_spans_and_attributes_per_plugin() {
-    let registry = crate::registry::load(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .join(crate::registry::REGISTRY_DIR),
-    )
-    .unwrap();
-    let inventory = super::inventory::inventory(&workspace(None, &[], &[]), &registry);
+    let inventory = super::inventory::inventory(&workspace(None, &[], &[]));
     let json = serde_json::to_value(&inventory).unwrap();
     assert_eq!(
         json,
@@ -174,7 +167,7 @@ fn the_inventory_lists_tracer_spans_and_attributes_per_plugin() {
                 "package": "floe-alert-demo",
                 "tracer_name": "floe.alert.demo",
                 "excluded": null,
-                "spans": ["alert.send", "alert.validate_config"],
+                "spans": ["alert.health_check", "alert.send", "alert.validate_config"],
                 "attributes": ["alert.channel", "alert.delivery_status"],
             },
             {
