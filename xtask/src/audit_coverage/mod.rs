@@ -8,7 +8,8 @@
 //! - `tracing-test` ([`tracing_tests`]): `tests/it/tracing.rs` exists, is declared by
 //!   `tests/it/main.rs`, and holds a `#[test]`/`#[tokio::test]`;
 //! - `tracing-assertion` ([`tracing_tests`]): each of those tests calls a testkit
-//!   assertion, directly or through a helper;
+//!   assertion ([`assertions`], derived from the testkit's source), directly or through
+//!   a helper;
 //! - `tracer-name` ([`tracer`]): `src/telemetry.rs` declares `TRACER_NAME` and the
 //!   metadata passes it to `.with_tracer_name(..)` (SC-001);
 //! - `raw-error-recording` ([`errors`]): no error status or exception event is written
@@ -22,6 +23,7 @@
 //! Exemptions, telemetry backends among them, are in [`crate::exemptions::EXEMPTIONS`];
 //! the report names every plugin excluded by policy.
 
+mod assertions;
 mod contract;
 mod errors;
 mod inventory;

@@ -2,6 +2,9 @@
 //! has `tests/it/tracing.rs`, declared by `tests/it/main.rs`, holding tests, and every
 //! test there calls a testkit assertion, directly or through a helper.
 //!
+//! The assertions are the testkit's public `assert_*` functions and exported `assert_*`
+//! macros, read from its source ([`super::assertions`]), never a hand-kept list.
+//!
 //! Read at token level, so tests inside `proptest! {}` and calls inside `assert!(..)` are
 //! seen. A helper is any function or `macro_rules!` defined in a file of the plugin's
 //! `tests/` tree; it asserts when its body calls an assertion or an asserting helper. A
@@ -19,33 +22,15 @@ use proc_macro2::TokenStream;
 
 use super::RULE_TRACING_ASSERTION as ASSERTION;
 use super::RULE_TRACING_TEST as TEST;
+use super::assertions::Assertions;
 use crate::exemptions::package_exemption;
 use crate::finding::Finding;
 use crate::tokens::{self, Call, Form};
 use crate::workspace::{Member, Workspace};
 
-/// The testkit's assertions (`CapturedSpans`/`Capture` methods, `leak::assert_text_clean`
-/// and the `assert_span_tree!` macro).
-pub(crate) const ASSERTIONS: &[&str] = &[
-    "assert_one",
-    "assert_count",
-    "assert_some",
-    "assert_none",
-    "assert_exactly",
-    "assert_tree",
-    "assert_no_secret",
-    "assert_redacted",
-    "assert_conforms",
-    "assert_nothing_escaped",
-    "assert_text_clean",
-];
+pub(crate) const FIX_FILE: &str = "write tests/it/tracing.rs (and `mod tracing;` in tests/it/main.rs) with one #[test] per operation and failure mode: drive the real operation under `let capture = Capture::start();`, then `capture.assert_one(expect::span(\"<category>.<operation>\").floe_attributes().attr(attr::KEY, value).ok())`, `.error_containing(..)` on failure, and `capture.assert_no_secret(planted)`";
 
-/// The testkit's assertion macros.
-pub(crate) const ASSERTION_MACROS: &[&str] = &["assert_span_tree"];
-
-const FIX_FILE: &str = "write tests/it/tracing.rs (and `mod tracing;` in tests/it/main.rs) with one #[test] per operation and failure mode: drive the real operation under `let capture = Capture::start();`, then `capture.assert_one(expect::span(\"<category>.<operation>\").floe_attributes().with_attr(..))`, the error status on failure, and `capture.assert_no_secret(planted)`";
-
-const FIX_ASSERT: &str = "assert on the captured spans with the testkit: `capture.assert_one(expect::span(\"<category>.<operation>\").with_attr(..).error_containing(..))`, `assert_tree`, `assert_no_secret(planted)` or `assert_span_tree!`; counting spans or starting a Capture proves nothing";
+pub(crate) const FIX_ASSERT: &str = "assert on the captured spans with the testkit: `capture.assert_one(expect::span(\"<category>.<operation>\").attr(attr::KEY, value).error_containing(..))`, `capture.assert_tree(..)`, `capture.assert_no_secret(planted)` or `assert_span_tree!`; counting spans or starting a Capture proves nothing";
 
 /// What a helper is.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -68,17 +53,24 @@ struct Helper {
 
 /// The findings of both rules.
 pub(super) fn check(workspace: &Workspace) -> Vec<Finding> {
+    let assertions = Assertions::of(workspace);
     let mut out = Vec::new();
     for plugin in workspace.plugins() {
         if package_exemption(TEST, &plugin.name).is_some() {
             continue;
         }
-        check_plugin(plugin, package_exemption(ASSERTION, &plugin.name).is_none(), &mut out);
+        let check_assertions = package_exemption(ASSERTION, &plugin.name).is_none();
+        check_plugin(plugin, &assertions, check_assertions, &mut out);
     }
     out
 }
 
-fn check_plugin(plugin: &Member, check_assertions: bool, out: &mut Vec<Finding>) {
+fn check_plugin(
+    plugin: &Member,
+    assertions: &Assertions,
+    check_assertions: bool,
+    out: &mut Vec<Finding>,
+) {
     let path = plugin.path_of("tests/it/tracing.rs");
     let Some(file) = plugin.file("tests/it/tracing.rs") else {
         out.push(Finding::new(
@@ -123,9 +115,9 @@ fn check_plugin(plugin: &Member, check_assertions: bool, out: &mut Vec<Finding>)
         return;
     }
     let helpers = helpers(plugin);
-    let asserting = asserting(&helpers);
+    let asserting = asserting(&helpers, assertions);
     for test in tests {
-        if !body_asserts(&test.body, "tracing", &helpers, &asserting) {
+        if !body_asserts(&test.body, "tracing", &helpers, &asserting, assertions) {
             out.push(Finding::new(
                 path.clone(),
                 test.line,
@@ -190,21 +182,21 @@ fn resolve<'a>(call: &Call, module: &str, helpers: &'a [Helper]) -> Option<(usiz
     }
 }
 
-fn is_assertion(call: &Call) -> bool {
+fn is_assertion(call: &Call, assertions: &Assertions) -> bool {
     match call.form {
-        Form::Macro => ASSERTION_MACROS.contains(&call.name.as_str()),
-        _ => ASSERTIONS.contains(&call.name.as_str()),
+        Form::Macro => assertions.is_macro(&call.name),
+        _ => assertions.is_function(&call.name),
     }
 }
 
 /// The indexes of the helpers that assert (a fixpoint over helper calls).
-fn asserting(helpers: &[Helper]) -> BTreeSet<usize> {
+fn asserting(helpers: &[Helper], assertions: &Assertions) -> BTreeSet<usize> {
     let mut asserting = BTreeSet::new();
     loop {
         let before = asserting.len();
         for (index, helper) in helpers.iter().enumerate() {
             if !asserting.contains(&index)
-                && body_asserts(&helper.body, &helper.module, helpers, &asserting)
+                && body_asserts(&helper.body, &helper.module, helpers, &asserting, assertions)
             {
                 asserting.insert(index);
             }
@@ -220,9 +212,10 @@ fn body_asserts(
     module: &str,
     helpers: &[Helper],
     asserting: &BTreeSet<usize>,
+    assertions: &Assertions,
 ) -> bool {
     tokens::calls(body).iter().any(|call| match resolve(call, module, helpers) {
         Some((index, _)) => asserting.contains(&index),
-        None => is_assertion(call),
+        None => is_assertion(call, assertions),
     })
 }

@@ -10,7 +10,7 @@ const PLANTED: &str = "FLOETEST-planted";
 fn send_emits_one_span_with_the_channel() {
     let capture = Capture::start();
     plugin().send("disk full").unwrap();
-    capture.assert_one(expect::span("alert.send").with_attr(ALERT_CHANNEL, "#ops"));
+    capture.assert_one(expect::span("alert.send").attr(ALERT_CHANNEL, "#ops"));
 }
 
 #[tokio::test(flavor = "multi_thread")]
