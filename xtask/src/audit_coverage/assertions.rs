@@ -3,6 +3,10 @@
 //! `leak::assert_text_clean`, and whatever the testkit adds) and every
 //! `#[macro_export] macro_rules! assert_*` (`assert_span_tree!`).
 //!
+//! An assertion whose name starts with `assert_no` (`assert_none`, `assert_no_secret`,
+//! `assert_nothing_escaped`) checks an absence: it counts as an assertion of the test, but
+//! the span expectations passed to it never count as asserting an operation.
+//!
 //! The same source gives [`Assertions::api`], every public function name of the testkit,
 //! against which a test checks the method names of every fix hint.
 
@@ -96,6 +100,11 @@ impl Assertions {
     pub(crate) fn is_macro(&self, name: &str) -> bool {
         self.macros.contains(name)
     }
+}
+
+/// Whether an assertion checks an absence, so its expectations assert no operation.
+pub(crate) fn is_absence(name: &str) -> bool {
+    name.starts_with("assert_no")
 }
 
 fn is_pub(vis: &syn::Visibility) -> bool {

@@ -5,11 +5,13 @@
 //! Sources are read with `syn` and at token level, never with text search, so comments
 //! and string literals never match. Each rule is a pure function of a [`Workspace`]; its
 //! module documents exactly what it flags and its known limits:
-//! - `tracing-test` ([`tracing_tests`]): `tests/it/tracing.rs` exists, is declared by
-//!   `tests/it/main.rs`, and holds a `#[test]`/`#[tokio::test]`;
-//! - `tracing-assertion` ([`tracing_tests`]): each of those tests calls a testkit
-//!   assertion ([`assertions`], derived from the testkit's source), directly or through
-//!   a helper;
+//! - `tracing-test` ([`tracing_tests`], [`test_code`]): `tests/it/tracing.rs` exists, is
+//!   declared plainly (no `#[path]`, no `#[cfg]`) by `tests/it/main.rs`, and holds a
+//!   `#[test]`/`#[tokio::test]`; no tracing test is `#[should_panic]` or behind a
+//!   `#[cfg]`;
+//! - `tracing-assertion` ([`tracing_tests`], [`reach`]): each of those tests reaches a
+//!   testkit assertion ([`assertions`], derived from the testkit's source), directly or
+//!   through a helper, in code that runs;
 //! - `tracer-name` ([`tracer`]): `src/telemetry.rs` declares `TRACER_NAME` and the
 //!   metadata passes it to `.with_tracer_name(..)` (SC-001);
 //! - `raw-error-recording` ([`errors`]): no error status or exception event is written
@@ -26,13 +28,18 @@
 mod assertions;
 mod contract;
 mod errors;
+mod expectation;
 mod inventory;
+mod reach;
+mod test_code;
 mod tracer;
 mod tracing_tests;
 mod wrappers;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_coverage;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -56,7 +63,7 @@ pub(crate) const RULE_PARSE: &str = "parse";
 /// Every finding of every rule, sorted by place.
 pub(crate) fn check(workspace: &Workspace) -> Vec<Finding> {
     let mut findings = parse_failures(workspace);
-    findings.extend(tracing_tests::check(workspace));
+    tracing_rules(workspace, &mut findings);
     findings.extend(tracer::check(workspace));
     findings.extend(errors::check(workspace));
     findings.extend(wrappers::check(workspace));
@@ -64,6 +71,37 @@ pub(crate) fn check(workspace: &Workspace) -> Vec<Finding> {
     findings.sort();
     findings.dedup();
     findings
+}
+
+/// The tracing-test rules of every plugin not excluded from them.
+fn tracing_rules(workspace: &Workspace, findings: &mut Vec<Finding>) {
+    let registry = &workspace.registry;
+    let assertions = assertions::Assertions::of(workspace);
+    let ops = inventory::ops(registry);
+    let keys = inventory::keys(registry);
+    let tracers: std::collections::BTreeMap<String, String> = workspace
+        .members
+        .iter()
+        .filter_map(|m| tracer::tracer_name(m).map(|t| (m.name.replace('-', "_"), t)))
+        .collect();
+    for plugin in workspace.plugins() {
+        if crate::exemptions::package_exemption(RULE_TRACING_TEST, &plugin.name).is_some() {
+            continue;
+        }
+        let tree = test_code::TestTree::of(plugin);
+        let own = tracer::tracer_name(plugin);
+        let cx = reach::Context {
+            tree: &tree,
+            assertions: &assertions,
+            ops: &ops,
+            keys: &keys,
+            tracers: &tracers,
+            own_tracer: own.as_deref(),
+        };
+        let check_assertions =
+            crate::exemptions::package_exemption(RULE_TRACING_ASSERTION, &plugin.name).is_none();
+        tracing_tests::check_plugin(plugin, &cx, check_assertions, findings);
+    }
 }
 
 fn parse_failures(workspace: &Workspace) -> Vec<Finding> {

@@ -7,12 +7,17 @@ use crate::workspace::fixture::workspace;
 const PLUGIN: &str = "plugins/floe-alert-demo";
 
 /// `path:line: rule` of each finding.
-fn places(findings: &[Finding]) -> Vec<String> {
+pub(super) fn places(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| format!("{}:{}: {}", f.path, f.line, f.rule)).collect()
 }
 
 fn audit(overlay: Option<&str>, remove: &[&str]) -> Vec<Finding> {
     super::check(&workspace(overlay, remove, &[]))
+}
+
+/// The findings of every rule.
+pub(super) fn audit_all(overlay: Option<&str>, remove: &[&str]) -> Vec<Finding> {
+    audit(overlay, remove)
 }
 
 #[test]
