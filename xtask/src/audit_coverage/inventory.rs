@@ -82,6 +82,14 @@ pub(crate) fn inventory(workspace: &Workspace) -> Vec<PluginTelemetry> {
         .collect()
 }
 
+/// The span names `plugin`'s non-test code refers to.
+pub(crate) fn code_spans(
+    plugin: &Member,
+    ops: &BTreeMap<(String, String), String>,
+) -> BTreeSet<String> {
+    of_plugin(plugin, ops, &BTreeMap::new()).spans.into_iter().collect()
+}
+
 fn of_plugin(
     plugin: &Member,
     ops: &BTreeMap<(String, String), String>,

@@ -1,6 +1,7 @@
-//! Tracing tests that cannot fail, on fixture workspaces: each overlay in
+//! Operation coverage and reachable assertions on fixture workspaces: each overlay in
 //! `test_data/workspace/` opens one loophole, and the audit fails on it naming the plugin
-//! and the rule.
+//! and the rule, with operation coverage enforced whatever `OPERATION_COVERAGE_ENFORCED`
+//! says.
 
 use super::tests::{audit_all, places};
 use crate::finding::Finding;
@@ -17,6 +18,111 @@ fn named(findings: &[Finding]) -> &[Finding] {
         assert!(f.message.starts_with("floe-alert-demo"), "{f}");
     }
     findings
+}
+
+#[test]
+fn an_operation_asserted_only_failing_is_missing_its_ok() {
+    let findings = audit_all(Some("operation_ok_missing"), &[]);
+    assert_eq!(places(named(&findings)), [tracing_rs(1, "operation-ok")]);
+    assert!(findings[0].message.contains("`alert.validate_config`"), "{}", findings[0]);
+    assert!(
+        findings[0].fix.contains("expect::span(\"alert.validate_config\").ok()"),
+        "{}",
+        findings[0]
+    );
+}
+
+#[test]
+fn an_operation_asserted_only_succeeding_is_missing_its_error_and_its_modes() {
+    let findings = audit_all(Some("operation_error_missing"), &[]);
+    assert_eq!(
+        places(named(&findings)),
+        [format!("{PLUGIN}/src/lib.rs:38: failure-mode"), tracing_rs(1, "operation-error")]
+    );
+    assert!(
+        findings[0].message.contains("DemoError::Config of `alert.validate_config`"),
+        "{}",
+        findings[0]
+    );
+}
+
+#[test]
+fn an_operation_only_the_registry_names_for_the_plugin_must_be_asserted() {
+    let findings = audit_all(Some("operation_registry_only"), &[]);
+    assert_eq!(
+        places(named(&findings)),
+        [
+            "packages/floe-core/src/lib.rs:25: failure-mode".to_owned(),
+            tracing_rs(1, "operation-error"),
+            tracing_rs(1, "operation-ok"),
+        ]
+    );
+    assert!(
+        findings[0].message.contains("fail_soft \"unhealthy\" of `alert.health_check`"),
+        "{}",
+        findings[0]
+    );
+    assert!(findings[0].fix.contains(".error().exception(\"unhealthy\")"), "{}", findings[0]);
+}
+
+#[test]
+fn a_soft_failure_asserted_without_its_reason_fails() {
+    let findings = audit_all(Some("failure_mode_soft_reason"), &[]);
+    assert_eq!(places(named(&findings)), ["packages/floe-core/src/lib.rs:25: failure-mode"]);
+}
+
+#[test]
+fn an_error_asserted_without_naming_the_variant_fails() {
+    let findings = audit_all(Some("failure_mode_variant"), &[]);
+    assert_eq!(places(named(&findings)), [format!("{PLUGIN}/src/lib.rs:29: failure-mode")]);
+    assert!(findings[0].message.contains("DemoError::Rejected of `alert.send`"), "{}", findings[0]);
+    assert!(
+        findings[0]
+            .fix
+            .contains(".error_containing(\"the receiver rejected the alert with status\")"),
+        "{}",
+        findings[0]
+    );
+}
+
+#[test]
+fn an_error_asserted_without_its_outcome_attribute_fails() {
+    let findings = audit_all(Some("failure_mode_outcome"), &[]);
+    assert_eq!(
+        places(named(&findings)),
+        ["packages/floe-telemetry/registry/alert.yaml:1: failure-mode"]
+    );
+    assert!(findings[0].message.contains("alert.delivery_status=failed"), "{}", findings[0]);
+    assert!(
+        findings[0].fix.contains(".attr(attr::ALERT_DELIVERY_STATUS, \"failed\")"),
+        "{}",
+        findings[0]
+    );
+}
+
+#[test]
+fn absence_assertions_and_expect_no_spans_assert_no_operation() {
+    let findings = audit_all(Some("operation_absence_only"), &[]);
+    assert_eq!(places(named(&findings)), [tracing_rs(1, "operation-ok")]);
+    assert!(findings[0].message.contains("`alert.send`"), "{}", findings[0]);
+}
+
+#[test]
+fn an_expectation_of_another_tracer_asserts_no_operation_of_the_plugin() {
+    let findings = audit_all(Some("operation_wrong_scope"), &[]);
+    assert_eq!(places(named(&findings)), [tracing_rs(1, "operation-ok")]);
+}
+
+#[test]
+fn a_test_outside_the_tracing_tests_asserts_no_operation() {
+    let findings = audit_all(Some("operation_outside_tracing"), &[]);
+    assert_eq!(places(named(&findings)), [tracing_rs(1, "operation-ok")]);
+}
+
+#[test]
+fn an_assertion_in_a_dead_branch_asserts_no_operation() {
+    let findings = audit_all(Some("operation_unreached"), &[]);
+    assert_eq!(places(named(&findings)), [tracing_rs(1, "operation-ok")]);
 }
 
 /// The `tracing-assertion` findings of an overlay, as `line: test`.
@@ -111,7 +217,8 @@ fn a_should_panic_tracing_test_fails() {
 fn mod_tracing_behind_path_or_cfg_fails_and_its_tests_count_for_nothing() {
     for (overlay, what) in [("mod_tracing_path", "`#[path]`"), ("mod_tracing_cfg", "a `#[cfg]`")] {
         let findings = audit_all(Some(overlay), &[]);
-        let structural: Vec<&Finding> = findings.iter().collect();
+        let structural: Vec<&Finding> =
+            findings.iter().filter(|f| f.rule == "tracing-test").collect();
         assert_eq!(structural.len(), 1, "{overlay}: {findings:?}");
         assert_eq!(
             (structural[0].path.as_str(), structural[0].line),
@@ -122,5 +229,53 @@ fn mod_tracing_behind_path_or_cfg_fails_and_its_tests_count_for_nothing() {
             "{}",
             structural[0]
         );
+        // The tests of tracing.rs may not be what runs: no operation counts as asserted.
+        assert!(findings.iter().any(|f| f.rule == "operation-ok"), "{overlay}");
     }
+}
+
+#[test]
+fn every_fix_hint_names_testkit_functions_that_exist() {
+    let api = super::assertions::tests::real_testkit().api;
+    let overlays = [
+        None,
+        Some("operation_ok_missing"),
+        Some("operation_error_missing"),
+        Some("operation_registry_only"),
+        Some("failure_mode_variant"),
+        Some("failure_mode_outcome"),
+        Some("tracing_assertion_missing"),
+        Some("tracing_test_empty"),
+        Some("should_panic"),
+    ];
+    let mut checked = 0;
+    let mut fixes: Vec<String> = overlays
+        .iter()
+        .flat_map(|o| audit_all(*o, &[]))
+        .filter(|f| {
+            matches!(
+                f.rule,
+                "tracing-test"
+                    | "tracing-assertion"
+                    | "operation-ok"
+                    | "operation-error"
+                    | "failure-mode"
+            )
+        })
+        .map(|f| f.fix)
+        .collect();
+    fixes.extend([
+        super::tracing_tests::FIX_FILE.to_owned(),
+        super::tracing_tests::FIX_ASSERT.to_owned(),
+    ]);
+    for fix in &fixes {
+        for name in super::assertions::hint_calls(fix) {
+            assert!(
+                api.contains(&name),
+                "the fix hint calls `{name}`, which the testkit does not define: {fix}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} calls checked");
 }

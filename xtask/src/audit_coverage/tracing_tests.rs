@@ -24,8 +24,8 @@ use proc_macro2::TokenStream;
 use super::RULE_TRACING_ASSERTION as ASSERTION;
 use super::RULE_TRACING_TEST as TEST;
 use super::assertions::Assertions;
-use super::reach::{self, Context};
-use super::test_code;
+use super::reach::{self, Context, Reached};
+use super::test_code::{self, TestFn};
 use crate::finding::Finding;
 use crate::tokens::{self, Form};
 use crate::workspace::Member;
@@ -34,14 +34,22 @@ pub(crate) const FIX_FILE: &str = "write tests/it/tracing.rs (and `mod tracing;`
 
 pub(crate) const FIX_ASSERT: &str = "assert on the captured spans with the testkit, in code the test runs: `capture.assert_one(expect::span(\"<category>.<operation>\").attr(attr::KEY, value).error_containing(..))`, `capture.assert_tree(..)`, `capture.assert_no_secret(planted)` or `assert_span_tree!`; counting spans, starting a Capture, or an assertion in code that never runs proves nothing";
 
-/// The findings of both rules for `plugin`; `check_assertions` is false when the plugin
-/// is exempt from `tracing-assertion`.
+/// A tracing test and what it reaches.
+pub(crate) struct Walked {
+    /// The test.
+    pub(crate) test: TestFn,
+    /// What its body reaches.
+    pub(crate) reached: Reached,
+}
+
+/// The findings of both rules for `plugin`, and its walked tracing tests.
+/// `check_assertions` is false when the plugin is exempt from `tracing-assertion`.
 pub(crate) fn check_plugin(
     plugin: &Member,
     cx: &Context<'_>,
     check_assertions: bool,
     out: &mut Vec<Finding>,
-) {
+) -> Vec<Walked> {
     let path = plugin.path_of("tests/it/tracing.rs");
     if plugin.file("tests/it/tracing.rs").is_none() {
         out.push(Finding::new(
@@ -54,7 +62,7 @@ pub(crate) fn check_plugin(
             ),
             FIX_FILE,
         ));
-        return;
+        return Vec::new();
     }
     let declared = plugin.file("tests/it/main.rs").and_then(|m| m.syntax()).is_some_and(|main| {
         main.items.iter().any(
@@ -83,6 +91,7 @@ pub(crate) fn check_plugin(
             FIX_FILE,
         ));
     }
+    let mut walked = Vec::new();
     for test in tests {
         let reached = reach::walk(cx, &test.module, &test.body);
         if check_assertions && test.counts && reached.assertions.is_empty() {
@@ -104,7 +113,9 @@ pub(crate) fn check_plugin(
                 FIX_ASSERT,
             ));
         }
+        walked.push(Walked { test, reached });
     }
+    walked
 }
 
 /// The first assertion written in a body, reached or not.

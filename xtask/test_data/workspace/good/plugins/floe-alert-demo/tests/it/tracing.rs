@@ -1,5 +1,9 @@
-//! Tracing tests of the demo alert plugin: every form of assertion the audit accepts.
+//! Tracing tests of the demo alert plugin: every form of assertion the audit accepts
+//! here, every operation and failure mode in `tracing/ops.rs`.
 
+mod ops;
+
+use floe_core::telemetry::attr::ALERT_CHANNEL;
 use floe_otel_testkit::{Capture, assert_span_tree, expect, leak};
 
 use crate::support;
