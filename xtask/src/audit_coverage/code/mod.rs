@@ -117,8 +117,14 @@ impl<'w> Code<'w> {
                 }
                 syn::Item::Impl(i) if !is_cfg_test(&i.attrs) => {
                     let owner = last_ident(&i.self_ty);
+                    // `type Error = X;` of a trait impl: what `Self::Error` names.
+                    let error = i.items.iter().find_map(|item| match item {
+                        syn::ImplItem::Type(t) if t.ident == "Error" => last_ident(&t.ty),
+                        _ => None,
+                    });
                     for item in &i.items {
                         if let syn::ImplItem::Fn(f) = item {
+                            let first = self.fns.len();
                             self.function(
                                 member,
                                 path,
@@ -127,6 +133,12 @@ impl<'w> Code<'w> {
                                 &f.block,
                                 owner.as_deref(),
                             );
+                            if let (Some(error), Some(def)) = (&error, self.fns.get_mut(first))
+                                && def.returns.contains("Self")
+                                && def.returns.contains("Error")
+                            {
+                                def.returns.insert(error.clone());
+                            }
                         }
                     }
                 }

@@ -27,8 +27,8 @@
 //!   `DomainSpan::start*` in a function calling `.fail(..)` or `.end_with(..)`;
 //!   `#[traced]` on a function returning a `Result`): each variant of the error enums of
 //!   that package named by the span's result type (the type a `let` gives the site's
-//!   value, else the enclosing function's return type; every enum of the package when it
-//!   names none) that the code builds as an expression (`E::V`, `E::V { .. }`,
+//!   value, else the enclosing function's return type, `Self::Error` read as the impl's
+//!   `type Error`; every enum of the package when it names none) that the code builds as an expression (`E::V`, `E::V { .. }`,
 //!   `E::V(..)`, `.map_err(E::V)`, `Self::V` in `impl E`), and each `#[from] X` variant
 //!   when `X` is named there or a called function (by name, in any member) returns it
 //!   (the `?` conversion); a span that only ever fails softly (`AlertTarget::health_check`)

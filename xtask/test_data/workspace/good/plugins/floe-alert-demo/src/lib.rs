@@ -38,6 +38,14 @@ pub enum DemoError {
     Config(&'static str),
 }
 
+/// How the wire failed, before it becomes a [`DemoError`]: never what a span records.
+#[derive(Debug, thiserror::Error)]
+pub enum WireError {
+    /// The receiver closed the connection.
+    #[error("the receiver closed the connection")]
+    Closed,
+}
+
 /// The plugin.
 pub struct DemoPlugin {
     channel: String,
@@ -45,9 +53,11 @@ pub struct DemoPlugin {
     status: u16,
 }
 
-impl DemoPlugin {
-    /// Sends an alert.
-    pub fn send(&self, text: &str) -> Result<(), DemoError> {
+impl floe_core::plugin::categories::AlertChannel for DemoPlugin {
+    type Error = DemoError;
+
+    /// Sends an alert; the span's error type is `Self::Error`.
+    fn send(&self, text: &str) -> Result<(), Self::Error> {
         let channel = KeyValue::new(attr::ALERT_CHANNEL, self.channel.clone());
         in_span(TRACER_NAME, AlertOp::Send, [channel], |span: &SpanRecorder| {
             let outcome = self.deliver(text);
@@ -60,14 +70,21 @@ impl DemoPlugin {
             outcome
         })
     }
+}
 
+impl DemoPlugin {
     fn deliver(&self, text: &str) -> Result<(), DemoError> {
         let _ = format!("{text}");
-        match self.status {
+        let answered = self.answer().map_err(|e| DemoError::Unreachable(e.to_string()))?;
+        match answered {
             0 => Err(DemoError::Unreachable(self.receiver.clone())),
             200..=299 => Ok(()),
             status => Err(DemoError::Rejected { status }),
         }
+    }
+
+    fn answer(&self) -> Result<u16, WireError> {
+        if self.status == 1 { Err(WireError::Closed) } else { Ok(self.status) }
     }
 
     /// Checks the configuration.
