@@ -28,10 +28,10 @@
 //!   `exception_message_containing`) that V's `#[error("..")]` format string (the inner
 //!   type's when V is transparent) explains best among E's variants: laid over a
 //!   rendering of it (placeholders match anything, the text may start and end anywhere),
-//!   it matches more of the text's characters to literal characters than any other
-//!   variant's, and at least eight; or, anywhere in code the test reaches, a pattern
-//!   naming `E::V` (`matches!(error, E::V { .. })`, a `match` arm,
-//!   `let E::V(..) = error else { .. }`);
+//!   the characters of the text it matches to literal characters, less those it leaves
+//!   outside the message, are at least eight and the most among E's variants; or,
+//!   anywhere in code the test reaches, a pattern naming `E::V`
+//!   (`matches!(error, E::V { .. })`, a `match` arm, `let E::V(..) = error else { .. }`);
 //! - for an outcome `key=value`: `.attr(attr::KEY, "value")`.
 //!
 //! Limits: a test's text is known only when it is a literal, a constant, a loop

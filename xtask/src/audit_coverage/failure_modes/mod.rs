@@ -28,11 +28,11 @@
 //!   `#[traced]` on a function returning a `Result`): each variant of the error enums of
 //!   that package named by the span's result type (the type a `let` gives the site's
 //!   value, else the enclosing function's return type, `Self::Error` read as the impl's
-//!   `type Error`; every enum of the package when it names none) that the code builds as an expression (`E::V`, `E::V { .. }`,
-//!   `E::V(..)`, `.map_err(E::V)`, `Self::V` in `impl E`), and each `#[from] X` variant
-//!   when `X` is named there or a called function (by name, in any member) returns it
-//!   (the `?` conversion); a span that only ever fails softly (`AlertTarget::health_check`)
-//!   has its reasons as modes, no variants;
+//!   `type Error`; every enum of the package when it names none) that the code builds as
+//!   an expression (`E::V`, `E::V { .. }`, `E::V(..)`, `.map_err(E::V)`, `Self::V` in
+//!   `impl E`), and each `#[from] X` variant when `X` is named there or a called function
+//!   (by name, in any member) returns it (the `?` conversion); a span that only ever
+//!   fails softly (`AlertTarget::health_check`) has its reasons as modes, no variants;
 //! - each failure value of an outcome attribute the registry gives the span
 //!   ([`OUTCOMES`]).
 //!
