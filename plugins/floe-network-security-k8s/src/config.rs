@@ -63,7 +63,7 @@ pub struct EgressRule {
     pub namespaces: Vec<String>,
     /// The destination block.
     pub cidr: String,
-    /// Blocks inside `cidr` that stay closed.
+    /// Blocks strictly inside `cidr`, of its address family, that stay closed.
     #[serde(default)]
     pub except: Vec<String>,
     /// The destination ports (at least one).

@@ -92,3 +92,51 @@ fn a_secret_value_in_a_refused_rbac_name_never_reaches_the_error() {
         "plugins.rbac.config.service_accounts[0].secrets[1]: secret \"<redacted>\" is not a DNS-1123 label",
     );
 }
+
+fn network(egress_rules: &str) -> String {
+    format!(
+        "  network_security:\n    type: k8s\n    config:\n      namespaces: [floe-platform, floe-jobs]\n      \
+         platform_namespace: floe-platform\n      https_egress: [floe-jobs]\n      egress_rules:\n{egress_rules}"
+    )
+}
+
+#[test]
+fn a_network_config_compiles_into_policies_with_https_egress() {
+    let warehouse = "        - { name: warehouse, cidr: 10.20.0.0/16, except: [10.20.9.0/24], ports: [{ port: 5432 }] }\n";
+    let (run, artifacts) = compile(&network(warehouse));
+
+    assert_eq!(run.code, ExitCode::SUCCESS, "{}", run.err);
+    let artifacts: serde_json::Value = serde_json::from_str(&artifacts).expect("JSON artifacts");
+    let policies =
+        artifacts["plugins"][0]["config"]["network_policies"].as_array().expect("policies");
+    let https = policies
+        .iter()
+        .find(|p| p["metadata"]["name"] == "allow-https-egress")
+        .expect("HTTPS egress for floe-jobs");
+    let blocks: Vec<&str> = https["spec"]["egress"][0]["to"]
+        .as_array()
+        .expect("peers")
+        .iter()
+        .filter_map(|peer| peer["ipBlock"]["cidr"].as_str())
+        .collect();
+    assert_eq!(blocks, ["0.0.0.0/0"]);
+}
+
+#[test]
+fn except_blocks_outside_their_rule_are_compile_errors_naming_the_key() {
+    let outside = "        - { name: warehouse, cidr: 10.20.0.0/16, except: [10.20.9.0/24, 10.30.0.0/24], ports: [{ port: 5432 }] }\n";
+    assert_refused(
+        &network(outside),
+        "plugin network_security/k8s: plugins.network_security.config.egress_rules[0].except[1]: egress rule warehouse: except block 10.30.0.0/24 is not strictly inside 10.20.0.0/16",
+    );
+    let family = "        - { name: syslog, cidr: 192.168.7.0/24, ports: [{ port: 514 }] }\n        - { name: v6, cidr: \"fd00::/8\", except: [10.0.0.0/8], ports: [{ port: 1 }] }\n";
+    assert_refused(
+        &network(family),
+        "plugins.network_security.config.egress_rules[1].except[0]: egress rule v6: except block 10.0.0.0/8 is IPv4 but fd00::/8 is IPv6",
+    );
+    let anywhere = "        - { name: anywhere, cidr: \"::/0\", ports: [{ port: 80 }] }\n";
+    assert_refused(
+        &network(anywhere),
+        "plugins.network_security.config.egress_rules[0].cidr: egress rule anywhere opens ::/0 (every address)",
+    );
+}
