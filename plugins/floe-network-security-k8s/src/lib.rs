@@ -1,7 +1,7 @@
 //! floe-network-security-k8s: the platform's Kubernetes network security.
 //!
 //! Generates `NetworkPolicies` (a default deny for every namespace, then DNS, the platform,
-//! the Kubernetes API, HTTPS and custom egress allowances), Pod
+//! the Kubernetes API, HTTPS over IPv4 and IPv6, and custom egress allowances), Pod
 //! Security Standards namespace labels, and pod and container security contexts, as typed
 //! `k8s-openapi` documents. Every generator is a `security.*` span of tracer
 //! [`telemetry::TRACER_NAME`] with the real number of documents it produced; the

@@ -18,9 +18,16 @@ use crate::error::NetworkSecurityError;
 /// The label Kubernetes sets on every namespace with its own name.
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
-/// Private and link-local blocks that HTTPS egress never opens.
-const PRIVATE_BLOCKS: [&str; 4] =
-    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+/// IPv4 blocks that HTTPS egress never opens: private and link-local (the cloud
+/// metadata address, 169.254.169.254).
+const PRIVATE_V4: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+
+/// IPv6 blocks that HTTPS egress never opens: unique-local (where the clouds' IPv6
+/// metadata addresses are, `fd00:ec2::254`, `fd20:ce::254`), link-local, IPv4-mapped
+/// addresses, and the NAT64 prefixes (well-known and local-use), which reach IPv4
+/// addresses, private ones included, through a translator.
+const PRIVATE_V6: [&str; 5] =
+    ["fc00::/7", "fe80::/10", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48"];
 
 fn policy(namespace: &str, name: &str, spec: NetworkPolicySpec) -> NetworkPolicy {
     NetworkPolicy {
@@ -156,13 +163,13 @@ fn for_namespace(config: &NetworkSecurityConfig, namespace: &str) -> Vec<Network
         }
     }
     if config.https_egress.iter().any(|n| n == namespace) {
-        let private: Vec<String> = PRIVATE_BLOCKS.iter().map(|b| (*b).to_owned()).collect();
+        let closed = |blocks: &[&str]| blocks.iter().map(|b| (*b).to_owned()).collect::<Vec<_>>();
+        let mut public = vec![block("0.0.0.0/0", &closed(&PRIVATE_V4))];
+        if config.https_egress_ipv6 {
+            public.push(block("::/0", &closed(&PRIVATE_V6)));
+        }
         let ports = [PortSpec { port: 443, protocol: Protocol::Tcp }];
-        out.push(policy(
-            namespace,
-            "allow-https-egress",
-            egress(vec![block("0.0.0.0/0", &private)], &ports),
-        ));
+        out.push(policy(namespace, "allow-https-egress", egress(public, &ports)));
     }
     for rule in config.egress_rules.iter().filter(|r| applies(&r.namespaces, namespace)) {
         out.push(custom(namespace, rule));

@@ -101,7 +101,7 @@ fn network(egress_rules: &str) -> String {
 }
 
 #[test]
-fn a_network_config_compiles_into_policies_with_https_egress() {
+fn a_network_config_compiles_into_policies_with_https_over_ipv4_and_ipv6() {
     let warehouse = "        - { name: warehouse, cidr: 10.20.0.0/16, except: [10.20.9.0/24], ports: [{ port: 5432 }] }\n";
     let (run, artifacts) = compile(&network(warehouse));
 
@@ -119,7 +119,7 @@ fn a_network_config_compiles_into_policies_with_https_egress() {
         .iter()
         .filter_map(|peer| peer["ipBlock"]["cidr"].as_str())
         .collect();
-    assert_eq!(blocks, ["0.0.0.0/0"]);
+    assert_eq!(blocks, ["0.0.0.0/0", "::/0"]);
 }
 
 #[test]

@@ -15,7 +15,7 @@ fn schemas() -> KubernetesSchemas {
     KubernetesSchemas::installed().expect("scripts/setup validators installs kubernetes-validate")
 }
 
-/// IPv6 rules and the API server over IPv6, every protocol, no DNS, HTTPS twice, a
+/// IPv6 rules and the API server over IPv6, every protocol, no DNS, IPv4-only HTTPS, a
 /// flagged `/0` with an except block, and the API server open to two namespaces.
 fn every_shape_config() -> serde_json::Value {
     json!({
@@ -24,6 +24,7 @@ fn every_shape_config() -> serde_json::Value {
         "allow_dns": false,
         "kubernetes_api": { "cidr": "fd00:96::1/128", "port": 6443, "namespaces": ["floe-platform", "floe-tools"] },
         "https_egress": ["floe-jobs", "floe-tools"],
+        "https_egress_ipv6": false,
         "egress_rules": [
             { "name": "sctp", "cidr": "2001:db8::/32", "except": ["2001:db8:1::/48"],
               "ports": [{ "port": 9000, "protocol": "SCTP" }, { "port": 9001, "protocol": "UDP" }] },
