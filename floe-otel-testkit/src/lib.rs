@@ -67,6 +67,8 @@
 //! - `peers` (feature `floe`): the test peers floe's `scripts/setup` installs, free
 //!   loopback ports, peer processes waited for with a bound and stopped on drop, and
 //!   scratch copies of the example dbt project.
+//! - `kubernetes` (feature `floe`): Kubernetes documents judged by the JSON schemas of a
+//!   pinned Kubernetes version (`kubernetes-validate`), many per validator run.
 //!
 //! # Crate feature flags
 //! - `floe`: floe's own test support (fixtures from floe-core's plugin model, the peers
@@ -84,6 +86,8 @@ pub mod expect;
 pub mod fixtures;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "floe")]
+pub mod kubernetes;
 pub mod leak;
 #[cfg(feature = "floe")]
 pub mod peers;

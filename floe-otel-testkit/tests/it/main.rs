@@ -4,6 +4,8 @@ mod assertions;
 mod capture;
 mod conform;
 mod fixtures;
+#[cfg(feature = "floe")]
+mod kubernetes;
 mod leak;
 mod naive;
 #[cfg(feature = "floe")]

@@ -72,3 +72,18 @@ fn decoding_errors_name_the_key_and_never_a_secret() {
         .unwrap();
     assert_eq!((ok.url.as_str(), ok.token.expose().as_str(), ok.retries), ("u", "t", 0));
 }
+
+#[test]
+fn a_value_refused_after_decoding_names_its_key_and_never_a_secret() {
+    let raw = json!({ "rules": [{ "cidr": "${secret:api_token}" }] });
+    let resolved = resolve_references("plugins.x[1].config", &raw, &secrets(), &env).unwrap();
+    let value = resolved.decode::<serde_json::Value>("x").unwrap();
+    let cidr = value["rules"][0]["cidr"].as_str().unwrap();
+
+    let err =
+        resolved.invalid("network_security/x", "rules[0].cidr", format!("{cidr} is no block"));
+
+    assert_eq!((err.kind, err.plugin.as_str()), (PluginErrorKind::Config, "network_security/x"));
+    assert_eq!(err.message.as_str(), "plugins.x[1].config.rules[0].cidr: <redacted> is no block");
+    assert_eq!(resolved.key_path("rules[0]"), "plugins.x[1].config.rules[0]");
+}
