@@ -61,6 +61,10 @@ const INFALLIBLE_GENERATOR_REASON: &str = "cannot fail: builds a fixed document 
 /// What floe-quality-dbt never does with dbt.
 const QUALITY_DBT_NODE_REASON: &str = "floe-quality-dbt runs `dbt test` with `TestFailures::Report` (a failing test is a result: its node span ends Ok with the failure count) and never lints, so floe-dbt's `dbt_test_failure` and `lint_violation` soft failures cannot happen under its tracer";
 
+/// `serde_json::to_value` of a typed `k8s-openapi` object: it fails only for a map with a
+/// non-string key or a failing `Serialize` impl, and these types have neither.
+const TYPED_MANIFEST_SERIALIZE_REASON: &str = "serializing a typed k8s-openapi document to JSON cannot fail (string-keyed maps, derived Serialize impls); the variant exists so the `?` has a typed error instead of an unwrap";
+
 /// The exemptions.
 pub(crate) const EXEMPTIONS: &[Exemption] = &[
     Exemption {
@@ -173,6 +177,24 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
             mode: "lint_violation",
         },
         reason: QUALITY_DBT_NODE_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.security.network",
+            span: "security.generate_network_policies",
+            mode: "NetworkSecurityError::Serialize",
+        },
+        reason: TYPED_MANIFEST_SERIALIZE_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.security.rbac",
+            span: "security.generate_rbac",
+            mode: "RbacError::Serialize",
+        },
+        reason: TYPED_MANIFEST_SERIALIZE_REASON,
     },
     Exemption {
         rules: &["testkit-dependency"],
