@@ -64,6 +64,9 @@
 //! - [`artifact`]: failing assertions save the captured trace as OTLP JSON.
 //! - `http` (feature `http`): a loopback HTTP server that records requests, for peers no
 //!   registry ships.
+//! - `hostile` (feature `http`): a loopback peer that echoes credentials, redirects to
+//!   another origin, sends 50 MB or dribbles, breaks its JSON or closes mid-answer, for
+//!   the hostile-peer rows.
 //! - `peers` (feature `floe`): the test peers floe's `scripts/setup` installs, free
 //!   loopback ports, peer processes waited for with a bound and stopped on drop, and
 //!   scratch copies of the example dbt project.
@@ -84,6 +87,8 @@ mod capture;
 pub mod conform;
 pub mod expect;
 pub mod fixtures;
+#[cfg(feature = "http")]
+pub mod hostile;
 #[cfg(feature = "http")]
 pub mod http;
 #[cfg(feature = "floe")]
