@@ -44,10 +44,10 @@ impl Warehouse {
                 "CREATE TABLE main.orders_with_gaps AS SELECT * FROM (
                    SELECT * FROM main.orders
                    UNION ALL SELECT * FROM (VALUES
-                     (7, NULL, NULL, NULL),
-                     (8, 5, 'completed', 80.0),
-                     (9, NULL, 'Cancelled', 999.99),
-                     (10, 1, NULL, 0.0))
+                     (7, NULL, NULL, NULL, NULL),
+                     (8, 5, 'completed', 80.0, DATE '2024-03-20'),
+                     (9, NULL, 'Cancelled', 999.99, DATE '2024-03-21'),
+                     (10, 1, NULL, 0.0, NULL))
                  ) ORDER BY id",
             )
             .expect("creating orders_with_gaps");
