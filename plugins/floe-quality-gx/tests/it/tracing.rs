@@ -260,7 +260,8 @@ async fn the_health_check_opens_the_database_and_an_unopenable_one_is_an_error_s
     capture.assert_one(
         span("quality.health_check")
             .root()
-            .error_containing("cannot open the DuckDB database x.duckdb"),
+            .error_containing("cannot open the DuckDB database x.duckdb")
+            .exception("unhealthy"),
     );
     capture.assert_no_secret(&secret);
     capture.assert_conforms();
