@@ -331,7 +331,7 @@ pub const AUDIT_FINDING_EVENT: &str = "audit.finding";
 /// Event `exception`: The failure that ended a span; written only by floe-core's `record_failure`, always sanitized.
 pub const EXCEPTION_EVENT: &str = "exception";
 
-/// Event `identity.retry`: A read from the provider (discovery, JWKS, userinfo) got a retryable answer (429, 503, connection refused) and is retried.
+/// Event `identity.retry`: A call to the provider (discovery, a token grant, userinfo, JWKS) got a retryable answer (429, 503, connection refused) and is retried.
 pub const IDENTITY_RETRY_EVENT: &str = "identity.retry";
 
 /// Event `ingestion.retry`: A pipeline run failed transiently and is retried.
