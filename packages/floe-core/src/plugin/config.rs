@@ -97,6 +97,31 @@ impl ResolvedConfig {
     pub fn decode<T: DeserializeOwned>(&self, plugin: &str) -> Result<T, PluginError> {
         decode_config(&self.value, &self.path, plugin, &self.secrets)
     }
+
+    /// A [`PluginErrorKind::Config`] error for a value that decoded but is not acceptable
+    /// (a range, a name, a combination): `<path>.<key>: <reason>`, so `floe compile` names
+    /// the manifest key (`plugins.compute.config.threads: must be at least 1`). The message
+    /// is scrubbed of every value that came from a secret, then sanitized; `key` is
+    /// relative to the config (`schedules[0].cron`), empty for the config as a whole.
+    ///
+    /// # Examples
+    /// ```
+    /// use floe_core::plugin::ResolvedConfig;
+    /// let config = ResolvedConfig::literal("plugins.compute.config", serde_json::json!({}));
+    /// let error = config.invalid("compute/duckdb", "threads", "must be at least 1");
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "plugin compute/duckdb: plugins.compute.config.threads: must be at least 1"
+    /// );
+    /// ```
+    pub fn invalid(&self, plugin: &str, key: &str, reason: &str) -> PluginError {
+        let at = if key.is_empty() { self.path.clone() } else { format!("{}.{key}", self.path) };
+        let mut text = format!("{at}: {reason}");
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), REDACTED);
+        }
+        PluginError::new(plugin, PluginErrorKind::Config, sanitize_error_message(&text))
+    }
 }
 
 /// Decodes `value` into `T`, naming the path of a bad value below `path` and scrubbing

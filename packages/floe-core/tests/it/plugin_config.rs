@@ -72,3 +72,14 @@ fn decoding_errors_name_the_key_and_never_a_secret() {
         .unwrap();
     assert_eq!((ok.url.as_str(), ok.token.expose().as_str(), ok.retries), ("u", "t", 0));
 }
+
+#[test]
+fn a_value_that_decodes_but_is_refused_names_its_manifest_key_without_a_secret() {
+    let raw = json!({ "url": "${secret:api_token}" });
+    let resolved = resolve_references("plugins.x[1].config", &raw, &secrets(), &env).unwrap();
+    let err = resolved.invalid("x/y", "url", "FLOETEST-tok-123 is not a URL");
+    assert_eq!(err.kind, PluginErrorKind::Config);
+    assert_eq!(err.to_string(), "plugin x/y: plugins.x[1].config.url: <redacted> is not a URL");
+    let whole = resolved.invalid("x/y", "", "holds no url");
+    assert_eq!(whole.to_string(), "plugin x/y: plugins.x[1].config: holds no url");
+}
