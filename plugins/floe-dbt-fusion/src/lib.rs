@@ -35,9 +35,16 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: DbtFusionConfig = config.decode("dbt/fusion")?;
-    Ok(Box::new(DbtFusionPlugin::new(config)))
+    let typed: DbtFusionConfig = config.decode(PLUGIN)?;
+    typed
+        .dbt
+        .validate()
+        .map_err(|e| config.invalid(PLUGIN, &format!("dbt.{}", e.key), &e.reason))?;
+    Ok(Box::new(DbtFusionPlugin::new(typed)))
 }
+
+/// How errors name the plugin.
+const PLUGIN: &str = "dbt/fusion";
 
 floe_core::register_plugin!(METADATA, construct);
 

@@ -31,7 +31,15 @@ pub(crate) struct Scenario {
     pub(crate) lint_dirty: Recorded,
     pub(crate) broken_profile: Recorded,
     pub(crate) project: DbtProject,
-    _copies: [DbtProject; 2],
+    pub(crate) other: DbtProject,
+    broken: DbtProject,
+}
+
+impl Scenario {
+    /// The directory of the copy whose profile cannot connect (which no error may name).
+    pub(crate) fn broken_path(&self) -> String {
+        self.broken.path().display().to_string()
+    }
 }
 
 /// A model whose style SQLFluff rejects (select targets on one line, no space after a comma).
@@ -53,8 +61,10 @@ pub(crate) fn scenario() -> &'static Scenario {
             tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
         let project = DbtProject::copy().expect("copying the example dbt project");
         let other = DbtProject::copy().expect("copying the example dbt project");
-        let plugin = DbtCorePlugin::new(peer::settings(&project));
-        let compiler = DbtCorePlugin::new(peer::settings(&other));
+        // The build chain finds its artifacts where DBT_TARGET_PATH says, the compile chain
+        // where dbt_project.yml's target-path says: neither is `target/`.
+        let plugin = DbtCorePlugin::new(peer::env_target_settings(&project));
+        let compiler = DbtCorePlugin::new(peer::yml_target_settings(&other));
         let secret = planted_secret();
         let broken_copy = DbtProject::copy().expect("copying the example dbt project");
         let broken = DbtCorePlugin::new(peer::broken_settings(&broken_copy, &secret));
@@ -100,7 +110,8 @@ pub(crate) fn scenario() -> &'static Scenario {
             lint_dirty,
             broken_profile,
             project,
-            _copies: [other, broken_copy],
+            other,
+            broken: broken_copy,
         }
     })
 }
