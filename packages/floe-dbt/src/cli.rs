@@ -27,7 +27,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(30);
 pub enum Engine {
     /// The Python dbt-core CLI (`dbt`), with an adapter such as dbt-duckdb.
     Core,
-    /// The dbt Fusion CLI (`dbtf`).
+    /// The dbt Fusion CLI (`dbtf`): the same flags floe passes, `--log-format json`
+    /// printing dbt-core-compatible events (dbt-fusion's `json_compat_layer.rs`), the same
+    /// artifacts under the target path.
     Fusion,
 }
 
@@ -92,7 +94,7 @@ impl DbtCli {
         options: &DbtOptions,
         inline: Option<&str>,
     ) -> Vec<String> {
-        arguments(self.engine, command, options, inline)
+        arguments(command, options, inline)
     }
 
     /// Whether the arguments reach dbt on standard input rather than its command line:
@@ -256,7 +258,7 @@ impl DbtCli {
         options: &DbtOptions,
         inline: Option<&str>,
     ) -> Result<CommandOutput, floe_core::process::ProcessError> {
-        let args = arguments(self.engine, command, options, inline);
+        let args = arguments(command, options, inline);
         let launch = launch_for(&self.program, self.engine);
         let mut process = match &launch {
             Launch::Python(interpreter) => {

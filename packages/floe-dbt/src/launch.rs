@@ -31,7 +31,6 @@ const ENTRY_POINT_MARK: &str = "from dbt.cli.main import cli";
 
 /// The arguments of `command` with `options` (and, for `show`, an inline query).
 pub(crate) fn arguments(
-    engine: Engine,
     command: DbtCommand,
     options: &DbtOptions,
     inline: Option<&str>,
@@ -57,10 +56,9 @@ pub(crate) fn arguments(
     if command == DbtCommand::Show {
         push("--output", "json");
     }
-    if engine == Engine::Core {
-        // One JSON event per line: errors and previews are read from it.
-        push("--log-format", "json");
-    }
+    // One JSON event per line from either engine (Fusion documents `--log-format json`
+    // as dbt-core-compatible events): errors and previews are read from it.
+    push("--log-format", "json");
     if !options.select.is_empty() {
         args.push("--select".to_owned());
         args.extend(options.select.iter().cloned());

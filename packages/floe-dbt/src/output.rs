@@ -1,11 +1,12 @@
 //! What floe reads from a dbt command's output, and how it is cleaned before it may reach a
 //! span or an error.
 //!
-//! dbt-core is run with `--log-format json`: one JSON event per line on standard output,
-//! `{"info": {"level", "msg", "name", ...}, "data": {...}}` (dbt's structured logging).
-//! Errors are the events at level `error`; `dbt show`'s rows are the `ShowNode` event's
-//! `data.preview`. Plain-text error lines are read too, for what a CLI prints before its
-//! logging starts (an unknown flag, a bad value).
+//! Both engines are run with `--log-format json`: one JSON event per line on standard
+//! output, `{"info": {"level", "msg", "name", ...}, "data": {...}}` (dbt-core's structured
+//! logging, which Fusion's JSON format reproduces, its error messages prefixed
+//! `[error] [Name (dbtNNNN)]:`). Errors are the events at level `error`; `dbt show`'s rows
+//! are the `ShowNode` event's `data.preview`. Plain-text error lines are read too, for what
+//! a CLI prints before its logging starts (an unknown flag, a bad value).
 
 use std::path::Path;
 
@@ -95,12 +96,15 @@ pub(crate) fn strip_directories(text: &str) -> String {
 }
 
 /// The `info.msg` of the JSON log events (only error-level ones if `errors_only`), with
-/// Fusion's `[error]` level prefix removed (its `[Name (dbtNNNN)]` code is kept).
+/// Fusion's `[error]` level prefix removed (its `[Name (dbtNNNN)]` code is kept). Fusion's
+/// closing `CommandCompleted` event takes the run's severity, so it is an `error` event
+/// when the run failed; it summarizes, it does not say what failed, and is skipped.
 pub(crate) fn log_messages(stdout: &str, errors_only: bool) -> Vec<String> {
     stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<Value>(line).ok())
         .filter(|event| !errors_only || event["info"]["level"] == "error")
+        .filter(|event| !errors_only || event["info"]["name"] != "CommandCompleted")
         .filter_map(|event| event["info"]["msg"].as_str().map(str::trim).map(without_level))
         // A Python traceback names dbt's own source files; the message before it says what failed.
         .filter(|msg| !msg.is_empty() && !msg.starts_with("Traceback (most recent call last)"))

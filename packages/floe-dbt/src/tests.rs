@@ -87,7 +87,7 @@ fn options() -> DbtOptions {
 }
 
 #[test]
-fn core_arguments_ask_for_json_logs_and_fusion_arguments_do_not() {
+fn both_engines_are_asked_for_json_log_lines() {
     let core = DbtCli::new("dbt", Engine::Core).args(DbtCommand::Run, &options(), None);
     assert_eq!(
         core.join(" "),
@@ -99,7 +99,7 @@ fn core_arguments_ask_for_json_logs_and_fusion_arguments_do_not() {
         &DbtOptions { project_dir: PathBuf::from("/p"), ..DbtOptions::default() },
         None,
     );
-    assert_eq!(fusion, ["seed", "--project-dir", "/p"]);
+    assert_eq!(fusion, ["seed", "--project-dir", "/p", "--log-format", "json"]);
     let show = DbtCli::new("dbt", Engine::Core).args(
         DbtCommand::Show,
         &DbtOptions { project_dir: PathBuf::from("/p"), ..DbtOptions::default() },
@@ -256,6 +256,7 @@ fn json_log_errors_and_the_show_preview_are_read_from_stdout() {
     let fusion = concat!(
         "{\"data\": {}, \"info\": {\"category\": \"\", \"code\": \"\", \"level\": \"error\", \"msg\": \"[error] [DbDriverFailed (dbt1308)]: Failed to connect\", \"name\": \"Generic\"}}\n",
         "{\"data\": {}, \"info\": {\"category\": \"\", \"code\": \"\", \"level\": \"error\", \"msg\": \"[error]: Test error message\", \"name\": \"Generic\"}}\n",
+        "{\"data\": {\"success\": false}, \"info\": {\"code\": \"Q039\", \"level\": \"error\", \"msg\": \"Finished 'run' with 1 error\", \"name\": \"CommandCompleted\"}}\n",
     );
     assert_eq!(
         log_messages(fusion, true),

@@ -5,7 +5,8 @@
 //! `test`, `seed`, `show`, `lint`) through [`floe_dbt`]. Which engine runs is decided
 //! per command ([`choose_engine`]): the configured Fusion executable, else `dbtf` on
 //! `PATH`, else dbt-core, in which case the command span says so (`dbt.fallback = true`
-//! and `dbt.fallback_reason`).
+//! and `dbt.fallback_reason`). Fusion runs with `--log-format json`, whose
+//! dbt-core-compatible events the runner reads for errors and `show` rows.
 
 mod config;
 pub mod telemetry;

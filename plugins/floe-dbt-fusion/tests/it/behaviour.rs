@@ -12,7 +12,7 @@ use crate::peer;
 #[test]
 fn fusion_is_chosen_when_found_and_the_fallback_reason_names_no_directory() {
     let project = DbtProject::copy().unwrap();
-    let fake = peer::fake_fusion(&project);
+    let fake = peer::documented_fusion(&project);
     assert_eq!(choose_engine(Some(&fake), |_| None), EngineChoice::Fusion(fake.clone()));
     let missing = project.path().join("bin").join("dbtf");
     let EngineChoice::Fallback { reason } = choose_engine(Some(&missing), |_| None) else {
