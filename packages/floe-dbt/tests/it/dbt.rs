@@ -413,3 +413,78 @@ async fn directories_in_dbt_errors_become_project_relative_or_file_names() {
             .without_text("/etc/floe"),
     );
 }
+
+#[tokio::test]
+async fn each_way_a_command_cannot_be_used_ends_its_span_as_that_error() {
+    let fake = FakeDbt::new();
+    let cli = fake.cli("pw");
+    let capture = Capture::start();
+    // run_results.json that is not one.
+    fake.write("FAKE_RESULTS", "{not a run-results document");
+    let artifact = cli
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(artifact, DbtError::Artifact { .. }), "{artifact:?}");
+    std::fs::remove_file(fake.path().join("FAKE_RESULTS")).unwrap();
+    // Success, but no results at all.
+    let missing = cli
+        .execute(TRACER, DbtCommand::Seed, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, DbtError::MissingArtifact { .. }), "{missing:?}");
+    // show that prints no ShowNode event.
+    fake.write("FAKE_RESULTS", r#"{"results": []}"#);
+    let preview = cli.show_inline(TRACER, &fake.options(), "select 1").await.unwrap_err();
+    assert!(matches!(preview, DbtError::NoPreview), "{preview:?}");
+    // lint is SQLFluff's, never dbt's.
+    let lint = cli
+        .execute(TRACER, DbtCommand::Lint, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(lint, DbtError::NotADbtCommand { .. }), "{lint:?}");
+    // A Jinja target-path cannot be located.
+    fake.write("dbt_project.yml", "name: demo\ntarget-path: \"{{ env_var('OUT') }}\"\n");
+    let target = cli
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(target, DbtError::TargetPath { .. }), "{target:?}");
+    let command = |name: &str| {
+        expect::span("dbt.run_command")
+            .root()
+            .scope(TRACER)
+            .attr(attr::DBT_COMMAND, name.to_owned())
+            .exception("DbtError")
+    };
+    capture.assert_one(command("run").error_description("dbt run: unusable artifact: run_results.json is not a dbt artifact dbt-core or Fusion writes: key must be a string at line 1 column 2"));
+    capture
+        .assert_one(command("seed").error_description("dbt seed wrote no target/run_results.json"));
+    capture.assert_one(command("show").error_description("dbt show printed no preview"));
+    capture.assert_one(command("lint").error_description("lint is not a dbt command"));
+    capture.assert_one(command("run").error_containing(
+        "cannot locate the dbt target path: target-path in dbt_project.yml is a Jinja expression",
+    ));
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn sqlfluff_output_that_is_not_its_report_is_an_error_span() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let fake = FakeDbt::new();
+    let sqlfluff = fake.path().join("sqlfluff");
+    std::fs::write(&sqlfluff, "#!/bin/sh\necho 'Traceback: sqlfluff crashed'\n").unwrap();
+    std::fs::set_permissions(&sqlfluff, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let capture = Capture::start();
+    let err =
+        floe_dbt::Sqlfluff::new(&sqlfluff).lint(TRACER, &fake.options(), vec![]).await.unwrap_err();
+    assert!(matches!(err, DbtError::Report { tool: "sqlfluff", .. }), "{err:?}");
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .attr(attr::DBT_COMMAND, "lint")
+            .error_containing("sqlfluff printed no report floe can read")
+            .exception("DbtError"),
+    );
+    capture.assert_conforms();
+}

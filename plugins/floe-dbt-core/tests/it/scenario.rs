@@ -1,6 +1,7 @@
 //! One run of every command, shared by the tests of this binary: seed, run, and test with
 //! the failing-on-purpose test enabled; compile, then lint on a clean and on a badly styled
-//! model; and seed with a profile that cannot connect.
+//! model, then run a model the database refuses; and seed with a profile that cannot
+//! connect.
 
 use std::sync::OnceLock;
 
@@ -29,6 +30,7 @@ pub(crate) struct Scenario {
     pub(crate) manifest_after_compile: Manifest,
     pub(crate) lint_clean: Recorded,
     pub(crate) lint_dirty: Recorded,
+    pub(crate) erroring_model: Recorded,
     pub(crate) broken_profile: Recorded,
     pub(crate) project: DbtProject,
     pub(crate) other: DbtProject,
@@ -41,6 +43,9 @@ impl Scenario {
         self.broken.path().display().to_string()
     }
 }
+
+/// A model the database refuses: it reads a table that does not exist.
+pub(crate) const ERRORING_MODEL: &str = "select * from no_such_table_anywhere\n";
 
 /// A model whose style SQLFluff rejects (select targets on one line, no space after a comma).
 pub(crate) const BADLY_STYLED_MODEL: &str = "select order_id,status from {{ ref('stg_orders') }}\n";
@@ -86,11 +91,16 @@ pub(crate) fn scenario() -> &'static Scenario {
             std::fs::write(other.path().join("models").join("lint_probe.sql"), BADLY_STYLED_MODEL)
                 .expect("writing the badly styled model");
             let lint_dirty = record(&compiler, DbtCommand::Lint, &defaults).await;
-            (compile, manifest, lint_clean, lint_dirty)
+            std::fs::write(other.path().join("models").join("error_probe.sql"), ERRORING_MODEL)
+                .expect("writing the erroring model");
+            let only_probe =
+                DbtOptions { select: vec!["error_probe".to_owned()], ..DbtOptions::default() };
+            let erroring_model = record(&compiler, DbtCommand::Run, &only_probe).await;
+            (compile, manifest, lint_clean, lint_dirty, erroring_model)
         };
         let (
             (seed, run, failing_test),
-            (compile, manifest_after_compile, lint_clean, lint_dirty),
+            (compile, manifest_after_compile, lint_clean, lint_dirty, erroring_model),
             broken_profile,
         ) = runtime.block_on(async {
             tokio::join!(
@@ -108,6 +118,7 @@ pub(crate) fn scenario() -> &'static Scenario {
             manifest_after_compile,
             lint_clean,
             lint_dirty,
+            erroring_model,
             broken_profile,
             project,
             other,

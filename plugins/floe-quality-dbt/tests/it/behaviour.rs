@@ -129,3 +129,13 @@ fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
         "{err}"
     );
 }
+
+#[test]
+fn the_manifest_and_results_are_read_from_the_target_path_dbt_was_given() {
+    let scenario = scenario();
+    let artifacts = scenario.project.path().join(peer::ENV_TARGET);
+    assert!(artifacts.join("manifest.json").is_file());
+    assert!(artifacts.join("run_results.json").is_file());
+    // The build's own results, in target/, are older and would not match these checks.
+    scenario.two_suites.result.as_ref().unwrap();
+}
