@@ -9,6 +9,7 @@ use floe_dbt_fusion::DbtFusionPlugin;
 use floe_otel_testkit::peers::DbtProject;
 
 #[path = "../../../../plugins/floe-dbt-fusion/tests/it/peer.rs"]
+#[expect(dead_code, reason = "helpers only the plugin's own tests use")]
 mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-dbt-fusion", succeed, fail };
