@@ -193,7 +193,7 @@ pub const INGESTION_BYTES_LOADED: Key = Key::from_static_str("ingestion.bytes_lo
 /// `ingestion.destination`: The destination kind.
 pub const INGESTION_DESTINATION: Key = Key::from_static_str("ingestion.destination");
 
-/// `ingestion.error_category`: Whether a failure was transient (retried) or permanent.
+/// `ingestion.error_category`: Whether a failure was transient (retried), permanent, or a refused credential (authentication, never retried).
 pub const INGESTION_ERROR_CATEGORY: Key = Key::from_static_str("ingestion.error_category");
 
 /// `ingestion.load_id`: dlt's load id.

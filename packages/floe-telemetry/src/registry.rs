@@ -905,7 +905,7 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
     AttributeDef {
         key: "ingestion.error_category",
         ty: AttributeType::String,
-        brief: "Whether a failure was transient (retried) or permanent.",
+        brief: "Whether a failure was transient (retried), permanent, or a refused credential (authentication, never retried).",
         requirement: Requirement::Recommended,
         never_record: false,
         volatile: false,
