@@ -113,7 +113,7 @@ pub(super) fn is_placeholder(v: &str) -> bool {
 }
 
 /// `${X}`, `$X`, `{{ env_var('X') }}`, `%(x)s`, `vault:...`, `arn:aws:...`, `op://...`.
-fn is_reference(v: &str) -> bool {
+pub(super) fn is_reference(v: &str) -> bool {
     let lower = v.as_bytes();
     let starts =
         |p: &str| lower.len() >= p.len() && lower[..p.len()].eq_ignore_ascii_case(p.as_bytes());

@@ -140,17 +140,24 @@ pub(super) fn short_flag(text: &str, at: usize, spans: &mut Spans) -> usize {
             skip_blanks(bytes, comma + 1)
         }
         (Some(&b), None) if is_blank(b) => skip_blanks(bytes, after),
-        // Glued: mysql's and 7-Zip's `-pSECRET`.
-        (Some(&b), None) if letter.eq_ignore_ascii_case(&b'p') && !b.is_ascii_whitespace() => after,
+        // Glued: mysql's and 7-Zip's `-pSECRET`, bare or an argv item (`'-pSECRET'`).
+        (Some(&b), _) if letter.eq_ignore_ascii_case(&b'p') && !b.is_ascii_whitespace() => after,
         _ => return after,
     };
-    let (value_start, value_end, resume) = values::quoted(bytes, start).unwrap_or_else(|| {
-        let end = bytes[start..]
-            .iter()
-            .position(|b| b.is_ascii_whitespace() || b"\"'`,;)]".contains(b))
-            .map_or(bytes.len(), |n| start + n);
+    let glued_in_quotes = quote.is_some() && start == after;
+    let (value_start, value_end, resume) = if glued_in_quotes {
+        let close = quote.and_then(|q| bytes[start..].iter().position(|&b| b == q || b == b'\n'));
+        let end = close.map_or(bytes.len(), |n| start + n);
         (start, end, end)
-    });
+    } else {
+        values::quoted(bytes, start).unwrap_or_else(|| {
+            let end = bytes[start..]
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || b"\"'`,;)]".contains(b))
+                .map_or(bytes.len(), |n| start + n);
+            (start, end, end)
+        })
+    };
 
     let value = &text[value_start..value_end];
     if value.starts_with('-') {

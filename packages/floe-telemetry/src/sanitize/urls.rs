@@ -114,7 +114,10 @@ fn userinfo(
         {
             return None;
         }
-        if password.is_empty() || is_masked_password(password) || super::is_marker_or_cut(password)
+        if password.is_empty()
+            || is_masked_password(password)
+            || super::is_marker_or_cut(password)
+            || classify::is_reference(password)
         {
             return Some(word_end);
         }
