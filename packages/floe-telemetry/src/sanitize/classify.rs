@@ -44,6 +44,19 @@ pub(super) fn judge(value: &str, ctx: Ctx, rest: &[u8]) -> Verdict {
     if is_reference(v) {
         return Verdict::Keep;
     }
+    // After blanks or a weak key, a value must look like a credential whatever else it
+    // is; the test is cheap and settles most prose at once.
+    let weak_position = match ctx.sep {
+        // `--password hunter2` takes the next word; `password  hunter2` on a config line or
+        // in prose only if it looks like a credential; SQL's `PASSWORD 'x'` is quoted.
+        Sep::Space => !(ctx.flag || ctx.quoted && ctx.class == Class::Password),
+        _ => false,
+    };
+    if (weak_position && !looks_like_credential(v))
+        || (ctx.strength == Strength::Weak && !looks_random(v) && !is_structured(v))
+    {
+        return Verdict::Keep;
+    }
     if is_structured(v) {
         return Verdict::Structured;
     }
@@ -65,12 +78,6 @@ pub(super) fn judge(value: &str, ctx: Ctx, rest: &[u8]) -> Verdict {
     if is_quantity(v) || is_path(v) || names_a_secret(v) || words::is_technical(lower) {
         return Verdict::Keep;
     }
-    let weak_position = match ctx.sep {
-        // `--password hunter2` takes the next word; `password  hunter2` on a config line or
-        // in prose only if it looks like a credential; SQL's `PASSWORD 'x'` is quoted.
-        Sep::Space => !(ctx.flag || ctx.quoted && ctx.class == Class::Password),
-        _ => false,
-    };
     if ctx.strength == Strength::Weak {
         return if looks_random(v) { Verdict::Secret } else { Verdict::Keep };
     }
@@ -115,6 +122,10 @@ pub(super) fn is_placeholder(v: &str) -> bool {
 /// `${X}`, `$X`, `{{ env_var('X') }}`, `%(x)s`, `vault:...`, `arn:aws:...`, `op://...`.
 pub(super) fn is_reference(v: &str) -> bool {
     let lower = v.as_bytes();
+    // Every reference starts with one of these bytes; most values do not.
+    if !lower.first().is_some_and(|b| b"$%{@vVoOaAfFeEsSgGrR!kKdDiIpP".contains(b)) {
+        return false;
+    }
     let starts =
         |p: &str| lower.len() >= p.len() && lower[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     if let Some(rest) = v.strip_prefix('$') {
@@ -170,7 +181,7 @@ pub(super) fn is_reference(v: &str) -> bool {
     ]
     .iter()
     .any(|p| starts(p))
-        || (starts("projects/") && memchr::memmem::find(lower, b"/secrets/").is_some())
+        || (starts("projects/") && lower.windows(9).any(|w| w == b"/secrets/"))
 }
 
 /// Whether a function call named `name` looks a secret up.
@@ -221,7 +232,7 @@ fn has_core_suffix(name: &str) -> bool {
 
 /// `scheme://...`: the URL rules judge its user info and query.
 fn is_url(v: &str) -> bool {
-    memchr::memmem::find(v.as_bytes(), b"://").is_some_and(|at| {
+    v.as_bytes().windows(3).position(|w| w == b"://").is_some_and(|at| {
         let scheme = &v.as_bytes()[..at];
         !scheme.is_empty()
             && scheme[0].is_ascii_alphabetic()
@@ -231,7 +242,7 @@ fn is_url(v: &str) -> bool {
 
 /// Oracle's `user/password@//host/service`.
 fn is_oracle_connect(v: &str) -> bool {
-    memchr::memmem::find(v.as_bytes(), b"@//").is_some_and(|at| {
+    v.as_bytes().windows(3).position(|w| w == b"@//").is_some_and(|at| {
         let head = &v[..at];
         head.split_once('/').is_some_and(|(user, _)| {
             !user.is_empty() && user.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
@@ -313,6 +324,9 @@ fn names_core(text: &str) -> bool {
 /// The name of a secret (`db-password`, `prod/db/password`, `DB_PASSWORD`): words in one
 /// case joined by separators, one of them a key word.
 fn names_a_secret(v: &str) -> bool {
+    if !v.bytes().any(|b| matches!(b, b'-' | b'_' | b'/' | b'.' | b':')) {
+        return false;
+    }
     let mut segments = 0;
     let (mut lower, mut upper) = (true, true);
     for s in v.split(['-', '_', '/', '.', ':']).filter(|s| !s.is_empty()) {

@@ -11,6 +11,15 @@
 
 use super::scan::{Spans, is_blank, is_key_byte};
 use super::values;
+use super::words::WordSet;
+use std::sync::LazyLock;
+
+static SECRET_SUFFIXES: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(SECRET_SUFFIXES_LIST));
+static NOT_SECRET_TOKEN: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_SECRET_TOKEN_LIST));
+static REFERENCE_QUALIFIERS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(REFERENCE_QUALIFIERS_LIST));
+static SECRET_KEY_QUALIFIERS: LazyLock<WordSet> =
+    LazyLock::new(|| WordSet::new(SECRET_KEY_QUALIFIERS_LIST));
 
 /// The family of a key word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,7 +83,7 @@ pub(super) struct Key {
 
 /// Words that, after the key word, say how the secret is stored rather than what it is
 /// about: `password_hash`, `token_value`, `private_key_id`, `api_key_2`.
-const SECRET_SUFFIXES: &[&str] = &[
+const SECRET_SUFFIXES_LIST: &[&str] = &[
     "value",
     "string",
     "str",
@@ -99,7 +108,7 @@ const SECRET_SUFFIXES: &[&str] = &[
 ];
 
 /// Qualifiers that make a token word name something that is not a credential.
-const NOT_SECRET_TOKEN: &[&str] = &[
+const NOT_SECRET_TOKEN_LIST: &[&str] = &[
     "next",
     "page",
     "continuation",
@@ -138,11 +147,11 @@ const NOT_SECRET_TOKEN: &[&str] = &[
 ];
 
 /// Qualifiers that make any key word name a reference to a secret kept elsewhere.
-const REFERENCE_QUALIFIERS: &[&str] =
+const REFERENCE_QUALIFIERS_LIST: &[&str] =
     &["existing", "external", "ref", "sealed", "source", "mounted", "use", "has", "no", "require"];
 
 /// Qualifiers that make a `key` a secret key (`api_key`, `AccountKey`, `SECRET_KEY`).
-const SECRET_KEY_QUALIFIERS: &[&str] = &[
+const SECRET_KEY_QUALIFIERS_LIST: &[&str] = &[
     "api",
     "access",
     "secret",
@@ -387,11 +396,10 @@ fn classify(lower: &[u8], original: &[u8]) -> Option<(Class, Strength, bool, boo
     }
     let (index, (class, glued, plural)) =
         (0..parts.len()).rev().find_map(|i| core_of(word(i)).map(|core| (i, core)))?;
-    let listed = |list: &[&str], w: &[u8]| list.iter().any(|l| l.as_bytes() == w);
     let suffix = &parts[index + 1..];
     if suffix.iter().any(|&(s, e)| {
         let w = &lower[s..e];
-        !listed(SECRET_SUFFIXES, w) && !w.iter().all(u8::is_ascii_digit)
+        !SECRET_SUFFIXES.contains(w) && !w.iter().all(u8::is_ascii_digit)
     }) {
         return None;
     }
@@ -399,14 +407,14 @@ fn classify(lower: &[u8], original: &[u8]) -> Option<(Class, Strength, bool, boo
     let core_word = word(index);
     let glued_prefix = (glued > 0).then(|| &core_word[..glued]);
     let qualifiers = (0..index).map(word).chain(glued_prefix);
-    let is = |list: &[&str]| qualifiers.clone().any(|q| listed(list, q));
-    if is(REFERENCE_QUALIFIERS) {
+    let is = |set: &WordSet| qualifiers.clone().any(|q| set.contains(q));
+    if is(&REFERENCE_QUALIFIERS) {
         return None;
     }
     let strength = match class {
-        Class::Token if is(NOT_SECRET_TOKEN) => return None,
+        Class::Token if is(&NOT_SECRET_TOKEN) => return None,
         Class::Key => {
-            if is(SECRET_KEY_QUALIFIERS) && !qualifiers.clone().any(|q| q == b"password") {
+            if is(&SECRET_KEY_QUALIFIERS) && !qualifiers.clone().any(|q| q == b"password") {
                 Strength::Strong
             } else {
                 Strength::Weak

@@ -224,6 +224,19 @@ const RUN_BYTES: [bool; 256] = {
     }
 };
 
+/// A word-at-a-time test that rejects most blocks holding a non-token byte: every token
+/// byte is ASCII and at least `+` (0x2B), so a block with a blank, a quote, a bracket or a
+/// non-ASCII byte cannot be a whole block of a run.
+fn maybe_run(eight: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut word = [0u8; 8];
+    word.copy_from_slice(eight);
+    let x = u64::from_le_bytes(word);
+    let below = x.wrapping_sub(ONES * u64::from(b'+')) & !x & HIGH;
+    (below | (x & HIGH)) == 0
+}
+
 fn is_run_byte(b: u8) -> bool {
     RUN_BYTES[usize::from(b)]
 }
@@ -237,7 +250,8 @@ pub(super) fn scan(text: &str, spans: &mut Spans) {
     let mut block = 0;
     let mut done = 0;
     while block + 8 <= bytes.len() {
-        let full = bytes[block..block + 8].iter().fold(true, |all, &b| all & is_run_byte(b));
+        let eight = &bytes[block..block + 8];
+        let full = maybe_run(eight) && eight.iter().fold(true, |all, &b| all & is_run_byte(b));
         if !full || block < done {
             block += 8;
             continue;

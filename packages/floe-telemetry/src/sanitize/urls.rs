@@ -2,8 +2,14 @@
 //! `user/password@//host`) and e-mail addresses (the local part is personal data); and
 //! webhook URLs, whose path is the credential.
 
+use std::sync::LazyLock;
+
 use super::classify;
 use super::scan::{Spans, floor_char};
+
+/// `://`, searched backwards from an `@` or a webhook trigger.
+static SCHEME: LazyLock<memchr::memmem::FinderRev<'static>> =
+    LazyLock::new(|| memchr::memmem::FinderRev::new(b"://"));
 
 /// Top-level domains that are not on the public internet: `deploy@bastion.internal` is a
 /// login at a host, not an e-mail address.
@@ -54,8 +60,7 @@ pub(super) fn at_signs(text: &str, spans: &mut Spans) {
     let mut scheme_end = None;
     for at in memchr::memchr_iter(b'@', bytes) {
         let floor = prev.max(at.saturating_sub(512));
-        let rfind_scheme =
-            |from: usize| memchr::memmem::rfind(&bytes[from..at], b"://").map(|n| from + n + 3);
+        let rfind_scheme = |from: usize| SCHEME.rfind(&bytes[from..at]).map(|n| from + n + 3);
         if let Some(i) = (floor..at).rev().find(|&i| !is_word_byte(bytes[i])) {
             word_start = i + 1;
             scheme_end = rfind_scheme(word_start);
@@ -240,9 +245,7 @@ pub(super) fn webhook(text: &str, lower: &[u8], at: usize, spans: &mut Spans) ->
     let floor = at.saturating_sub(256).max(spans.hooks_floor);
     spans.hooks_floor = at;
     let word_start = (floor..at).rev().find(|&i| !is_word_byte(bytes[i])).map_or(floor, |i| i + 1);
-    let Some(scheme_end) =
-        memchr::memmem::rfind(&lower[word_start..=at], b"://").map(|n| word_start + n + 3)
-    else {
+    let Some(scheme_end) = SCHEME.rfind(&lower[word_start..=at]).map(|n| word_start + n + 3) else {
         return at + 5;
     };
     let end = (at..bytes.len())

@@ -291,7 +291,10 @@ fn bare_end(bytes: &[u8], start: usize, key: &Key) -> usize {
                 end += 1;
                 item = end;
             }
-            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b'&' | b')' | b']' | b'}' => break,
+            // `&` ends a value only before the next query parameter (`&page=2`); a password
+            // may hold one (`Tr0ub4dor&3`).
+            b'&' if starts_parameter(&bytes[end + 1..]) => break,
+            b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'\'' | b'`' | b')' | b']' | b'}' => break,
             b'<' if bytes.get(end + 1) == Some(&b'/') => break,
             b',' | b';' => {
                 if item == start {
@@ -318,6 +321,16 @@ fn bare_end(bytes: &[u8], start: usize, key: &Key) -> usize {
         end -= 1;
     }
     end
+}
+
+/// Whether `rest` starts with `name=` (a query or connection-string parameter).
+fn starts_parameter(rest: &[u8]) -> bool {
+    let n = rest
+        .iter()
+        .take(64)
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+        .count();
+    n > 0 && rest.get(n) == Some(&b'=')
 }
 
 fn first_word(rest: &[u8]) -> &[u8] {

@@ -309,28 +309,57 @@ pub(super) fn lowercase<'a>(v: &str, buffer: &'a mut [u8; LONGEST]) -> &'a [u8] 
     &buffer[..v.len()]
 }
 
-fn sorted(list: &'static [&'static str]) -> Vec<&'static [u8]> {
-    let mut out: Vec<&[u8]> = list.iter().map(|w| w.as_bytes()).collect();
-    out.sort_unstable();
-    out.dedup();
-    out
+/// A word of at most [`LONGEST`] bytes packed into integers, so set lookups compare
+/// integers rather than calling `memcmp` on short slices.
+type Packed = [u64; 3];
+
+fn pack(word: &[u8]) -> Option<Packed> {
+    if word.is_empty() || word.len() > LONGEST {
+        return None;
+    }
+    let mut bytes = [0u8; LONGEST];
+    bytes[..word.len()].copy_from_slice(word);
+    let mut out = [0u64; 3];
+    for (slot, chunk) in out.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut eight = [0u8; 8];
+        eight.copy_from_slice(chunk);
+        *slot = u64::from_be_bytes(eight);
+    }
+    Some(out)
 }
 
-static NOT_VALUES_SORTED: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| sorted(NOT_VALUES));
-static PROSE_SORTED: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| sorted(PROSE));
-static TECHNICAL_SORTED: LazyLock<Vec<&'static [u8]>> = LazyLock::new(|| sorted(TECHNICAL));
+/// A sorted set of packed words.
+pub(super) struct WordSet(Vec<Packed>);
+
+impl WordSet {
+    pub(super) fn new(list: &[&str]) -> Self {
+        let mut out: Vec<Packed> = list.iter().filter_map(|w| pack(w.as_bytes())).collect();
+        out.sort_unstable();
+        out.dedup();
+        Self(out)
+    }
+
+    /// Whether the lowercase `word` is in the set.
+    pub(super) fn contains(&self, word: &[u8]) -> bool {
+        pack(word).is_some_and(|p| self.0.binary_search(&p).is_ok())
+    }
+}
+
+static NOT_VALUES_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(NOT_VALUES));
+static PROSE_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(PROSE));
+static TECHNICAL_SET: LazyLock<WordSet> = LazyLock::new(|| WordSet::new(TECHNICAL));
 
 /// A boolean, a null or a word printed instead of a value (`redacted`, `unset`).
 pub(super) fn is_not_value(lower: &[u8]) -> bool {
-    !lower.is_empty() && NOT_VALUES_SORTED.binary_search(&lower).is_ok()
+    NOT_VALUES_SET.contains(lower)
 }
 
 /// A word of prose or metadata.
 pub(super) fn is_prose(lower: &[u8]) -> bool {
-    !lower.is_empty() && PROSE_SORTED.binary_search(&lower).is_ok()
+    PROSE_SET.contains(lower)
 }
 
 /// An algorithm or encoding name (`sha256`, `base64`).
 pub(super) fn is_technical(lower: &[u8]) -> bool {
-    !lower.is_empty() && TECHNICAL_SORTED.binary_search(&lower).is_ok()
+    TECHNICAL_SET.contains(lower)
 }
