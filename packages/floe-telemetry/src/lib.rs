@@ -42,6 +42,7 @@ mod factory;
 pub mod fault;
 #[cfg(not(feature = "fault-injection"))]
 mod fault;
+mod open;
 pub mod ops;
 mod provider;
 mod registry;

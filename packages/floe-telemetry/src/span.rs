@@ -9,16 +9,18 @@
 use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
-use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
+use opentelemetry::trace::{
+    FutureExt as _, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt as _,
+};
 use opentelemetry::{Context, KeyValue};
 
 use super::attr;
 use super::attributes::FloeSpanAttributes;
 use super::factory::TracerFactory;
 use super::fault::{self, Fault};
+use super::open::Slot;
 use super::sanitize::{SanitizedMessage, sanitize_error_message};
 
 /// A traced operation of a plugin or package: an enum whose variants name spans.
@@ -59,18 +61,37 @@ pub struct DomainSpan {
 /// A handle to add attributes and events to an open span, or to mark it failed without
 /// failing the call (a rejected delivery, an unhealthy peer). Cheap to clone and `Send`,
 /// so it can move into async work.
-#[derive(Clone, Debug)]
+///
+/// The span is written only through this handle (and its [`DomainSpan`]): its
+/// [`context`](Self::context) carries the span's identity for children and propagation,
+/// and `Context::span()` on it is a non-recording view.
+#[derive(Debug)]
 pub struct SpanRecorder {
-    cx: Context,
-    soft_failed: Arc<AtomicBool>,
+    /// The parent context.
+    parent: Context,
+    /// The parent context with this span's `SpanContext` as its active span, made when
+    /// first asked for.
+    cx: OnceLock<Context>,
+    slot: Slot,
     /// The injected fault, read once when the span started (`fault-injection` only).
     fault: Option<Fault>,
+}
+
+impl Clone for SpanRecorder {
+    fn clone(&self) -> Self {
+        Self {
+            parent: self.parent.clone(),
+            cx: self.cx.clone(),
+            slot: self.slot.share(),
+            fault: self.fault,
+        }
+    }
 }
 
 impl DomainSpan {
     /// Starts `op` as a child of the current context.
     pub fn start(tracer_name: &str, op: impl Operation) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, [])
+        Self::start_under(Context::current(), tracer_name, op, [])
     }
 
     /// Starts `op` as a child of the current context with extra attributes.
@@ -79,7 +100,7 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, attributes)
+        Self::start_under(Context::current(), tracer_name, op, attributes)
     }
 
     /// Starts `op` as a child of `parent`.
@@ -89,35 +110,47 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
+        Self::start_under(parent.clone(), tracer_name, op, attributes)
+    }
+
+    /// Starts `op` as a child of `parent`, which the span keeps (to make its context when
+    /// asked for one).
+    fn start_under(
+        parent: Context,
+        tracer_name: &str,
+        op: impl Operation,
+        attributes: impl IntoIterator<Item = KeyValue>,
+    ) -> Self {
         let fault = fault::current();
-        let tracer = TracerFactory::global().tracer(tracer_name);
-        let mut all = FloeSpanAttributes::of(parent).to_key_values();
+        let attributes = attributes.into_iter();
+        let mut all = Vec::with_capacity(4 + attributes.size_hint().0);
+        FloeSpanAttributes::extend_key_values(&parent, &mut all);
         let floe_len = all.len();
         all.extend(attributes);
         let mut name = Cow::Borrowed(op.span_name());
         if let Some(fault) = fault {
             inject_at_start(fault, &mut name, &mut all, floe_len);
         }
-        let root = fault.is_some_and(|f| is_new_root(f, parent)).then(Context::new);
-        let span = tracer
-            .span_builder(name)
-            .with_kind(op.span_kind())
-            .with_attributes(all)
-            .start_with_context(&tracer, root.as_ref().unwrap_or(parent));
+        let root = fault.is_some_and(|f| is_new_root(f, &parent)).then(Context::new);
+        let builder = SpanBuilder::from_name(name).with_kind(op.span_kind()).with_attributes(all);
+        let tracer = TracerFactory::global().cached_tracer(tracer_name);
+        let span = builder.start_with_context(&tracer, root.as_ref().unwrap_or(&parent));
         Self {
             recorder: SpanRecorder {
-                cx: parent.with_span(span),
-                soft_failed: Arc::new(AtomicBool::new(false)),
+                parent,
+                cx: OnceLock::new(),
+                slot: Slot::new(span),
                 fault,
             },
             finished: false,
         }
     }
 
-    /// The context holding this span: attach it, or hand it to spawned work, so that
-    /// nested operations become children.
+    /// The context of this span (the parent's, with this span's ids as the active span
+    /// context): attach it, or hand it to spawned work, so that nested operations become
+    /// children.
     pub fn context(&self) -> &Context {
-        &self.recorder.cx
+        self.recorder.context()
     }
 
     /// A handle for adding attributes from elsewhere.
@@ -145,8 +178,8 @@ impl DomainSpan {
     /// an `exception` event and `error.type` = the error's type name.
     pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
         self.finished = true;
-        record_failure(&self.recorder.cx, std::any::type_name::<E>(), describe_error(error));
-        self.recorder.cx.span().end();
+        record_failure(&self.recorder, std::any::type_name::<E>(), describe_error(error));
+        self.recorder.end();
     }
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
@@ -163,8 +196,8 @@ impl DomainSpan {
     /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
     pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
         self.finished = true;
-        record_failure(&self.recorder.cx, error_type, reason);
-        self.recorder.cx.span().end();
+        record_failure(&self.recorder, error_type, reason);
+        self.recorder.end();
     }
 
     /// Ends the span from a result.
@@ -183,15 +216,17 @@ impl Drop for DomainSpan {
         }
         if std::thread::panicking() {
             record_failure(
-                &self.recorder.cx,
+                &self.recorder,
                 "panic",
                 SanitizedMessage::from_static("operation panicked"),
             );
         } else {
             // Written by the layer, not the caller: kept under `drop-category-attributes`.
-            self.recorder.cx.span().set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            self.recorder.slot.with(|open| {
+                open.span.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            });
         }
-        self.recorder.cx.span().end();
+        self.recorder.end();
     }
 }
 
@@ -199,7 +234,7 @@ impl SpanRecorder {
     /// Adds an attribute to the span.
     pub fn set_attribute(&self, attribute: KeyValue) {
         if !self.has_fault(Fault::DropCategoryAttributes) {
-            self.cx.span().set_attribute(attribute);
+            self.slot.with(|open| open.span.set_attribute(attribute));
         }
     }
 
@@ -208,12 +243,12 @@ impl SpanRecorder {
         if self.has_fault(Fault::DropCategoryAttributes) {
             return;
         }
-        self.cx.span().set_attributes(attributes);
+        self.slot.with(|open| open.span.set_attributes(attributes));
     }
 
     /// Adds an event to the span.
     pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
-        self.cx.span().add_event(name, attributes);
+        self.slot.with(|open| open.span.add_event(name, attributes));
     }
 
     /// Marks the span failed without failing the call: it ends as `Error` even if the
@@ -222,20 +257,25 @@ impl SpanRecorder {
         if self.has_fault(Fault::DropSoftFailure) {
             return;
         }
-        if !self.soft_failed.swap(true, Ordering::AcqRel) {
-            record_failure(&self.cx, error_type, reason);
+        let first = self.slot.with(|open| !std::mem::replace(&mut open.soft_failed, true));
+        if first == Some(true) {
+            record_failure(self, error_type, reason);
         }
     }
 
-    /// The context holding the span.
+    /// The context of the span (see [`DomainSpan::context`]).
     pub fn context(&self) -> &Context {
-        &self.cx
+        self.cx.get_or_init(|| {
+            let span_context = self.slot.with(|open| open.span.span_context().clone());
+            self.parent
+                .with_remote_span_context(span_context.unwrap_or_else(SpanContext::empty_context))
+        })
     }
 
     /// The span's W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), for handing the
     /// trace to a child process or a peer; `None` when the span has no valid context.
     pub fn traceparent(&self) -> Option<String> {
-        let context = self.cx.span().span_context().clone();
+        let context = self.slot.with(|open| open.span.span_context().clone())?;
         context.is_valid().then(|| {
             format!(
                 "00-{}-{}-{:02x}",
@@ -247,11 +287,16 @@ impl SpanRecorder {
     }
 
     fn finish_ok(&self) {
-        let span = self.cx.span();
-        if !self.soft_failed.load(Ordering::Acquire) && !self.has_fault(Fault::UnsetSuccess) {
-            span.set_status(Status::Ok);
-        }
-        span.end();
+        self.slot.with(|open| {
+            if !open.soft_failed && !self.has_fault(Fault::UnsetSuccess) {
+                open.span.set_status(Status::Ok);
+            }
+            open.span.end();
+        });
+    }
+
+    fn end(&self) {
+        self.slot.with(|open| open.span.end());
     }
 
     /// Whether `fault` is injected into this span (noted as applied when it is).
@@ -321,28 +366,31 @@ where
     result
 }
 
-/// Records a failure on the span of `cx`: `error.type`, an `exception` event with
-/// `exception.type` and `exception.message`, and status `Error` with the message.
+/// Records a failure on `span`: `error.type`, an `exception` event with `exception.type`
+/// and `exception.message`, and status `Error` with the message.
 ///
 /// This is the only function in the workspace that writes an error status or an
 /// exception event; its message parameter is a [`SanitizedMessage`], so nothing
-/// unsanitized can get there.
-pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage) {
-    let span = cx.span();
+/// unsanitized can get there. It does not end the span.
+pub fn record_failure(span: &SpanRecorder, error_type: &str, message: SanitizedMessage) {
     let error_type = error_type.to_owned();
-    span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
-    span.add_event(
-        attr::EXCEPTION_EVENT,
-        vec![
-            KeyValue::new(attr::EXCEPTION_TYPE, error_type),
-            KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
-        ],
-    );
-    if fault::is(Fault::OkOnFailure) {
-        span.set_status(Status::Ok);
-    } else {
-        span.set_status(Status::error(message.into_cow()));
-    }
+    let ok_instead = fault::is(Fault::OkOnFailure);
+    span.slot.with(|open| {
+        let span = &mut open.span;
+        span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
+        span.add_event(
+            attr::EXCEPTION_EVENT,
+            vec![
+                KeyValue::new(attr::EXCEPTION_TYPE, error_type),
+                KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
+            ],
+        );
+        if ok_instead {
+            span.set_status(Status::Ok);
+        } else {
+            span.set_status(Status::error(message.into_cow()));
+        }
+    });
 }
 
 /// What `fault` changes as a span starts: its name, or its attributes (the
