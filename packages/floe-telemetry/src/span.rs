@@ -136,12 +136,7 @@ impl DomainSpan {
         let tracer = TracerFactory::global().cached_tracer(tracer_name);
         let span = builder.start_with_context(&tracer, root.as_ref().unwrap_or(&parent));
         Self {
-            recorder: SpanRecorder {
-                parent,
-                cx: OnceLock::new(),
-                slot: Slot::new(span),
-                fault,
-            },
+            recorder: SpanRecorder { parent, cx: OnceLock::new(), slot: Slot::new(span), fault },
             finished: false,
         }
     }
