@@ -1,6 +1,6 @@
 //! Real test peers: the Python virtualenvs and Node modules `scripts/setup` installs, free
-//! loopback ports, and child processes that are waited for with a bound and stopped when
-//! dropped.
+//! loopback ports, child processes that are waited for with a bound and stopped when
+//! dropped, and judges asked once for a JSON verdict (`ask_json`).
 //!
 //! Every wait here is bounded, and every peer process is started under `timeout`, so a
 //! peer stops by itself even if the test process is killed before it can stop it.
@@ -11,6 +11,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod judge;
+
+pub use judge::ask_json;
 
 /// The longest a peer process lives, whatever happens to the test.
 pub const PEER_LIFETIME: Duration = Duration::from_mins(10);

@@ -197,6 +197,24 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
         reason: TYPED_MANIFEST_SERIALIZE_REASON,
     },
     Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.quality.gx",
+            span: "quality.run_checks",
+            mode: "QualityGxError::Task",
+        },
+        reason: "the blocking DuckDB task's JoinError: it happens only when the evaluation panics or the runtime shuts down under it, neither of which a test can cause without faking the runtime",
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.semantic.cube",
+            span: "semantic.generate_schema",
+            mode: "CubeError::Yaml",
+        },
+        reason: "serializing the plugin's own plain structs (string keys, derived Serialize) to YAML cannot fail; the variant exists so the `?` has a typed error instead of an unwrap",
+    },
+    Exemption {
         rules: &["testkit-dependency"],
         scope: Scope::Package("contract-tests"),
         reason: "test-only crate: the contract suite is built on the testkit and ships nothing",

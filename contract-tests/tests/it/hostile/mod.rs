@@ -40,6 +40,7 @@
 //! 3. Declare the module below.
 
 mod catalog_polaris;
+mod identity_keycloak;
 mod secrets_infisical;
 mod secrets_k8s;
 

@@ -5,5 +5,6 @@
 mod domain_span;
 mod factory;
 mod provider;
+mod sanitize_corpus;
 mod sanitize_props;
 mod traced;
