@@ -6,17 +6,21 @@
 //! through [`record_failure`], which takes a [`SanitizedMessage`]; this module is the only
 //! place in the workspace that sets an error status or writes an exception event.
 
+use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
-use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
+use opentelemetry::trace::{
+    FutureExt as _, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt as _,
+};
 use opentelemetry::{Context, KeyValue};
 
 use super::attr;
 use super::attributes::FloeSpanAttributes;
 use super::factory::TracerFactory;
+use super::fault::{self, Fault};
+use super::open::Slot;
 use super::sanitize::{SanitizedMessage, sanitize_error_message};
 
 /// A traced operation of a plugin or package: an enum whose variants name spans.
@@ -57,16 +61,37 @@ pub struct DomainSpan {
 /// A handle to add attributes and events to an open span, or to mark it failed without
 /// failing the call (a rejected delivery, an unhealthy peer). Cheap to clone and `Send`,
 /// so it can move into async work.
-#[derive(Clone, Debug)]
+///
+/// The span is written only through this handle (and its [`DomainSpan`]): its
+/// [`context`](Self::context) carries the span's identity for children and propagation,
+/// and `Context::span()` on it is a non-recording view.
+#[derive(Debug)]
 pub struct SpanRecorder {
-    cx: Context,
-    soft_failed: Arc<AtomicBool>,
+    /// The parent context.
+    parent: Context,
+    /// The parent context with this span's `SpanContext` as its active span, made when
+    /// first asked for.
+    cx: OnceLock<Context>,
+    slot: Slot,
+    /// The injected fault, read once when the span started (`fault-injection` only).
+    fault: Option<Fault>,
+}
+
+impl Clone for SpanRecorder {
+    fn clone(&self) -> Self {
+        Self {
+            parent: self.parent.clone(),
+            cx: self.cx.clone(),
+            slot: self.slot.share(),
+            fault: self.fault,
+        }
+    }
 }
 
 impl DomainSpan {
     /// Starts `op` as a child of the current context.
     pub fn start(tracer_name: &str, op: impl Operation) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, [])
+        Self::start_under(Context::current(), tracer_name, op, [])
     }
 
     /// Starts `op` as a child of the current context with extra attributes.
@@ -75,7 +100,7 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, attributes)
+        Self::start_under(Context::current(), tracer_name, op, attributes)
     }
 
     /// Starts `op` as a child of `parent`.
@@ -85,27 +110,42 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        let tracer = TracerFactory::global().tracer(tracer_name);
-        let mut all = FloeSpanAttributes::of(parent).to_key_values();
+        Self::start_under(parent.clone(), tracer_name, op, attributes)
+    }
+
+    /// Starts `op` as a child of `parent`, which the span keeps (to make its context when
+    /// asked for one).
+    fn start_under(
+        parent: Context,
+        tracer_name: &str,
+        op: impl Operation,
+        attributes: impl IntoIterator<Item = KeyValue>,
+    ) -> Self {
+        let fault = fault::current();
+        let attributes = attributes.into_iter();
+        let mut all = Vec::with_capacity(4 + attributes.size_hint().0);
+        FloeSpanAttributes::extend_key_values(&parent, &mut all);
+        let floe_len = all.len();
         all.extend(attributes);
-        let span = tracer
-            .span_builder(op.span_name())
-            .with_kind(op.span_kind())
-            .with_attributes(all)
-            .start_with_context(&tracer, parent);
+        let mut name = Cow::Borrowed(op.span_name());
+        if let Some(fault) = fault {
+            inject_at_start(fault, &mut name, &mut all, floe_len);
+        }
+        let root = fault.is_some_and(|f| is_new_root(f, &parent)).then(Context::new);
+        let builder = SpanBuilder::from_name(name).with_kind(op.span_kind()).with_attributes(all);
+        let tracer = TracerFactory::global().cached_tracer(tracer_name);
+        let span = builder.start_with_context(&tracer, root.as_ref().unwrap_or(&parent));
         Self {
-            recorder: SpanRecorder {
-                cx: parent.with_span(span),
-                soft_failed: Arc::new(AtomicBool::new(false)),
-            },
+            recorder: SpanRecorder { parent, cx: OnceLock::new(), slot: Slot::new(span), fault },
             finished: false,
         }
     }
 
-    /// The context holding this span: attach it, or hand it to spawned work, so that
-    /// nested operations become children.
+    /// The context of this span (the parent's, with this span's ids as the active span
+    /// context): attach it, or hand it to spawned work, so that nested operations become
+    /// children.
     pub fn context(&self) -> &Context {
-        &self.recorder.cx
+        self.recorder.context()
     }
 
     /// A handle for adding attributes from elsewhere.
@@ -133,16 +173,26 @@ impl DomainSpan {
     /// an `exception` event and `error.type` = the error's type name.
     pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
         self.finished = true;
-        record_failure(&self.recorder.cx, std::any::type_name::<E>(), describe_error(error));
-        self.recorder.cx.span().end();
+        record_failure(&self.recorder, std::any::type_name::<E>(), describe_error(error));
+        self.recorder.end();
     }
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
     /// answered "unhealthy", a delivery the peer rejected).
-    pub fn fail_soft(mut self, error_type: &'static str, reason: SanitizedMessage) {
+    pub fn fail_soft(self, error_type: &'static str, reason: SanitizedMessage) {
+        if self.recorder.has_fault(Fault::DropSoftFailure) {
+            self.succeed();
+        } else {
+            self.fail_with(error_type, reason);
+        }
+    }
+
+    /// Ends the span as failed with `error_type` and `reason`: `fail_soft` without being a
+    /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
+    pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
         self.finished = true;
-        record_failure(&self.recorder.cx, error_type, reason);
-        self.recorder.cx.span().end();
+        record_failure(&self.recorder, error_type, reason);
+        self.recorder.end();
     }
 
     /// Ends the span from a result.
@@ -161,50 +211,66 @@ impl Drop for DomainSpan {
         }
         if std::thread::panicking() {
             record_failure(
-                &self.recorder.cx,
+                &self.recorder,
                 "panic",
                 SanitizedMessage::from_static("operation panicked"),
             );
         } else {
-            self.recorder.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            // Written by the layer, not the caller: kept under `drop-category-attributes`.
+            self.recorder.slot.with(|open| {
+                open.span.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            });
         }
-        self.recorder.cx.span().end();
+        self.recorder.end();
     }
 }
 
 impl SpanRecorder {
     /// Adds an attribute to the span.
     pub fn set_attribute(&self, attribute: KeyValue) {
-        self.cx.span().set_attribute(attribute);
+        if !self.has_fault(Fault::DropCategoryAttributes) {
+            self.slot.with(|open| open.span.set_attribute(attribute));
+        }
     }
 
     /// Adds several attributes to the span.
     pub fn set_attributes(&self, attributes: impl IntoIterator<Item = KeyValue>) {
-        self.cx.span().set_attributes(attributes);
+        if self.has_fault(Fault::DropCategoryAttributes) {
+            return;
+        }
+        self.slot.with(|open| open.span.set_attributes(attributes));
     }
 
     /// Adds an event to the span.
     pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
-        self.cx.span().add_event(name, attributes);
+        self.slot.with(|open| open.span.add_event(name, attributes));
     }
 
     /// Marks the span failed without failing the call: it ends as `Error` even if the
     /// operation returns `Ok`.
     pub fn fail_soft(&self, error_type: &'static str, reason: SanitizedMessage) {
-        if !self.soft_failed.swap(true, Ordering::AcqRel) {
-            record_failure(&self.cx, error_type, reason);
+        if self.has_fault(Fault::DropSoftFailure) {
+            return;
+        }
+        let first = self.slot.with(|open| !std::mem::replace(&mut open.soft_failed, true));
+        if first == Some(true) {
+            record_failure(self, error_type, reason);
         }
     }
 
-    /// The context holding the span.
+    /// The context of the span (see [`DomainSpan::context`]).
     pub fn context(&self) -> &Context {
-        &self.cx
+        self.cx.get_or_init(|| {
+            let span_context = self.slot.with(|open| open.span.span_context().clone());
+            self.parent
+                .with_remote_span_context(span_context.unwrap_or_else(SpanContext::empty_context))
+        })
     }
 
     /// The span's W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), for handing the
     /// trace to a child process or a peer; `None` when the span has no valid context.
     pub fn traceparent(&self) -> Option<String> {
-        let context = self.cx.span().span_context().clone();
+        let context = self.slot.with(|open| open.span.span_context().clone())?;
         context.is_valid().then(|| {
             format!(
                 "00-{}-{}-{:02x}",
@@ -216,11 +282,26 @@ impl SpanRecorder {
     }
 
     fn finish_ok(&self) {
-        let span = self.cx.span();
-        if !self.soft_failed.load(Ordering::Acquire) {
-            span.set_status(Status::Ok);
+        self.slot.with(|open| {
+            if !open.soft_failed && !self.has_fault(Fault::UnsetSuccess) {
+                open.span.set_status(Status::Ok);
+            }
+            open.span.end();
+        });
+    }
+
+    fn end(&self) {
+        self.slot.with(|open| open.span.end());
+    }
+
+    /// Whether `fault` is injected into this span (noted as applied when it is).
+    #[inline]
+    fn has_fault(&self, fault: Fault) -> bool {
+        if self.fault == Some(fault) {
+            fault::applied(fault);
+            return true;
         }
-        span.end();
+        false
     }
 }
 
@@ -280,24 +361,67 @@ where
     result
 }
 
-/// Records a failure on the span of `cx`: `error.type`, an `exception` event with
-/// `exception.type` and `exception.message`, and status `Error` with the message.
+/// Records a failure on `span`: `error.type`, an `exception` event with `exception.type`
+/// and `exception.message`, and status `Error` with the message.
 ///
 /// This is the only function in the workspace that writes an error status or an
 /// exception event; its message parameter is a [`SanitizedMessage`], so nothing
-/// unsanitized can get there.
-pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage) {
-    let span = cx.span();
+/// unsanitized can get there. It does not end the span.
+pub fn record_failure(span: &SpanRecorder, error_type: &str, message: SanitizedMessage) {
     let error_type = error_type.to_owned();
-    span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
-    span.add_event(
-        attr::EXCEPTION_EVENT,
-        vec![
-            KeyValue::new(attr::EXCEPTION_TYPE, error_type),
-            KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
-        ],
-    );
-    span.set_status(Status::error(message.into_cow()));
+    let ok_instead = fault::is(Fault::OkOnFailure);
+    span.slot.with(|open| {
+        let span = &mut open.span;
+        span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
+        span.add_event(
+            attr::EXCEPTION_EVENT,
+            vec![
+                KeyValue::new(attr::EXCEPTION_TYPE, error_type),
+                KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
+            ],
+        );
+        if ok_instead {
+            span.set_status(Status::Ok);
+        } else {
+            span.set_status(Status::error(message.into_cow()));
+        }
+    });
+}
+
+/// What `fault` changes as a span starts: its name, or its attributes (the
+/// `FloeSpanAttributes` are the first `floe_len`, the caller's follow).
+#[cold]
+fn inject_at_start(
+    fault: Fault,
+    name: &mut Cow<'static, str>,
+    attributes: &mut Vec<KeyValue>,
+    floe_len: usize,
+) {
+    let before = attributes.len();
+    match fault {
+        Fault::DropFloeAttributes => drop(attributes.drain(..floe_len)),
+        Fault::DropCategoryAttributes => attributes.truncate(floe_len),
+        Fault::RenameSpan => {
+            if let Cow::Borrowed(original) = *name {
+                *name = fault::renamed(original);
+                fault::applied(fault);
+            }
+        }
+        _ => {}
+    }
+    if attributes.len() != before {
+        fault::applied(fault);
+    }
+}
+
+/// Whether the span must start as a new root (`new-root`, and the parent has a span).
+#[cold]
+fn is_new_root(fault: Fault, parent: &Context) -> bool {
+    let lost = fault == Fault::NewRoot && parent.span().span_context().is_valid();
+    if lost {
+        fault::applied(fault);
+    }
+    lost
 }
 
 /// The sanitized text of an error and its sources, joined by `": "`; a source whose text

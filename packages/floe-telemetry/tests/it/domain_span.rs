@@ -215,3 +215,59 @@ fn describe_error_joins_sources_once_and_sanitizes() {
         "cannot reach catalog at https://<REDACTED>@catalog.internal:8181/api: connect: password=<REDACTED>"
     );
 }
+
+#[test]
+fn floe_attributes_put_in_a_context_by_hand_win_over_attached_ones() {
+    let capture = Capture::start();
+    let _attached = FloeSpanAttributes::new("attached").attach();
+    let by_hand = FloeSpanAttributes::new("by-hand").with_mode("batch");
+    let _by_hand = opentelemetry::Context::current().with_value(by_hand).attach();
+    DomainSpan::start(TRACER, CatalogOp::Connect).succeed();
+    capture.assert_one(
+        expect::span("catalog.connect")
+            .attr(attr::FLOE_NAMESPACE, "by-hand")
+            .attr(attr::FLOE_MODE, "batch")
+            .no_attr(attr::FLOE_PRODUCT_NAME),
+    );
+}
+
+#[test]
+fn a_recorder_clone_writes_the_same_span_and_its_traceparent_names_it() {
+    let capture = Capture::start();
+    let span = DomainSpan::start(TRACER, CatalogOp::HealthCheck);
+    let recorder = span.recorder();
+    let traceparent = recorder.traceparent().expect("a sampled span has a traceparent");
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            recorder.set_attribute(KeyValue::new(attr::CATALOG_NAME, "lake"));
+            recorder.fail_soft("unhealthy", SanitizedMessage::from_static("catalog is down"));
+        });
+    });
+    span.succeed();
+    let data = capture.assert_one(
+        expect::span("catalog.health_check")
+            .error_description("catalog is down")
+            .attr(attr::CATALOG_NAME, "lake")
+            .attr(attr::ERROR_TYPE, "unhealthy"),
+    );
+    let ids = data.span_context;
+    assert_eq!(traceparent, format!("00-{}-{}-01", ids.trace_id(), ids.span_id()));
+}
+
+/// The context of a domain span carries the span's identity, for children and
+/// propagation; the span itself is written only through `DomainSpan` and `SpanRecorder`.
+#[test]
+fn a_domain_span_context_parents_children_and_is_a_non_recording_view() {
+    use opentelemetry::trace::TraceContextExt as _;
+    let capture = Capture::start();
+    let span = DomainSpan::start(TRACER, CatalogOp::LoadTable);
+    let view = span.context().span();
+    assert!(view.span_context().is_valid());
+    assert!(!view.is_recording(), "writes go through the domain span, not its context");
+    DomainSpan::start_in(span.context(), TRACER, CatalogOp::FetchToken, []).succeed();
+    span.succeed();
+    capture.assert_tree(
+        expect::tree(expect::span("catalog.load_table").ok())
+            .child(expect::tree(expect::span("catalog.fetch_token").ok())),
+    );
+}
