@@ -38,6 +38,11 @@ use serde_json::{Value, json};
 pub(crate) const PREFIX: &str = "lake-prefix";
 /// The warehouse clients must ask for.
 pub(crate) const WAREHOUSE: &str = "lake";
+/// The message of an injected failure: it quotes a credential the client never sent (the
+/// catalog's own metadata store), which only the sanitizer can remove.
+pub(crate) const INJECTED_FAILURE: &str = "injected failure: metadata store postgres://catalog:FLOETEST-store-pw-7Qx2@db:5432/lake is down";
+/// The password in [`INJECTED_FAILURE`].
+pub(crate) const STORE_PASSWORD: &str = "FLOETEST-store-pw-7Qx2";
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
@@ -260,7 +265,7 @@ fn answer(catalog: &mut Catalog, seen: &Seen, content_type: Option<&str>, body: 
     }
     if let Some(status) = catalog.fail_next.take() {
         let status = StatusCode::from_u16(status).expect("a valid injected status");
-        return error(status, "InternalServerError", "injected failure");
+        return error(status, "InternalServerError", INJECTED_FAILURE);
     }
     if body.is_empty() == (seen.method == Method::POST) {
         catalog.violations.push(format!("{} {}: a body iff POST", seen.method, seen.path));

@@ -13,7 +13,7 @@ use floe_otel_testkit::{Capture, expect};
 use crate::catalog::{
     TOKEN, lakana_config, loopback, loopback_config, orders, unique, with_amount,
 };
-use crate::server::{TestCatalog, WAREHOUSE};
+use crate::server::{STORE_PASSWORD, TestCatalog, WAREHOUSE};
 use floe_otel_testkit::lakana::{BOOTSTRAP_SECRET as SECRET, ENVIRONMENT};
 
 /// The tracer of the callers below.
@@ -184,6 +184,36 @@ async fn an_unavailable_catalog_is_retried_with_an_event_on_the_operation_span()
     assert_eq!(lists, 2, "sent once more after the 503");
     capture.assert_no_secret(TOKEN);
     capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
+    server.assert_no_violation();
+}
+
+#[tokio::test]
+async fn a_catalog_error_quoting_another_credential_is_sanitized_on_the_span_and_the_error() {
+    let (server, catalog) = loopback().await;
+    catalog.create_namespace(&Namespace::single("bronze"), BTreeMap::new()).await.unwrap();
+    let capture = Capture::start();
+
+    server.fail_next(500);
+    let failed = catalog.list_tables(&Namespace::single("bronze")).await.unwrap_err();
+
+    // The password was never sent, so the scrub cannot know it: the sanitizer must.
+    let text = failed.to_string();
+    assert!(matches!(failed, IcebergError::Server { status: 500, .. }), "{failed:?}");
+    assert!(text.contains("postgres://<REDACTED>@db:5432/lake is down"), "{text}");
+    capture.assert_one(
+        expect::span("catalog.list_tables")
+            .root()
+            .kind(SpanKind::Client)
+            .floe_attributes()
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
+            .error_description(
+                "catalog failed the request with status 500 (InternalServerError): injected \
+                 failure: metadata store postgres://<REDACTED>@db:5432/lake is down",
+            )
+            .exception("floe_iceberg::error::IcebergError"),
+    );
+    capture.assert_secret_nowhere(STORE_PASSWORD, &[&text, &format!("{failed:?}")]);
+    capture.assert_no_secret(TOKEN);
     server.assert_no_violation();
 }
 

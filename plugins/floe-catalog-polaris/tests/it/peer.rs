@@ -24,7 +24,7 @@ use serde_json::{Value, json};
     dead_code,
     reason = "each including test crate uses a different part of the shared server"
 )]
-mod catalog;
+pub(crate) mod catalog;
 
 pub(crate) use catalog::{TestCatalog, WAREHOUSE};
 

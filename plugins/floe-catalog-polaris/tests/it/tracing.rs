@@ -427,6 +427,47 @@ async fn vended_credentials_are_counted_never_recorded() {
 }
 
 #[tokio::test]
+async fn a_catalog_failure_quoting_another_credential_is_sanitized_on_the_vend_span() {
+    // lakana's errors quote no credential: the loopback catalog's injected failure does.
+    let secret = planted_secret();
+    let server = peer::start(&secret, Some(3600)).await;
+    let plugin = plugin(&server, &secret);
+    plugin.create_namespace(&["bronze".to_owned()]).await.unwrap();
+    let capture = Capture::start();
+
+    server.fail_next(500);
+    let error = plugin.vend_credentials(&table("bronze", "orders")).await.unwrap_err();
+
+    // The client never sent that password, so only the sanitizer can remove it.
+    let text = error.to_string();
+    assert!(
+        matches!(
+            error,
+            PolarisError::Catalog { source: IcebergError::Server { status: 500, .. }, .. }
+        ),
+        "{error:?}"
+    );
+    assert!(text.contains("postgres://<REDACTED>@db:5432/lake is down"), "{text}");
+    capture.assert_one(
+        expect::span("catalog.vend_credentials")
+            .scope(SCOPE)
+            .kind(SpanKind::Client)
+            .root()
+            .floe_attributes()
+            .attr(attr::CATALOG_TABLE, "orders")
+            .error_description(
+                "load table bronze.orders with vended credentials failed: catalog failed the \
+                 request with status 500 (InternalServerError): injected failure: metadata \
+                 store postgres://<REDACTED>@db:5432/lake is down",
+            )
+            .exception("PolarisError"),
+    );
+    capture.assert_secret_nowhere(peer::catalog::STORE_PASSWORD, &[&text, &format!("{error:?}")]);
+    capture.assert_no_secret(&secret);
+    server.assert_no_violation();
+}
+
+#[tokio::test]
 async fn a_load_that_vends_nothing_or_fails_ends_the_vend_span_as_an_error() {
     let secret = planted_secret();
     let tokens = TokenEndpoint::start(&secret, Some(3600));
