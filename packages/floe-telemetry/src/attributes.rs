@@ -1,15 +1,8 @@
 //! `FloeSpanAttributes`: the platform identity every floe span carries (FR-019).
-//!
-//! A span copies them on every start, so they are converted to key/values once, where
-//! they are set (the process default, or a context through `in_context`/`attach`), and a
-//! span clones the shared strings; the process default is read through a per-thread copy
-//! that is refreshed when it changes.
 
-use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
-use opentelemetry::{Context, KeyValue, StringValue};
+use opentelemetry::{Context, KeyValue};
 
 use super::attr;
 
@@ -39,58 +32,8 @@ pub struct FloeSpanAttributes {
     pub mode: Option<String>,
 }
 
-/// Attributes with their key/values, converted once.
-#[derive(Debug)]
-struct Resolved {
-    attrs: FloeSpanAttributes,
-    key_values: Box<[KeyValue]>,
-}
-
-impl Resolved {
-    fn new(attrs: FloeSpanAttributes) -> Arc<Self> {
-        let key_values = attrs.to_key_values().into_boxed_slice();
-        Arc::new(Self { attrs, key_values })
-    }
-}
-
-/// What `in_context` and `attach` put in a context beside the attributes themselves: their
-/// key/values. Used only while the context's `FloeSpanAttributes` are still these.
-#[derive(Clone, Debug)]
-struct Converted(Arc<Resolved>);
-
-/// The process default and its generation (bumped on every change).
-static PROCESS_DEFAULT: LazyLock<RwLock<(u64, Arc<Resolved>)>> =
-    LazyLock::new(|| RwLock::new((0, Resolved::new(FloeSpanAttributes::new("default")))));
-
-/// The generation of the process default, read without the lock.
-static DEFAULT_GENERATION: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// This thread's copy of the process default, valid while its generation is current.
-    static DEFAULT_COPY: RefCell<Option<(u64, Arc<Resolved>)>> = const { RefCell::new(None) };
-}
-
-fn read_default() -> (u64, Arc<Resolved>) {
-    let guard = PROCESS_DEFAULT.read().unwrap_or_else(PoisonError::into_inner);
-    (guard.0, Arc::clone(&guard.1))
-}
-
-/// Runs `f` on the process default, from this thread's copy when it is current.
-fn with_process_default<R>(f: impl FnOnce(&Resolved) -> R) -> R {
-    let generation = DEFAULT_GENERATION.load(Ordering::Acquire);
-    DEFAULT_COPY.with(|copy| {
-        let Ok(mut copy) = copy.try_borrow_mut() else {
-            return f(&read_default().1);
-        };
-        if let Some((seen, resolved)) = &*copy
-            && *seen == generation
-        {
-            return f(resolved);
-        }
-        let (_, resolved) = copy.insert(read_default());
-        f(resolved)
-    })
-}
+static PROCESS_DEFAULT: LazyLock<RwLock<FloeSpanAttributes>> =
+    LazyLock::new(|| RwLock::new(FloeSpanAttributes::new("default")));
 
 impl FloeSpanAttributes {
     /// Attributes for `namespace` with no product.
@@ -115,7 +58,7 @@ impl FloeSpanAttributes {
 
     /// The attributes in effect: the current context's, else the process default.
     pub fn current() -> Self {
-        Context::map_current(Self::of)
+        Context::map_current(|cx| cx.get::<Self>().cloned()).unwrap_or_else(Self::process_default)
     }
 
     /// The attributes of `cx`, else the process default.
@@ -125,57 +68,37 @@ impl FloeSpanAttributes {
 
     /// The process default.
     pub fn process_default() -> Self {
-        with_process_default(|resolved| resolved.attrs.clone())
+        PROCESS_DEFAULT.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// Replaces the process default (telemetry start-up does this from the manifest).
     pub fn set_process_default(attrs: Self) {
-        let mut guard = PROCESS_DEFAULT.write().unwrap_or_else(PoisonError::into_inner);
-        let generation = guard.0 + 1;
-        *guard = (generation, Resolved::new(attrs));
-        DEFAULT_GENERATION.store(generation, Ordering::Release);
+        *PROCESS_DEFAULT.write().unwrap_or_else(PoisonError::into_inner) = attrs;
     }
 
     /// A context like `cx` that carries these attributes.
     pub fn in_context(self, cx: &Context) -> Context {
-        let converted = Converted(Resolved::new(self.clone()));
-        cx.with_value(converted).with_value(self)
+        cx.with_value(self)
     }
 
     /// Makes these the attributes of the current context until the guard drops.
     pub fn attach(self) -> opentelemetry::ContextGuard {
-        Context::map_current(|cx| self.in_context(cx)).attach()
+        Context::current_with_value(self).attach()
     }
 
     /// The attributes as key/values, skipping unset ones.
     pub fn to_key_values(&self) -> Vec<KeyValue> {
-        let shared = |text: &str| StringValue::from(Arc::<str>::from(text));
         let mut out = Vec::with_capacity(4);
-        out.push(KeyValue::new(attr::FLOE_NAMESPACE, shared(&self.namespace)));
+        out.push(KeyValue::new(attr::FLOE_NAMESPACE, self.namespace.clone()));
         if let Some(name) = &self.product_name {
-            out.push(KeyValue::new(attr::FLOE_PRODUCT_NAME, shared(name)));
+            out.push(KeyValue::new(attr::FLOE_PRODUCT_NAME, name.clone()));
         }
         if let Some(version) = &self.product_version {
-            out.push(KeyValue::new(attr::FLOE_PRODUCT_VERSION, shared(version)));
+            out.push(KeyValue::new(attr::FLOE_PRODUCT_VERSION, version.clone()));
         }
         if let Some(mode) = &self.mode {
-            out.push(KeyValue::new(attr::FLOE_MODE, shared(mode)));
+            out.push(KeyValue::new(attr::FLOE_MODE, mode.clone()));
         }
         out
-    }
-
-    /// Appends the key/values of the attributes of `cx` (else the process default) to
-    /// `out`, without converting them again when they were set through this type.
-    pub(crate) fn extend_key_values(cx: &Context, out: &mut Vec<KeyValue>) {
-        match (cx.get::<Self>(), cx.get::<Converted>()) {
-            (Some(attrs), Some(Converted(resolved))) if resolved.attrs == *attrs => {
-                out.extend_from_slice(&resolved.key_values);
-            }
-            // Put in a context by hand (`cx.with_value(attrs)`), not through `in_context`.
-            (Some(attrs), _) => out.extend(attrs.to_key_values()),
-            (None, _) => {
-                with_process_default(|resolved| out.extend_from_slice(&resolved.key_values));
-            }
-        }
     }
 }

@@ -42,7 +42,6 @@ mod factory;
 pub mod fault;
 #[cfg(not(feature = "fault-injection"))]
 mod fault;
-mod open;
 pub mod ops;
 mod provider;
 mod registry;

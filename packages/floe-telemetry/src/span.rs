@@ -9,18 +9,16 @@
 use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use opentelemetry::trace::{
-    FutureExt as _, Span as _, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt as _,
-};
+use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 
 use super::attr;
 use super::attributes::FloeSpanAttributes;
 use super::factory::TracerFactory;
 use super::fault::{self, Fault};
-use super::open::Slot;
 use super::sanitize::{SanitizedMessage, sanitize_error_message};
 
 /// A traced operation of a plugin or package: an enum whose variants name spans.
@@ -61,37 +59,18 @@ pub struct DomainSpan {
 /// A handle to add attributes and events to an open span, or to mark it failed without
 /// failing the call (a rejected delivery, an unhealthy peer). Cheap to clone and `Send`,
 /// so it can move into async work.
-///
-/// The span is written only through this handle (and its [`DomainSpan`]): its
-/// [`context`](Self::context) carries the span's identity for children and propagation,
-/// and `Context::span()` on it is a non-recording view.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SpanRecorder {
-    /// The parent context.
-    parent: Context,
-    /// The parent context with this span's `SpanContext` as its active span, made when
-    /// first asked for.
-    cx: OnceLock<Context>,
-    slot: Slot,
+    cx: Context,
+    soft_failed: Arc<AtomicBool>,
     /// The injected fault, read once when the span started (`fault-injection` only).
     fault: Option<Fault>,
-}
-
-impl Clone for SpanRecorder {
-    fn clone(&self) -> Self {
-        Self {
-            parent: self.parent.clone(),
-            cx: self.cx.clone(),
-            slot: self.slot.share(),
-            fault: self.fault,
-        }
-    }
 }
 
 impl DomainSpan {
     /// Starts `op` as a child of the current context.
     pub fn start(tracer_name: &str, op: impl Operation) -> Self {
-        Self::start_under(Context::current(), tracer_name, op, [])
+        Self::start_in(&Context::current(), tracer_name, op, [])
     }
 
     /// Starts `op` as a child of the current context with extra attributes.
@@ -100,7 +79,7 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        Self::start_under(Context::current(), tracer_name, op, attributes)
+        Self::start_in(&Context::current(), tracer_name, op, attributes)
     }
 
     /// Starts `op` as a child of `parent`.
@@ -110,42 +89,35 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        Self::start_under(parent.clone(), tracer_name, op, attributes)
-    }
-
-    /// Starts `op` as a child of `parent`, which the span keeps (to make its context when
-    /// asked for one).
-    fn start_under(
-        parent: Context,
-        tracer_name: &str,
-        op: impl Operation,
-        attributes: impl IntoIterator<Item = KeyValue>,
-    ) -> Self {
         let fault = fault::current();
-        let attributes = attributes.into_iter();
-        let mut all = Vec::with_capacity(4 + attributes.size_hint().0);
-        FloeSpanAttributes::extend_key_values(&parent, &mut all);
+        let tracer = TracerFactory::global().tracer(tracer_name);
+        let mut all = FloeSpanAttributes::of(parent).to_key_values();
         let floe_len = all.len();
         all.extend(attributes);
         let mut name = Cow::Borrowed(op.span_name());
         if let Some(fault) = fault {
             inject_at_start(fault, &mut name, &mut all, floe_len);
         }
-        let root = fault.is_some_and(|f| is_new_root(f, &parent)).then(Context::new);
-        let builder = SpanBuilder::from_name(name).with_kind(op.span_kind()).with_attributes(all);
-        let tracer = TracerFactory::global().cached_tracer(tracer_name);
-        let span = builder.start_with_context(&tracer, root.as_ref().unwrap_or(&parent));
+        let root = fault.is_some_and(|f| is_new_root(f, parent)).then(Context::new);
+        let span = tracer
+            .span_builder(name)
+            .with_kind(op.span_kind())
+            .with_attributes(all)
+            .start_with_context(&tracer, root.as_ref().unwrap_or(parent));
         Self {
-            recorder: SpanRecorder { parent, cx: OnceLock::new(), slot: Slot::new(span), fault },
+            recorder: SpanRecorder {
+                cx: parent.with_span(span),
+                soft_failed: Arc::new(AtomicBool::new(false)),
+                fault,
+            },
             finished: false,
         }
     }
 
-    /// The context of this span (the parent's, with this span's ids as the active span
-    /// context): attach it, or hand it to spawned work, so that nested operations become
-    /// children.
+    /// The context holding this span: attach it, or hand it to spawned work, so that
+    /// nested operations become children.
     pub fn context(&self) -> &Context {
-        self.recorder.context()
+        &self.recorder.cx
     }
 
     /// A handle for adding attributes from elsewhere.
@@ -173,8 +145,8 @@ impl DomainSpan {
     /// an `exception` event and `error.type` = the error's type name.
     pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
         self.finished = true;
-        record_failure(&self.recorder, std::any::type_name::<E>(), describe_error(error));
-        self.recorder.end();
+        record_failure(&self.recorder.cx, std::any::type_name::<E>(), describe_error(error));
+        self.recorder.cx.span().end();
     }
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
@@ -191,8 +163,8 @@ impl DomainSpan {
     /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
     pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
         self.finished = true;
-        record_failure(&self.recorder, error_type, reason);
-        self.recorder.end();
+        record_failure(&self.recorder.cx, error_type, reason);
+        self.recorder.cx.span().end();
     }
 
     /// Ends the span from a result.
@@ -211,17 +183,15 @@ impl Drop for DomainSpan {
         }
         if std::thread::panicking() {
             record_failure(
-                &self.recorder,
+                &self.recorder.cx,
                 "panic",
                 SanitizedMessage::from_static("operation panicked"),
             );
         } else {
             // Written by the layer, not the caller: kept under `drop-category-attributes`.
-            self.recorder.slot.with(|open| {
-                open.span.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
-            });
+            self.recorder.cx.span().set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
         }
-        self.recorder.end();
+        self.recorder.cx.span().end();
     }
 }
 
@@ -229,7 +199,7 @@ impl SpanRecorder {
     /// Adds an attribute to the span.
     pub fn set_attribute(&self, attribute: KeyValue) {
         if !self.has_fault(Fault::DropCategoryAttributes) {
-            self.slot.with(|open| open.span.set_attribute(attribute));
+            self.cx.span().set_attribute(attribute);
         }
     }
 
@@ -238,12 +208,12 @@ impl SpanRecorder {
         if self.has_fault(Fault::DropCategoryAttributes) {
             return;
         }
-        self.slot.with(|open| open.span.set_attributes(attributes));
+        self.cx.span().set_attributes(attributes);
     }
 
     /// Adds an event to the span.
     pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
-        self.slot.with(|open| open.span.add_event(name, attributes));
+        self.cx.span().add_event(name, attributes);
     }
 
     /// Marks the span failed without failing the call: it ends as `Error` even if the
@@ -252,25 +222,20 @@ impl SpanRecorder {
         if self.has_fault(Fault::DropSoftFailure) {
             return;
         }
-        let first = self.slot.with(|open| !std::mem::replace(&mut open.soft_failed, true));
-        if first == Some(true) {
-            record_failure(self, error_type, reason);
+        if !self.soft_failed.swap(true, Ordering::AcqRel) {
+            record_failure(&self.cx, error_type, reason);
         }
     }
 
-    /// The context of the span (see [`DomainSpan::context`]).
+    /// The context holding the span.
     pub fn context(&self) -> &Context {
-        self.cx.get_or_init(|| {
-            let span_context = self.slot.with(|open| open.span.span_context().clone());
-            self.parent
-                .with_remote_span_context(span_context.unwrap_or_else(SpanContext::empty_context))
-        })
+        &self.cx
     }
 
     /// The span's W3C `traceparent` (`00-<trace id>-<span id>-<flags>`), for handing the
     /// trace to a child process or a peer; `None` when the span has no valid context.
     pub fn traceparent(&self) -> Option<String> {
-        let context = self.slot.with(|open| open.span.span_context().clone())?;
+        let context = self.cx.span().span_context().clone();
         context.is_valid().then(|| {
             format!(
                 "00-{}-{}-{:02x}",
@@ -282,16 +247,11 @@ impl SpanRecorder {
     }
 
     fn finish_ok(&self) {
-        self.slot.with(|open| {
-            if !open.soft_failed && !self.has_fault(Fault::UnsetSuccess) {
-                open.span.set_status(Status::Ok);
-            }
-            open.span.end();
-        });
-    }
-
-    fn end(&self) {
-        self.slot.with(|open| open.span.end());
+        let span = self.cx.span();
+        if !self.soft_failed.load(Ordering::Acquire) && !self.has_fault(Fault::UnsetSuccess) {
+            span.set_status(Status::Ok);
+        }
+        span.end();
     }
 
     /// Whether `fault` is injected into this span (noted as applied when it is).
@@ -361,31 +321,28 @@ where
     result
 }
 
-/// Records a failure on `span`: `error.type`, an `exception` event with `exception.type`
-/// and `exception.message`, and status `Error` with the message.
+/// Records a failure on the span of `cx`: `error.type`, an `exception` event with
+/// `exception.type` and `exception.message`, and status `Error` with the message.
 ///
 /// This is the only function in the workspace that writes an error status or an
 /// exception event; its message parameter is a [`SanitizedMessage`], so nothing
-/// unsanitized can get there. It does not end the span.
-pub fn record_failure(span: &SpanRecorder, error_type: &str, message: SanitizedMessage) {
+/// unsanitized can get there.
+pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage) {
+    let span = cx.span();
     let error_type = error_type.to_owned();
-    let ok_instead = fault::is(Fault::OkOnFailure);
-    span.slot.with(|open| {
-        let span = &mut open.span;
-        span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
-        span.add_event(
-            attr::EXCEPTION_EVENT,
-            vec![
-                KeyValue::new(attr::EXCEPTION_TYPE, error_type),
-                KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
-            ],
-        );
-        if ok_instead {
-            span.set_status(Status::Ok);
-        } else {
-            span.set_status(Status::error(message.into_cow()));
-        }
-    });
+    span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
+    span.add_event(
+        attr::EXCEPTION_EVENT,
+        vec![
+            KeyValue::new(attr::EXCEPTION_TYPE, error_type),
+            KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
+        ],
+    );
+    if fault::is(Fault::OkOnFailure) {
+        span.set_status(Status::Ok);
+    } else {
+        span.set_status(Status::error(message.into_cow()));
+    }
 }
 
 /// What `fault` changes as a span starts: its name, or its attributes (the
