@@ -1,5 +1,7 @@
 //! A real Iceberg REST catalog: `lakana-server` from the test virtualenv (pinned by
-//! `scripts/setup`), started once per test process on a free loopback port.
+//! `scripts/setup`), started once per test process on a free loopback port below the
+//! kernel's ephemeral range (so no loopback peer of the same process, which binds port 0,
+//! can take it while lakana starts), on another port if a start fails.
 //!
 //! Start-up: a fresh `SQLite` database in the peer's scratch directory (migrated by
 //! `lakana-server migrate`, or copied from a migrated template kept in the cache
@@ -18,10 +20,10 @@
 //! [`Lakana::revoke_token`]).
 
 use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::LazyLock;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::peers::{PeerError, PeerProcess, cache_dir, free_port, venv, venv_bin};
 
@@ -167,13 +169,57 @@ fn installed_version() -> Option<String> {
     })
 }
 
+/// How many ports a start tries before it gives up.
+const ATTEMPTS: usize = 3;
+
+/// Starts lakana, on another port if the first start fails: the port was free when it
+/// was picked, but another process (another test binary's lakana) can take it during the
+/// seconds lakana needs to bind it, and then something else answers there.
 fn start() -> Result<Lakana, PeerError> {
+    let mut failures = Vec::new();
+    for _ in 0..ATTEMPTS {
+        match start_on(reserved_port()) {
+            Ok(lakana) => return Ok(lakana),
+            Err(error) => failures.push(error.to_string()),
+        }
+    }
+    Err(PeerError::new(format!("{ATTEMPTS} starts failed:\n{}", failures.join("\n"))))
+}
+
+/// A loopback port below the kernel's ephemeral range that was free a moment ago: the
+/// loopback peers of this test process bind port 0, which the kernel answers from the
+/// ephemeral range only, so none of them can take lakana's port while it starts (the
+/// contract suite runs the hostile peers beside it). Falls back to [`free_port`] when
+/// the range leaves no room below it.
+fn reserved_port() -> u16 {
+    const FIRST: u16 = 20_000;
+    let ephemeral = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    let Some(room) = ephemeral.checked_sub(FIRST).filter(|room| *room > 0) else {
+        return free_port();
+    };
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos());
+    let seed = u64::from(std::process::id()) ^ u64::from(nanos);
+    (0..64_u64)
+        .filter_map(|i| {
+            let offset = u16::try_from((seed + i * 7919) % u64::from(room)).ok()?;
+            let port = FIRST + offset;
+            TcpListener::bind(("127.0.0.1", port)).is_ok().then_some(port)
+        })
+        .next()
+        .unwrap_or_else(free_port)
+}
+
+fn start_on(port: u16) -> Result<Lakana, PeerError> {
     let bin = venv_bin("lakana-server")?;
     let template = installed_version()
         .map(|version| cache_dir().join(format!("lakana-{version}-migrated.sqlite")))
         .map(|path| path.display().to_string())
         .unwrap_or_default();
-    let port = free_port();
     let port_text = port.to_string();
     let test_pid = std::process::id().to_string();
     let bin_text = bin.display().to_string();
