@@ -205,12 +205,11 @@ fn reserved_port() -> u16 {
         .map_or(0, |elapsed| elapsed.subsec_nanos());
     let seed = u64::from(std::process::id()) ^ u64::from(nanos);
     (0..64_u64)
-        .filter_map(|i| {
+        .find_map(|i| {
             let offset = u16::try_from((seed + i * 7919) % u64::from(room)).ok()?;
             let port = FIRST + offset;
             TcpListener::bind(("127.0.0.1", port)).is_ok().then_some(port)
         })
-        .next()
         .unwrap_or_else(free_port)
 }
 
