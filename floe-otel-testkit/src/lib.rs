@@ -72,6 +72,8 @@
 //!   scratch copies of the example dbt project.
 //! - `kubernetes` (feature `floe`): Kubernetes documents judged by the JSON schemas of a
 //!   pinned Kubernetes version (`kubernetes-validate`), many per validator run.
+//! - `lakana` (feature `floe`): a real Iceberg REST catalog (`lakana-server`), one per
+//!   test process, with its environment created and tokens issued and revoked on demand.
 //!
 //! # Crate feature flags
 //! - `floe`: floe's own test support (fixtures from floe-core's plugin model, the peers
@@ -93,6 +95,8 @@ pub mod hostile;
 pub mod http;
 #[cfg(feature = "floe")]
 pub mod kubernetes;
+#[cfg(feature = "floe")]
+pub mod lakana;
 pub mod leak;
 #[cfg(feature = "floe")]
 pub mod peers;

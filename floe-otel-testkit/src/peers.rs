@@ -31,6 +31,13 @@ impl fmt::Display for PeerError {
 
 impl std::error::Error for PeerError {}
 
+impl PeerError {
+    /// An error saying `message`.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
 /// The cache directory `scripts/setup` installs into.
 pub fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FLOE_CACHE_DIR") {

@@ -167,6 +167,17 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
         file: "alert.yaml",
     },
     AttributeDef {
+        key: "catalog.attempt",
+        ty: AttributeType::Int,
+        brief: "The attempt that failed, on `catalog.retry` events.",
+        requirement: Requirement::Recommended,
+        never_record: false,
+        volatile: false,
+        tracers: &[],
+        group: "registry.catalog",
+        file: "catalog.yaml",
+    },
+    AttributeDef {
         key: "catalog.client_secret",
         ty: AttributeType::String,
         brief: "The OAuth2 client secret of a catalog principal. Never recorded.",
@@ -2296,6 +2307,13 @@ pub(super) static EVENTS: &[EventDef] = &[
         attributes: &["floe.audit.rule", "floe.plugin", "floe.audit.warning"],
         group: "event.audit.finding",
         file: "floe.yaml",
+    },
+    EventDef {
+        name: "catalog.retry",
+        brief: "A call to the catalog or its token endpoint got a retryable answer (429, 503, connection refused) and is retried after a backoff.",
+        attributes: &["catalog.attempt", "http.response.status_code"],
+        group: "event.catalog.retry",
+        file: "catalog.yaml",
     },
     EventDef {
         name: "exception",

@@ -50,6 +50,7 @@ mod alert_alertmanager;
 mod alert_email;
 mod alert_slack;
 mod alert_webhook;
+mod catalog_polaris;
 mod identity_keycloak;
 mod secrets_infisical;
 mod secrets_k8s;
