@@ -39,6 +39,7 @@
 //!    JSON) is left out with a comment saying why.
 //! 3. Declare the module below.
 
+mod identity_keycloak;
 mod lineage_marquez;
 mod secrets_infisical;
 mod secrets_k8s;

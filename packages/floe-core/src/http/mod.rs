@@ -8,7 +8,7 @@
 //!   is a [`PeerAnswer`]; its status maps to a [`PeerError`] whose peer text was
 //!   scrubbed of every credential the call sent ([`SentCredentials`]) and then
 //!   sanitized.
-//! - [`client`], [`client_with_ca`]: the one way to build a client (rustls on the `ring`
+//! - [`client()`], [`client_with_ca`]: the one way to build a client (rustls on the `ring`
 //!   provider, timeouts on every request), for plugins that post to a webhook and need
 //!   no more ([`send_with_retry`], [`answer_excerpt`]).
 //! - [`parse_endpoint`], [`parse_base_endpoint`]: endpoints from config that carry

@@ -99,15 +99,17 @@ impl ResolvedConfig {
     }
 
     /// The manifest path of `key` in this config: `plugins.secrets[0].config.api_server`
-    /// for `api_server` (a nested key is written `tls.ca_file`).
+    /// for `api_server` (a nested key is written `tls.ca_file`, an element
+    /// `schedules[0].cron`); the config's own path for an empty key.
     pub fn key_path(&self, key: &str) -> String {
-        format!("{}.{key}", self.path)
+        if key.is_empty() { self.path.clone() } else { format!("{}.{key}", self.path) }
     }
 
     /// A [`PluginErrorKind::Config`] error for a value the plugin refused after decoding
-    /// (plain `http` to a remote host, a bad name): `<manifest path of key>: <reason>`,
-    /// scrubbed of every value that came from a secret, then sanitized. This is how
-    /// `floe compile` names the manifest key of a plugin's configuration error.
+    /// (plain `http` to a remote host, a range, a name, a combination):
+    /// `<manifest path of key>: <reason>`, scrubbed of every value that came from a secret,
+    /// then sanitized. This is how `floe compile` names the manifest key of a plugin's
+    /// configuration error; `key` is relative to the config, empty for the config as a whole.
     ///
     /// # Examples
     /// ```
