@@ -25,6 +25,9 @@ use crate::{RUN_ID, plugin, run_event};
 /// sent can keep it out of an error.
 const PLAIN_KEY: &str = "orchard-lantern-harbour-7315";
 
+/// The password of Marquez's own database, which the plugin never sends.
+const DB_PASSWORD: &str = "tiger-lattice-0419";
+
 fn emit_span(event_type: &str) -> expect::SpanExpectation {
     expect::span("lineage.emit")
         .root()
@@ -197,6 +200,44 @@ async fn an_api_key_quoted_in_a_refusal_reaches_no_span_and_no_error() {
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 400_i64),
     );
     capture.assert_secret_nowhere(PLAIN_KEY, &[&error.to_string(), &format!("{error:?}")]);
+}
+
+/// Marquez failing on its database and saying so with the JDBC URL, password included: a
+/// credential the plugin never sent, so only the sanitizer keeps it out of the span and
+/// the error.
+#[tokio::test]
+async fn a_database_password_in_marquez_s_failure_reaches_no_span_and_no_error() {
+    let marquez = LoopbackServer::start(Router::new().route(
+        "/api/v1/lineage",
+        post(|| async {
+            let message = format!(
+                "Unable to acquire JDBC connection: jdbc:postgresql://db:5432/marquez?user=marquez&password={DB_PASSWORD}"
+            );
+            (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(serde_json::json!({ "code": 500, "message": message })))
+        }),
+    ));
+    let capture = Capture::start();
+
+    let error = plugin(&marquez.url(""), Some(PLAIN_KEY))
+        .emit(&run_event(RunEventType::Complete))
+        .await
+        .unwrap_err();
+
+    assert!(
+        matches!(error, MarquezError::Emit { source: PeerError::Failed { status: 500, .. }, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("failed to answer (500): "), "{error}");
+    assert!(error.to_string().contains("Unable to acquire JDBC connection"), "{error}");
+    capture.assert_one(
+        emit_span("COMPLETE")
+            .error_containing("Unable to acquire JDBC connection")
+            .exception("MarquezError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 500_i64),
+    );
+    for secret in [DB_PASSWORD, PLAIN_KEY] {
+        capture.assert_secret_nowhere(secret, &[&error.to_string(), &format!("{error:?}")]);
+    }
 }
 
 #[tokio::test]
