@@ -214,7 +214,7 @@ pub const INGESTION_SOURCE_TYPE: Key = Key::from_static_str("ingestion.source_ty
 /// `lineage.attempt`: The attempt that failed (1 for the first), on `lineage.retry` events.
 pub const LINEAGE_ATTEMPT: Key = Key::from_static_str("lineage.attempt");
 
-/// `lineage.event_type`: The run event type.
+/// `lineage.event_type`: The run event type (OpenLineage 2-0-2's `eventType`).
 pub const LINEAGE_EVENT_TYPE: Key = Key::from_static_str("lineage.event_type");
 
 /// `lineage.job_name`: The OpenLineage job name.

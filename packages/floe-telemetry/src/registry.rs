@@ -1025,8 +1025,8 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
     },
     AttributeDef {
         key: "lineage.event_type",
-        ty: AttributeType::Enum(&["START", "COMPLETE", "FAIL"]),
-        brief: "The run event type.",
+        ty: AttributeType::Enum(&["START", "RUNNING", "COMPLETE", "ABORT", "FAIL", "OTHER"]),
+        brief: "The run event type (OpenLineage 2-0-2's `eventType`).",
         requirement: Requirement::Required,
         never_record: false,
         volatile: false,

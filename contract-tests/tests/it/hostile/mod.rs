@@ -52,6 +52,7 @@ mod alert_slack;
 mod alert_webhook;
 mod catalog_polaris;
 mod identity_keycloak;
+mod lineage_marquez;
 mod secrets_infisical;
 mod secrets_k8s;
 mod smtp;
