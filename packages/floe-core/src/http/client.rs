@@ -27,7 +27,10 @@ pub enum CaBundleError {
 /// [`client`]. The same function the OTLP HTTP exporter's set-up calls.
 pub use floe_telemetry::install_crypto_provider;
 
-/// A client whose requests time out after `timeout` (connecting after at most 10 s).
+/// A client whose requests time out after `timeout` (connecting after at most 10 s) and
+/// that follows no redirect: a 3xx comes back as the answer. reqwest would follow it and
+/// strip only the standard credential headers on a change of host, so a token in a header
+/// of its own (`Dagster-Cloud-Api-Token`) would go to wherever the answer points.
 ///
 /// # Errors
 /// When the TLS set-up fails.
@@ -35,13 +38,15 @@ pub fn client(timeout: Duration) -> Result<reqwest::Client, ClientError> {
     builder(timeout).build().map_err(ClientError)
 }
 
-/// The settings every floe client shares: the `ring` provider, the timeouts, the agent.
+/// The settings every floe client shares: the `ring` provider, the timeouts, the agent,
+/// no redirects.
 pub(crate) fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     install_crypto_provider();
     reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .user_agent(concat!("floe/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::none())
 }
 
 /// The PEM certificates of `ca_bundle` added to `builder`'s roots.

@@ -123,3 +123,33 @@ fn a_ca_bundle_with_a_certificate_builds_a_client() {
     let pem = std::fs::read(&cert).unwrap();
     floe_core::http::client_with_ca(Duration::from_secs(1), &pem).unwrap();
 }
+
+#[tokio::test]
+async fn the_client_never_follows_a_redirect_with_its_headers() {
+    let elsewhere = LoopbackServer::start(Router::new().route("/take", post(|| async { "taken" })));
+    let target = elsewhere.url("/take");
+    let redirecting = LoopbackServer::start(Router::new().route(
+        "/hook",
+        post(move || {
+            let target = target.clone();
+            async move {
+                Response::builder()
+                    .status(307)
+                    .header("location", target)
+                    .body(Body::empty())
+                    .expect("a valid response")
+            }
+        }),
+    ));
+    let http = client(Duration::from_secs(5)).expect("client");
+    let answer = http
+        .post(redirecting.url("/hook"))
+        .header("dagster-cloud-api-token", "FLOETEST-token")
+        .body("{}")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status().as_u16(), 307, "the redirect is the answer");
+    assert_eq!(redirecting.requests().len(), 1);
+    assert!(elsewhere.requests().is_empty(), "the other origin got the request and its token");
+}
