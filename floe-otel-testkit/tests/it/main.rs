@@ -2,10 +2,19 @@
 
 mod assertions;
 mod capture;
+#[cfg(feature = "floe")]
 mod conform;
+mod coverage;
+mod empty;
+mod entry_points;
+mod events_links;
 mod fixtures;
 mod leak;
+mod levels;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod naive;
+mod nearest;
 #[cfg(feature = "floe")]
 mod peers;
 mod render;
