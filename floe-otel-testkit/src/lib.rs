@@ -11,7 +11,11 @@ pub mod conform;
 pub mod expect;
 pub mod fixtures;
 #[cfg(feature = "http")]
+pub mod hostile;
+#[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "floe")]
+pub mod kubernetes;
 pub mod leak;
 mod matching;
 #[cfg(feature = "metrics")]

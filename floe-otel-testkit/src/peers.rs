@@ -1,5 +1,6 @@
-//! Real test peers: the Python virtualenv `scripts/setup` installs, free loopback ports,
-//! and child processes that are waited for with a bound and stopped when dropped.
+//! Real test peers: the Python virtualenvs and Node modules `scripts/setup` installs, free
+//! loopback ports, child processes that are waited for with a bound and stopped when
+//! dropped, and judges asked once for a JSON verdict (`ask_json`).
 //!
 //! Every wait here is bounded, and every peer process is started under `timeout`, so a
 //! peer stops by itself even if the test process is killed before it can stop it.
@@ -10,6 +11,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod judge;
+
+pub use judge::ask_json;
 
 /// The longest a peer process lives, whatever happens to the test.
 pub const PEER_LIFETIME: Duration = Duration::from_mins(10);
@@ -63,6 +68,37 @@ pub fn venv_bin(name: &str) -> Result<PathBuf, PeerError> {
         Err(PeerError(format!(
             "{} is missing from the test virtualenv: run scripts/setup",
             path.display()
+        )))
+    }
+}
+
+/// An executable of the judges' virtualenv (`kubernetes-validate`, or `python` to import
+/// `great_expectations`), kept apart from the peers' set so their dependencies never move it.
+///
+/// # Errors
+/// When it is not installed; the message says to run `scripts/setup validators`.
+pub fn validators_bin(name: &str) -> Result<PathBuf, PeerError> {
+    let path = cache_dir().join("venv-validators").join("bin").join(name);
+    if path.exists() {
+        Ok(path)
+    } else {
+        Err(PeerError(format!("{} is missing: run scripts/setup validators", path.display())))
+    }
+}
+
+/// The directory holding the Node test peers' `node_modules` (oidc-provider, Cube's schema
+/// compiler): run a script there, or put it on `NODE_PATH`.
+///
+/// # Errors
+/// When they are not installed; the message says to run `scripts/setup node`.
+pub fn node_modules() -> Result<PathBuf, PeerError> {
+    let dir = cache_dir().join("node").join("node_modules");
+    if dir.join(".package-lock.json").exists() {
+        Ok(dir)
+    } else {
+        Err(PeerError(format!(
+            "the Node test peers are not installed at {}: run scripts/setup node",
+            dir.display()
         )))
     }
 }

@@ -7,6 +7,7 @@ mod facts;
 mod finding;
 mod manifest;
 mod registry;
+mod registry_coverage;
 mod tidy;
 mod tokens;
 mod workspace;
@@ -19,6 +20,7 @@ fn usage() -> &'static str {
      tasks:\n  \
        codegen [--check]                 generate attr.rs, ops.rs, registry.rs and docs/telemetry.md from the telemetry registry\n  \
        audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
+       registry-coverage [--format json] [--dir <path>]  which registry spans and attributes the tests produced (the testkit's coverage records); exit 1 below 100 % of spans\n  \
        tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n"
 }
 
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("codegen") => codegen::run(&root, rest.iter().any(|a| a == "--check")),
         Some("audit-coverage") => audit_coverage::run(&root, rest),
+        Some("registry-coverage") => registry_coverage::run(&root, rest),
         Some("tidy") => tidy::run(&root, rest),
         Some(other) => {
             eprintln!("unknown task {other:?}\n{}", usage());

@@ -142,6 +142,9 @@ pub(crate) struct Function {
     pub(crate) attributes: Vec<TokenStream>,
     /// Whether its first parameter is `self` (`&self`, `mut self`, ..).
     pub(crate) is_method: bool,
+    /// The names of its parameters after `self` (`_` for a pattern); `x in strategy`
+    /// parameters of `proptest!` count too.
+    pub(crate) params: Vec<String>,
     /// The body.
     pub(crate) body: TokenStream,
 }
@@ -206,11 +209,18 @@ fn collect_functions(tokens: &TokenStream, out: &mut Vec<Function>) {
                             .any(|t| matches!(t, TokenTree::Ident(i) if i == "self"))
                     });
                     if let Some(body) = group(Delimiter::Brace) {
+                        let mut params = group(Delimiter::Parenthesis)
+                            .map(|g| params(&g.stream()))
+                            .unwrap_or_default();
+                        if is_method && !params.is_empty() {
+                            params.remove(0);
+                        }
                         out.push(Function {
                             name: name.to_string(),
                             line: line_of(name.span()),
                             attributes: std::mem::take(&mut pending_attrs),
                             is_method,
+                            params,
                             body: body.stream(),
                         });
                     }
@@ -224,6 +234,56 @@ fn collect_functions(tokens: &TokenStream, out: &mut Vec<Function>) {
         }
         i += 1;
     }
+}
+
+/// The parameter names of a parameter list: the identifier before `:` (or `in`) of each
+/// comma-separated part, `_` for anything else.
+fn params(list: &TokenStream) -> Vec<String> {
+    let trees: Vec<TokenTree> = list.clone().into_iter().collect();
+    let mut parts: Vec<Vec<&TokenTree>> = vec![Vec::new()];
+    let mut angle = 0_usize;
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '<' => angle += 1,
+            TokenTree::Punct(p)
+                if p.as_char() == '>'
+                    && !is_punct(i.checked_sub(1).and_then(|j| trees.get(j)), '-') =>
+            {
+                angle = angle.saturating_sub(1);
+            }
+            TokenTree::Punct(p) if p.as_char() == ',' && angle == 0 => {
+                parts.push(Vec::new());
+                continue;
+            }
+            _ => {}
+        }
+        if let Some(part) = parts.last_mut() {
+            part.push(tree);
+        }
+    }
+    parts
+        .into_iter()
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let words: Vec<&TokenTree> = part
+                .into_iter()
+                .skip_while(|t| {
+                    matches!(t, TokenTree::Ident(i) if i == "mut" || i == "ref")
+                        || is_punct(Some(t), '&')
+                })
+                .collect();
+            match words.as_slice() {
+                [TokenTree::Ident(name), TokenTree::Punct(p), ..] if p.as_char() == ':' => {
+                    name.to_string()
+                }
+                [TokenTree::Ident(name), TokenTree::Ident(kw), ..] if kw == "in" => {
+                    name.to_string()
+                }
+                [TokenTree::Ident(name)] => name.to_string(),
+                _ => "_".to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// Whether attributes seen before `tree` still belong to the item after it: qualifiers

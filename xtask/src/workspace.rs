@@ -11,12 +11,16 @@ use anyhow::{Context as _, Result};
 
 use crate::exemptions;
 use crate::manifest::{self, DepKind, Dependency};
+use crate::registry::{self, Registry};
 
-/// A workspace: its members, sorted by directory.
+/// A workspace: its members, sorted by directory, and its telemetry registry.
 #[derive(Debug)]
 pub(crate) struct Workspace {
     /// The members.
     pub(crate) members: Vec<Member>,
+    /// The telemetry registry (`packages/floe-telemetry/registry`), empty when the
+    /// workspace has none.
+    pub(crate) registry: Registry,
 }
 
 /// One workspace member.
@@ -89,7 +93,7 @@ impl Workspace {
             )?);
         }
         members.sort_by(|a, b| a.dir.cmp(&b.dir));
-        Ok(Self { members })
+        Ok(Self { members, registry: load_registry(&root)? })
     }
 
     /// The fixture workspace at `root`: every directory (up to three levels down) whose
@@ -110,7 +114,7 @@ impl Workspace {
             members.push(Member::read(root, dir, name, manifest, dependencies)?);
         }
         members.sort_by(|a, b| a.dir.cmp(&b.dir));
-        Ok(Self { members })
+        Ok(Self { members, registry: load_registry(root)? })
     }
 
     /// The members under `plugins/`.
@@ -184,6 +188,12 @@ impl SourceFile {
     pub(crate) fn syntax(&self) -> Option<&syn::File> {
         self.ast.as_ref().ok()
     }
+}
+
+/// The registry under `root`, or an empty one when there is no registry directory.
+fn load_registry(root: &Path) -> Result<Registry> {
+    let dir = root.join(registry::REGISTRY_DIR);
+    if dir.is_dir() { registry::load(&dir) } else { Ok(Registry::default()) }
 }
 
 fn read(path: &Path) -> Result<String> {

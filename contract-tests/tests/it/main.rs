@@ -1,5 +1,6 @@
 //! The contract suite over every registered plugin: one row per plugin in `rows/`.
 
+mod hostile;
 mod otlp_roundtrip;
 mod rows;
 

@@ -87,3 +87,80 @@ fn dropping_a_peer_stops_the_program_that_timeout_watches() {
     drop(peer);
     assert!(!proc_dir.exists(), "the peer (pid {pid}) outlived its guard");
 }
+
+/// The judges' virtualenv and the Node peers are where the helpers say, at the pinned
+/// versions `scripts/setup` installs.
+#[test]
+fn the_validators_and_node_peers_are_installed_at_their_pinned_versions() {
+    let validate = peers::validators_bin("kubernetes-validate").unwrap();
+    let out = std::process::Command::new(&validate).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1.37.0");
+
+    let modules = peers::node_modules().unwrap();
+    for (package, version) in
+        [("oidc-provider", "9.13.3"), ("@cubejs-backend/schema-compiler", "0.33.65")]
+    {
+        let manifest = std::fs::read_to_string(modules.join(package).join("package.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        assert_eq!(manifest["version"], version, "{package}");
+    }
+}
+
+#[test]
+fn a_judge_answers_the_json_it_was_asked() {
+    let request = serde_json::json!({ "cases": [1, 2, { "x": "y" }] });
+    let answer = peers::ask_json(
+        "echo judge",
+        std::path::Path::new("sh"),
+        &["-c", "cat"],
+        &[],
+        &request,
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert_eq!(answer, request);
+}
+
+#[test]
+fn a_judge_that_fails_or_hangs_is_an_error_quoting_its_stderr_within_the_bound() {
+    let sh = std::path::Path::new("sh");
+    let request = serde_json::json!({});
+    let err = peers::ask_json(
+        "failing judge",
+        sh,
+        &["-c", "echo cannot import >&2; exit 3"],
+        &[],
+        &request,
+        Duration::from_secs(20),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("failing judge failed (exit status: 3)"), "{err}");
+    assert!(err.contains("cannot import"), "{err}");
+    let err = peers::ask_json(
+        "chatty judge",
+        sh,
+        &["-c", "echo not json"],
+        &[],
+        &request,
+        Duration::from_secs(20),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("chatty judge did not answer JSON"), "{err}");
+    let started = std::time::Instant::now();
+    let err = peers::ask_json(
+        "slow judge",
+        sh,
+        &["-c", "echo thinking >&2; exec sleep 30"],
+        &[],
+        &request,
+        Duration::from_secs(1),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("slow judge did not answer within 1s"), "{err}");
+    assert!(err.contains("thinking"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+}

@@ -80,19 +80,59 @@ pub enum ProcessError {
 /// [`ProcessError`] when it cannot start, times out, or its output cannot be read. A
 /// non-zero exit is not an error here: the caller reads `status`.
 pub async fn run(
-    mut command: tokio::process::Command,
+    command: tokio::process::Command,
     timeout: Duration,
 ) -> Result<CommandOutput, ProcessError> {
+    run_inner(command, None, timeout).await
+}
+
+/// Like [`run`], with `input` written to the program's standard input (then closed):
+/// the channel for what must not be on its command line, which every local user can
+/// read (`/proc/<pid>/cmdline`) and which is bounded (E2BIG past 128 KiB per argument).
+/// The input is written while the output is read, so neither side can block the other.
+///
+/// # Errors
+/// As [`run`]. A program that exits without reading all of its input is not an error
+/// (the broken pipe is ignored): its exit status says what happened.
+pub async fn run_with_input(
+    command: tokio::process::Command,
+    input: Vec<u8>,
+    timeout: Duration,
+) -> Result<CommandOutput, ProcessError> {
+    run_inner(command, Some(input), timeout).await
+}
+
+async fn run_inner(
+    mut command: tokio::process::Command,
+    input: Option<Vec<u8>>,
+    timeout: Duration,
+) -> Result<CommandOutput, ProcessError> {
+    use tokio::io::AsyncWriteExt as _;
+
     let program = Path::new(command.as_std().get_program())
         .file_name()
         .map_or_else(|| "program".to_owned(), |n| n.to_string_lossy().into_owned());
-    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    let stdin = if input.is_some() { Stdio::piped() } else { Stdio::null() };
+    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
     let started = Instant::now();
-    let child = command
+    let mut child = command
         .spawn()
         .map_err(|source| ProcessError::Spawn { program: program.clone(), source })?;
+    let writer = child.stdin.take().zip(input).map(|(mut pipe, bytes)| async move {
+        // A program that stops reading early closes the pipe; its status tells why.
+        let _ = pipe.write_all(&bytes).await;
+        drop(pipe);
+    });
+    let finished = async {
+        let (output, ()) = tokio::join!(child.wait_with_output(), async {
+            if let Some(writer) = writer {
+                writer.await;
+            }
+        });
+        output
+    };
     // Dropping the child when the timeout fires kills it (kill_on_drop).
-    match tokio::time::timeout(timeout, child.wait_with_output()).await {
+    match tokio::time::timeout(timeout, finished).await {
         Err(_) => Err(ProcessError::Timeout { program, after: timeout }),
         Ok(Err(source)) => Err(ProcessError::Io { program, source }),
         Ok(Ok(output)) => Ok(CommandOutput {

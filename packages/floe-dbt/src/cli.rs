@@ -7,15 +7,17 @@ use std::time::Duration;
 use floe_core::KeyValue;
 use serde_json::{Map, Value};
 
-use super::artifacts::{ArtifactError, RunResults};
+use super::artifacts::RunResults;
+use super::error::DbtError;
+use super::launch::{LAUNCHER, Launch, arguments, launch_for};
 use super::nodes::{TestFailures, record_nodes};
+use super::output::{Cleaner, error_lines, log_messages, preview};
+use super::target::{shown, target_dir};
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtOptions};
-use floe_core::process::{CommandOutput, ProcessError, run};
-use floe_core::secret::{Secret, scrub};
+use floe_core::process::{CommandOutput, run, run_with_input};
+use floe_core::secret::Secret;
 use floe_core::telemetry::ops::DbtOp;
-use floe_core::telemetry::{
-    SanitizedMessage, SpanRecorder, attr, in_span_async, sanitize_error_message,
-};
+use floe_core::telemetry::{SanitizedMessage, SpanRecorder, attr, in_span_async};
 
 /// The longest a dbt command may run unless configured otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(30);
@@ -25,7 +27,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_mins(30);
 pub enum Engine {
     /// The Python dbt-core CLI (`dbt`), with an adapter such as dbt-duckdb.
     Core,
-    /// The dbt Fusion CLI (`dbtf`).
+    /// The dbt Fusion CLI (`dbtf`): the same flags floe passes, `--log-format json`
+    /// printing dbt-core-compatible events (dbt-fusion's `json_compat_layer.rs`), the same
+    /// artifacts under the target path.
     Fusion,
 }
 
@@ -35,83 +39,6 @@ impl Engine {
         match self {
             Self::Core => "dbt-core",
             Self::Fusion => "fusion",
-        }
-    }
-}
-
-/// A dbt command that did not succeed.
-#[derive(Debug, thiserror::Error)]
-pub enum DbtError {
-    /// The project directory has no `dbt_project.yml`.
-    #[error("{dir} holds no dbt_project.yml")]
-    ProjectNotFound {
-        /// The directory.
-        dir: String,
-    },
-    /// The process could not run to its end.
-    #[error("dbt {command} did not run")]
-    Process {
-        /// The command.
-        command: &'static str,
-        /// Why.
-        #[source]
-        source: ProcessError,
-    },
-    /// dbt ran and reported failure.
-    #[error("dbt {command} failed ({status}): {summary}")]
-    Failed {
-        /// The command.
-        command: &'static str,
-        /// How the process exited.
-        status: String,
-        /// What failed: failing nodes, or dbt's error messages (sanitized).
-        summary: SanitizedMessage,
-        /// What `run_results.json` says, when dbt got that far.
-        result: Option<Box<DbtCommandResult>>,
-    },
-    /// dbt reported success but wrote no results.
-    #[error("dbt {command} wrote no {file}")]
-    MissingArtifact {
-        /// The command.
-        command: &'static str,
-        /// The artifact's file name.
-        file: &'static str,
-    },
-    /// An artifact exists but cannot be used.
-    #[error("dbt {command}: unusable artifact")]
-    Artifact {
-        /// The command.
-        command: &'static str,
-        /// Why.
-        #[source]
-        source: ArtifactError,
-    },
-    /// Lint (or another report) printed something that is not its JSON report.
-    #[error("{tool} printed no report floe can read")]
-    Report {
-        /// The tool.
-        tool: &'static str,
-        /// Why.
-        #[source]
-        source: serde_json::Error,
-    },
-    /// `dbt show` printed no preview.
-    #[error("dbt show printed no preview")]
-    NoPreview,
-    /// `lint` was given to dbt; SQLFluff runs it ([`super::Sqlfluff`]).
-    #[error("{command} is not a dbt command")]
-    NotADbtCommand {
-        /// The command.
-        command: &'static str,
-    },
-}
-
-impl DbtError {
-    /// The results of a command that failed after writing them.
-    pub fn result(&self) -> Option<&DbtCommandResult> {
-        match self {
-            Self::Failed { result, .. } => result.as_deref(),
-            _ => None,
         }
     }
 }
@@ -158,43 +85,39 @@ impl DbtCli {
         self.engine
     }
 
-    /// The arguments of `command` with `options` (and, for `show`, an inline query).
+    /// The arguments of `command` with `options` (and, for `show`, an inline query), as
+    /// dbt receives them (on its command line, or on standard input for dbt-core's Python
+    /// entry point: see [`uses_stdin`](Self::uses_stdin)).
     pub fn args(
         &self,
         command: DbtCommand,
         options: &DbtOptions,
         inline: Option<&str>,
     ) -> Vec<String> {
-        let mut args = vec![command.as_str().to_owned()];
-        let mut push = |flag: &str, value: &str| {
-            args.push(flag.to_owned());
-            args.push(value.to_owned());
-        };
-        push("--project-dir", &options.project_dir.to_string_lossy());
-        if let Some(dir) = &options.profiles_dir {
-            push("--profiles-dir", &dir.to_string_lossy());
-        }
-        if let Some(target) = &options.target {
-            push("--target", target);
-        }
-        if let Some(vars) = &options.vars {
-            push("--vars", vars);
-        }
-        if let Some(sql) = inline {
-            push("--inline", sql);
-        }
-        if command == DbtCommand::Show {
-            push("--output", "json");
-        }
-        if self.engine == Engine::Core {
-            // One JSON event per line: errors are read from it, not from coloured text.
-            push("--log-format", "json");
-        }
-        if !options.select.is_empty() {
-            args.push("--select".to_owned());
-            args.extend(options.select.iter().cloned());
-        }
-        args
+        arguments(command, options, inline)
+    }
+
+    /// Whether the arguments reach dbt on standard input rather than its command line:
+    /// true for dbt-core installed as a Python entry point.
+    pub fn uses_stdin(&self) -> bool {
+        matches!(launch_for(&self.program, self.engine), Launch::Python(_))
+    }
+
+    /// Where this engine writes the artifacts of `project` (the target path, honouring
+    /// `DBT_TARGET_PATH` in the environment handed to dbt, then floe's own, and for
+    /// dbt-core `target-path` in `dbt_project.yml`).
+    ///
+    /// # Errors
+    /// [`DbtError::TargetPath`] when the project's `target-path` is a Jinja expression.
+    pub fn target_dir(&self, project: &Path) -> Result<PathBuf, DbtError> {
+        target_dir(project, self.engine, |name| {
+            self.env
+                .iter()
+                .rev()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.expose().clone())
+                .or_else(|| std::env::var(name).ok())
+        })
     }
 
     /// Runs `command` in a `dbt.run_command` span (with `attributes` added), then emits a
@@ -256,6 +179,22 @@ impl DbtCli {
         attributes
     }
 
+    /// What removes secrets and directories from this command's output.
+    fn cleaner(&self, options: &DbtOptions, target: Option<&Path>) -> Cleaner {
+        let vars = options.vars.iter().flat_map(|v| vars_secrets(v));
+        let mut cleaner = Cleaner::new(self.env.iter().map(|(_, v)| v.clone()).chain(vars));
+        let project = &options.project_dir;
+        for dir in target.into_iter().chain(options.profiles_dir.as_deref()) {
+            let shown = shown(project, dir);
+            let itself = if shown.is_empty() { dir_name(project) } else { shown.clone() };
+            cleaner = cleaner.with_directory(dir, &shown, &itself);
+        }
+        if let Some(bin) = self.program.parent() {
+            cleaner = cleaner.with_directory(bin, "", &dir_name(bin));
+        }
+        cleaner.with_directory(project, "", &dir_name(project))
+    }
+
     async fn run_traced(
         &self,
         tracer_name: &'static str,
@@ -271,25 +210,21 @@ impl DbtCli {
         }
         let project = &options.project_dir;
         if !project.join("dbt_project.yml").is_file() {
-            return Err(DbtError::ProjectNotFound { dir: project.display().to_string() });
+            return Err(DbtError::ProjectNotFound { project: dir_name(project) });
         }
-        let results_path = project.join("target").join("run_results.json");
+        let target = self.target_dir(project)?;
+        let cleaner = self.cleaner(options, Some(&target));
+        let results_path = target.join("run_results.json");
         // A stale file from an earlier command must not pass for this one's results.
         let _ = std::fs::remove_file(&results_path);
-        let mut process = tokio::process::Command::new(&self.program);
-        process
-            .args(self.args(command, options, inline))
-            .current_dir(project)
-            .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-            .env("DO_NOT_TRACK", "1")
-            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.expose().as_str())));
-        let output = run(process, self.timeout)
+        let output = self
+            .spawn(command, options, inline)
             .await
             .map_err(|source| DbtError::Process { command: name, source })?;
         let success = output.status.success();
         let result = RunResults::read(&results_path)
             .map_err(|source| DbtError::Artifact { command: name, source })?
-            .map(|r| r.into_command_result(command, success, |text| self.clean(text)));
+            .map(|r| r.into_command_result(command, success, |text| cleaner.clean(text)));
         if let Some(result) = &result {
             record_nodes(tracer_name, span.context(), result, failures);
             span.set_attributes([
@@ -299,69 +234,126 @@ impl DbtCli {
         }
         match result {
             Some(result) if success => Ok((result, output)),
-            None if success => {
-                Err(DbtError::MissingArtifact { command: name, file: "run_results.json" })
-            }
+            None if success => Err(DbtError::MissingArtifact {
+                command: name,
+                file: shown(project, &results_path),
+            }),
             Some(result) if reported_test_failures(command, failures, &result) => {
                 Ok((result, output))
             }
             result => Err(DbtError::Failed {
                 command: name,
                 status: exit_status(&output),
-                summary: self.summary(&output, result.as_ref()),
+                summary: summary(&cleaner, &output, result.as_ref()),
                 result: result.map(Box::new),
             }),
         }
     }
 
-    /// Sanitized text with the configured environment's values removed first.
-    pub(crate) fn clean(&self, text: &str) -> SanitizedMessage {
-        sanitize_error_message(&scrub(text, self.env.iter().map(|(_, v)| v)))
+    /// Starts the process: dbt-core's Python entry point reads its arguments from
+    /// standard input; anything else gets them on its command line.
+    async fn spawn(
+        &self,
+        command: DbtCommand,
+        options: &DbtOptions,
+        inline: Option<&str>,
+    ) -> Result<CommandOutput, floe_core::process::ProcessError> {
+        let args = arguments(command, options, inline);
+        let launch = launch_for(&self.program, self.engine);
+        let mut process = match &launch {
+            Launch::Python(interpreter) => {
+                let mut process = tokio::process::Command::new(interpreter);
+                process.arg("-c").arg(LAUNCHER);
+                process
+            }
+            Launch::Direct => {
+                let mut process = tokio::process::Command::new(&self.program);
+                process.args(&args);
+                process
+            }
+        };
+        process
+            .current_dir(&options.project_dir)
+            .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+            .env("DO_NOT_TRACK", "1")
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.expose().as_str())));
+        match launch {
+            Launch::Python(_) => {
+                let input = serde_json::to_vec(&args).unwrap_or_default();
+                run_with_input(process, input, self.timeout).await
+            }
+            Launch::Direct => run(process, self.timeout).await,
+        }
     }
 
-    /// What failed: the failing nodes, else dbt's error events, else the output's tail.
-    fn summary(
-        &self,
-        output: &CommandOutput,
-        result: Option<&DbtCommandResult>,
-    ) -> SanitizedMessage {
-        if let Some(result) = result {
-            let failed = result.failures();
-            if !failed.is_empty() {
-                let shown: Vec<String> = failed
-                    .iter()
-                    .take(3)
-                    .map(|n| match &n.message {
-                        Some(message) => format!("{} ({message})", n.unique_id),
-                        None => n.unique_id.clone(),
-                    })
-                    .collect();
-                let more = if failed.len() > 3 { "; ..." } else { "" };
-                return self.clean(&format!(
-                    "{} of {} nodes failed: {}{more}",
-                    failed.len(),
-                    result.nodes.len(),
-                    shown.join("; ")
-                ));
-            }
-        }
-        let events = log_messages(&output.stdout, true);
-        if !events.is_empty() {
-            return self.clean(&events.join("; "));
-        }
-        // Plain-text output (Fusion): its error lines start with `error`.
-        let errors = error_lines(&output.stdout, &output.stderr);
-        if !errors.is_empty() {
-            return self.clean(&errors[errors.len().saturating_sub(3)..].join("\n"));
-        }
-        if output.stderr.trim().is_empty() {
-            let all = log_messages(&output.stdout, false);
-            if !all.is_empty() {
-                return self.clean(&all[all.len().saturating_sub(3)..].join("; "));
-            }
-        }
-        output.output_tail_scrubbed(5, self.env.iter().map(|(_, v)| v))
+    /// Sanitized text with the configured environment's values removed first (no
+    /// directory handling: for callers without a project).
+    #[cfg(test)]
+    pub(crate) fn clean(&self, text: &str) -> SanitizedMessage {
+        Cleaner::new(self.env.iter().map(|(_, v)| v.clone())).clean(text)
     }
+}
+
+/// What of `vars` (YAML) dbt could echo: the whole text, and each string value long enough
+/// not to be a common word (eight characters or more).
+fn vars_secrets(vars: &str) -> Vec<Secret<String>> {
+    fn leaves(value: &Value, out: &mut Vec<Secret<String>>) {
+        match value {
+            Value::String(s) if s.chars().count() >= 8 => out.push(Secret::new(s.clone())),
+            Value::Array(items) => items.iter().for_each(|v| leaves(v, out)),
+            Value::Object(map) => map.values().for_each(|v| leaves(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = vec![Secret::new(vars.to_owned())];
+    if let Ok(parsed) = serde_saphyr::from_str::<Value>(vars) {
+        leaves(&parsed, &mut out);
+    }
+    out
+}
+
+/// What failed: the failing nodes, else dbt's error events, else the output's tail.
+fn summary(
+    cleaner: &Cleaner,
+    output: &CommandOutput,
+    result: Option<&DbtCommandResult>,
+) -> SanitizedMessage {
+    if let Some(result) = result {
+        let failed = result.failures();
+        if !failed.is_empty() {
+            let shown: Vec<String> = failed
+                .iter()
+                .take(3)
+                .map(|n| match &n.message {
+                    Some(message) => format!("{} ({message})", n.unique_id),
+                    None => n.unique_id.clone(),
+                })
+                .collect();
+            let more = if failed.len() > 3 { "; ..." } else { "" };
+            return cleaner.clean(&format!(
+                "{} of {} nodes failed: {}{more}",
+                failed.len(),
+                result.nodes.len(),
+                shown.join("; ")
+            ));
+        }
+    }
+    let events = log_messages(&output.stdout, true);
+    if !events.is_empty() {
+        return cleaner.clean(&events.join("; "));
+    }
+    // Plain text (a CLI refusing its arguments before its logging starts).
+    let errors = error_lines(&output.stdout, &output.stderr);
+    if !errors.is_empty() {
+        return cleaner.clean(&errors[errors.len().saturating_sub(3)..].join("\n"));
+    }
+    if output.stderr.trim().is_empty() {
+        let all = log_messages(&output.stdout, false);
+        if !all.is_empty() {
+            return cleaner.clean(&all[all.len().saturating_sub(3)..].join("; "));
+        }
+    }
+    cleaner.clean(output.output_tail_scrubbed(5, cleaner.secrets()).as_str())
 }
 
 /// A `test` command whose failures are all failing tests, when those are results.
@@ -384,39 +376,12 @@ pub(crate) fn exit_status(output: &CommandOutput) -> String {
         .map_or_else(|| "killed by a signal".to_owned(), |c| format!("exit status {c}"))
 }
 
+/// The last component of `dir`: how a message names a directory.
+pub(crate) fn dir_name(dir: &Path) -> String {
+    dir.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+}
+
 /// An `i64` attribute value from a count.
 pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// The `info.msg` of dbt's JSON log events (only error-level ones if `errors_only`).
-pub(super) fn log_messages(stdout: &str, errors_only: bool) -> Vec<String> {
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .filter(|event| !errors_only || event["info"]["level"] == "error")
-        .filter_map(|event| event["info"]["msg"].as_str().map(str::trim).map(str::to_owned))
-        // A Python traceback names dbt's own source files; the message before it says what failed.
-        .filter(|msg| !msg.is_empty() && !msg.starts_with("Traceback (most recent call last)"))
-        .collect()
-}
-
-/// Lines of plain-text output (standard error first) that report an error.
-pub(super) fn error_lines<'a>(stdout: &'a str, stderr: &'a str) -> Vec<&'a str> {
-    stderr
-        .lines()
-        .chain(stdout.lines())
-        .map(str::trim)
-        .filter(|l| l.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("error")))
-        .collect()
-}
-
-/// The rows of dbt's `ShowNode` log event (`data.preview`, a JSON text).
-pub(super) fn preview(stdout: &str) -> Option<Vec<Map<String, Value>>> {
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .find(|event| event["info"]["name"] == "ShowNode")
-        .and_then(|event| event["data"]["preview"].as_str().map(str::to_owned))
-        .and_then(|text| serde_json::from_str(&text).ok())
 }

@@ -18,16 +18,21 @@
 
 mod artifacts;
 mod cli;
+mod error;
+mod launch;
 mod lint;
 mod nodes;
+mod output;
 mod settings;
+mod target;
 #[cfg(test)]
 mod tests;
 
 pub use artifacts::{
     ArtifactError, DependsOn, Manifest, ManifestNode, RunResult, RunResults, TestMetadata,
 };
-pub use cli::{DEFAULT_TIMEOUT, DbtCli, DbtError, Engine};
+pub use cli::{DEFAULT_TIMEOUT, DbtCli, Engine};
+pub use error::DbtError;
 pub use lint::Sqlfluff;
 pub use nodes::{TestFailures, record_nodes};
-pub use settings::DbtSettings;
+pub use settings::{DbtSettings, InvalidSetting};

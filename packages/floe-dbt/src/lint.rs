@@ -7,8 +7,10 @@ use std::time::Duration;
 use floe_core::KeyValue;
 use serde::Deserialize;
 
-use super::cli::{DEFAULT_TIMEOUT, DbtError, count, exit_status};
+use super::cli::{DEFAULT_TIMEOUT, count, dir_name, exit_status};
+use super::error::DbtError;
 use super::nodes::{TestFailures, record_nodes};
+use super::output::Cleaner;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
 use floe_core::process::run;
 use floe_core::telemetry::ops::DbtOp;
@@ -102,10 +104,12 @@ impl Sqlfluff {
                 .map_err(|source| DbtError::Process { command: name, source })?;
             let code = output.status.code();
             if !matches!(code, Some(0 | 1)) {
+                let project = &options.project_dir;
+                let cleaner = Cleaner::default().with_directory(project, "", &dir_name(project));
                 return Err(DbtError::Failed {
                     command: name,
                     status: exit_status(&output),
-                    summary: output.output_tail(5),
+                    summary: cleaner.clean(output.output_tail(5).as_str()),
                     result: None,
                 });
             }

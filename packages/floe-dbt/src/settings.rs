@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::cli::{DbtCli, Engine};
 use super::lint::Sqlfluff;
 use floe_core::plugin::categories::DbtOptions;
+use floe_core::plugin::check_range;
 use floe_core::process::{is_executable, locate_tool};
 use floe_core::secret::Secret;
 
@@ -56,6 +57,19 @@ pub struct DbtSettings {
     /// The SQL dialect lint uses (default: the project's `.sqlfluff`).
     #[serde(default)]
     pub lint_dialect: Option<String>,
+}
+
+/// The longest timeout a command may be given: a day.
+const MAX_TIMEOUT_SECS: u64 = 86_400;
+
+/// A setting that decodes but cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{key}: {reason}")]
+pub struct InvalidSetting {
+    /// The key, relative to the settings (`timeout_secs`, `env.NAME`).
+    pub key: String,
+    /// What is wrong (never the value).
+    pub reason: String,
 }
 
 fn default_timeout_secs() -> u64 {
@@ -128,15 +142,72 @@ impl DbtSettings {
 
     /// Why `program` cannot run this project, if it cannot: the executable is missing, or
     /// the project directory holds no `dbt_project.yml`. No process is started (`dbt
-    /// --version` would ask the network for the latest release).
+    /// --version` would ask the network for the latest release). The reason names files
+    /// and directories by their last component only.
     pub fn problem(&self, program: &Path) -> Option<String> {
+        let name = |path: &Path| {
+            path.file_name().map_or_else(|| "dbt".to_owned(), |n| n.to_string_lossy().into_owned())
+        };
         if !is_executable(program) {
-            return Some(format!("dbt executable {} not found", program.display()));
+            let whose = match (&self.executable, &self.venv) {
+                (Some(_), _) => "the configured executable",
+                (None, Some(_)) => "the configured venv's bin directory",
+                (None, None) => "PATH",
+            };
+            return Some(format!("dbt executable {} not found in {whose}", name(program)));
         }
         if !self.project_dir.join("dbt_project.yml").is_file() {
-            return Some(format!("{} holds no dbt_project.yml", self.project_dir.display()));
+            return Some(format!(
+                "project directory {} holds no dbt_project.yml",
+                name(&self.project_dir)
+            ));
         }
         None
+    }
+
+    /// Checks what decoding cannot: the timeout's range, `vars` being a YAML mapping,
+    /// environment names dbt can be handed, the lint dialect's form. The error names the
+    /// key (relative to this section) and never quotes a value.
+    ///
+    /// # Errors
+    /// [`InvalidSetting`] for the first key that is wrong.
+    pub fn validate(&self) -> Result<(), InvalidSetting> {
+        let invalid = |key: &str, reason: &str| {
+            Err(InvalidSetting { key: key.to_owned(), reason: reason.to_owned() })
+        };
+        if self.project_dir.as_os_str().is_empty() {
+            return invalid("project_dir", "must not be empty");
+        }
+        if let Err(e) = check_range("timeout_secs", self.timeout_secs, 1..=MAX_TIMEOUT_SECS) {
+            return invalid(
+                "timeout_secs",
+                &format!("must be between {} and {}, found {}", e.min, e.max, e.found),
+            );
+        }
+        if let Some(vars) = &self.vars
+            && !matches!(
+                serde_saphyr::from_str::<serde_json::Value>(vars),
+                Ok(serde_json::Value::Object(_))
+            )
+        {
+            // The value is not quoted: vars may hold what a project keeps confidential.
+            return invalid("vars", "must be a YAML mapping such as {name: value}");
+        }
+        for name in self.env.keys() {
+            let valid = floe_core::text::is_identifier(name);
+            if !valid {
+                return invalid(
+                    &format!("env.{name}"),
+                    "is not an environment variable name (letters, digits, underscores)",
+                );
+            }
+        }
+        if let Some(dialect) = &self.lint_dialect
+            && !floe_core::text::is_identifier(dialect)
+        {
+            return invalid("lint_dialect", "is not a SQLFluff dialect name");
+        }
+        Ok(())
     }
 
     /// What `floe compile` records: paths, target and the names (never the values) of

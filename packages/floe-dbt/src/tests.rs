@@ -3,9 +3,12 @@
 
 use std::path::PathBuf;
 
-use super::cli::{error_lines, log_messages, preview};
+use super::cli::Engine;
+use super::launch::{Launch, launch_for};
 use super::lint::{LintedFile, lint_result};
-use super::{DbtCli, Engine, Manifest, RunResults, Sqlfluff};
+use super::output::{Cleaner, error_lines, log_messages, preview, strip_directories};
+use super::target::target_dir;
+use super::{DbtCli, DbtError, DbtSettings, Manifest, RunResults, Sqlfluff};
 use floe_core::plugin::categories::{DbtCommand, DbtOptions};
 use floe_core::secret::Secret;
 
@@ -84,7 +87,7 @@ fn options() -> DbtOptions {
 }
 
 #[test]
-fn core_arguments_ask_for_json_logs_and_fusion_arguments_do_not() {
+fn both_engines_are_asked_for_json_log_lines() {
     let core = DbtCli::new("dbt", Engine::Core).args(DbtCommand::Run, &options(), None);
     assert_eq!(
         core.join(" "),
@@ -96,7 +99,7 @@ fn core_arguments_ask_for_json_logs_and_fusion_arguments_do_not() {
         &DbtOptions { project_dir: PathBuf::from("/p"), ..DbtOptions::default() },
         None,
     );
-    assert_eq!(fusion, ["seed", "--project-dir", "/p"]);
+    assert_eq!(fusion, ["seed", "--project-dir", "/p", "--log-format", "json"]);
     let show = DbtCli::new("dbt", Engine::Core).args(
         DbtCommand::Show,
         &DbtOptions { project_dir: PathBuf::from("/p"), ..DbtOptions::default() },
@@ -106,6 +109,127 @@ fn core_arguments_ask_for_json_logs_and_fusion_arguments_do_not() {
         show.join(" "),
         "show --project-dir /p --inline select 1 --output json --log-format json"
     );
+}
+
+/// A script at `dir/name` whose first line is `shebang` and which holds `body`.
+fn script(dir: &std::path::Path, name: &str, shebang: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("{shebang}\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[test]
+fn only_dbt_cores_python_entry_point_is_launched_with_arguments_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = script(dir.path(), "python3.11", "#!/bin/sh", "exit 0");
+    let entry = "import sys\nfrom dbt.cli.main import cli\nsys.exit(cli())";
+    let dbt = script(dir.path(), "dbt", &format!("#!{}", python.display()), entry);
+    assert_eq!(launch_for(&dbt, Engine::Core), Launch::Python(python.clone()));
+    assert!(DbtCli::new(&dbt, Engine::Core).uses_stdin());
+    // Fusion is a native binary: its arguments stay on its command line.
+    assert_eq!(launch_for(&dbt, Engine::Fusion), Launch::Direct);
+    // A wrapper that is not dbt-core's entry point, a relative or non-Python interpreter.
+    let wrapper = script(dir.path(), "dbt-wrapper", "#!/bin/sh", "exec dbt \"$@\"");
+    let relative = script(dir.path(), "dbt-relative", "#!python3", entry);
+    let env = script(dir.path(), "dbt-env", "#!/usr/bin/env python3", entry);
+    for program in [wrapper, relative, env, dir.path().join("missing")] {
+        assert_eq!(launch_for(&program, Engine::Core), Launch::Direct, "{}", program.display());
+    }
+}
+
+#[test]
+fn the_target_path_follows_each_engines_own_rules() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    let none = |_: &str| None;
+    std::fs::write(p.join("dbt_project.yml"), "name: demo\ntarget-path: build/out\n").unwrap();
+    assert_eq!(target_dir(p, Engine::Core, none).unwrap(), p.join("build/out"));
+    // Fusion refuses that key (it reads DBT_TARGET_PATH only), so it is not read for it.
+    assert_eq!(target_dir(p, Engine::Fusion, none).unwrap(), p.join("target"));
+    let env = |name: &str| (name == "DBT_TARGET_PATH").then(|| "/abs/elsewhere".to_owned());
+    assert_eq!(target_dir(p, Engine::Core, env).unwrap(), PathBuf::from("/abs/elsewhere"));
+    assert_eq!(target_dir(p, Engine::Fusion, env).unwrap(), PathBuf::from("/abs/elsewhere"));
+    let engine_first = |name: &str| match name {
+        "DBT_ENGINE_TARGET_PATH" => Some("engine".to_owned()),
+        "DBT_TARGET_PATH" => Some("legacy".to_owned()),
+        _ => None,
+    };
+    assert_eq!(target_dir(p, Engine::Core, engine_first).unwrap(), p.join("engine"));
+    let empty = |_: &str| Some(String::new());
+    assert_eq!(target_dir(p, Engine::Core, empty).unwrap(), p.join("build/out"));
+    std::fs::write(p.join("dbt_project.yml"), "name: demo\n").unwrap();
+    assert_eq!(target_dir(p, Engine::Core, none).unwrap(), p.join("target"));
+    std::fs::write(p.join("dbt_project.yml"), "target-path: \"{{ env_var('T') }}\"\n").unwrap();
+    let err = target_dir(p, Engine::Core, none).unwrap_err();
+    assert!(matches!(err, DbtError::TargetPath { .. }), "{err:?}");
+    assert!(!err.to_string().contains(&p.display().to_string()), "{err}");
+    // The environment handed to dbt wins over floe's own.
+    let cli = DbtCli::new("dbt", Engine::Core)
+        .with_env("DBT_TARGET_PATH", Secret::new("handed".to_owned()));
+    assert_eq!(cli.target_dir(p).unwrap(), p.join("handed"));
+}
+
+#[test]
+fn directories_leave_dbt_text_but_project_relative_paths_and_urls_stay() {
+    assert_eq!(
+        strip_directories("Cannot open file \"/nonexistent/dir/host=db user=floe\": x"),
+        "Cannot open file \"host=db user=floe\": x"
+    );
+    assert_eq!(strip_directories("see (/home/me/.dbt/profiles.yml)"), "see (profiles.yml)");
+    assert_eq!(
+        strip_directories("postgres://u@db:5432/x and models/a.sql and /root"),
+        "postgres://u@db:5432/x and models/a.sql and /root"
+    );
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    let name = p.file_name().unwrap().to_string_lossy().into_owned();
+    let cleaner = Cleaner::new([Secret::new("pw-1234567".to_owned())])
+        .with_directory(&p.join("target"), "target", "target")
+        .with_directory(p, "", &name);
+    let text = format!(
+        "compiled {0}/models/a.sql into {0}/target/run/a.sql in {0} with pw-1234567",
+        p.display()
+    );
+    assert_eq!(
+        cleaner.clean(&text).as_str(),
+        format!("compiled models/a.sql into target/run/a.sql in {name} with <redacted>")
+    );
+}
+
+#[test]
+fn settings_refuse_what_dbt_could_not_use_without_quoting_values() {
+    let mut settings = DbtSettings::new("/p");
+    settings.validate().unwrap();
+    settings.vars = Some("[not, a, mapping, FLOETEST-hidden]".to_owned());
+    let err = settings.validate().unwrap_err();
+    assert_eq!(err.to_string(), "vars: must be a YAML mapping such as {name: value}");
+    settings.vars = Some("{day: 2026-01-01}".to_owned());
+    settings.timeout_secs = 0;
+    assert_eq!(
+        settings.validate().unwrap_err().to_string(),
+        "timeout_secs: must be between 1 and 86400, found 0"
+    );
+    settings.timeout_secs = 60;
+    settings.env.insert("BAD=NAME".to_owned(), Secret::new("v".to_owned()));
+    assert_eq!(settings.validate().unwrap_err().key, "env.BAD=NAME");
+    settings.env.clear();
+    settings.lint_dialect = Some("duckdb; rm".to_owned());
+    assert_eq!(settings.validate().unwrap_err().key, "lint_dialect");
+    assert_eq!(DbtSettings::new("").validate().unwrap_err().key, "project_dir");
+}
+
+#[test]
+fn a_missing_executable_or_project_is_named_without_its_directory() {
+    let project = tempfile::tempdir().unwrap();
+    let mut settings = DbtSettings::new(project.path());
+    settings.venv = Some(project.path().join("venv"));
+    let problem = settings.problem(&settings.dbt_executable()).unwrap();
+    assert_eq!(problem, "dbt executable dbt not found in the configured venv's bin directory");
+    let problem = settings.problem(std::path::Path::new("/bin/sh")).unwrap();
+    let name = project.path().file_name().unwrap().to_string_lossy().into_owned();
+    assert_eq!(problem, format!("project directory {name} holds no dbt_project.yml"));
 }
 
 #[test]
@@ -128,6 +252,16 @@ fn json_log_errors_and_the_show_preview_are_read_from_stdout() {
     );
     assert_eq!(log_messages(stdout, true), ["Runtime Error\n  Could not find profile"]);
     assert_eq!(log_messages(stdout, false).len(), 3);
+    // Fusion's error events carry a level prefix and, when known, the error code.
+    let fusion = concat!(
+        "{\"data\": {}, \"info\": {\"category\": \"\", \"code\": \"\", \"level\": \"error\", \"msg\": \"[error] [DbDriverFailed (dbt1308)]: Failed to connect\", \"name\": \"Generic\"}}\n",
+        "{\"data\": {}, \"info\": {\"category\": \"\", \"code\": \"\", \"level\": \"error\", \"msg\": \"[error]: Test error message\", \"name\": \"Generic\"}}\n",
+        "{\"data\": {\"success\": false}, \"info\": {\"code\": \"Q039\", \"level\": \"error\", \"msg\": \"Finished 'run' with 1 error\", \"name\": \"CommandCompleted\"}}\n",
+    );
+    assert_eq!(
+        log_messages(fusion, true),
+        ["[DbDriverFailed (dbt1308)]: Failed to connect", "Test error message"]
+    );
     let rows = preview(stdout).unwrap();
     assert_eq!(rows[0]["row_count"], 6);
     assert!(preview("{}").is_none());

@@ -193,7 +193,7 @@ pub const INGESTION_BYTES_LOADED: Key = Key::from_static_str("ingestion.bytes_lo
 /// `ingestion.destination`: The destination kind.
 pub const INGESTION_DESTINATION: Key = Key::from_static_str("ingestion.destination");
 
-/// `ingestion.error_category`: Whether a failure was transient (retried) or permanent.
+/// `ingestion.error_category`: Whether a failure was transient (retried), permanent, or a refused credential (authentication, never retried).
 pub const INGESTION_ERROR_CATEGORY: Key = Key::from_static_str("ingestion.error_category");
 
 /// `ingestion.load_id`: dlt's load id.
@@ -331,7 +331,7 @@ pub const AUDIT_FINDING_EVENT: &str = "audit.finding";
 /// Event `exception`: The failure that ended a span; written only by floe-core's `record_failure`, always sanitized.
 pub const EXCEPTION_EVENT: &str = "exception";
 
-/// Event `identity.retry`: A read from the provider (discovery, JWKS, userinfo) got a retryable answer (429, 503, connection refused) and is retried.
+/// Event `identity.retry`: A call to the provider (discovery, a token grant, userinfo, JWKS) got a retryable answer (429, 503, connection refused) and is retried.
 pub const IDENTITY_RETRY_EVENT: &str = "identity.retry";
 
 /// Event `ingestion.retry`: A pipeline run failed transiently and is retried.

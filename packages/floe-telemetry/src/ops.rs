@@ -287,7 +287,7 @@ pub enum IdentityOp {
     HealthCheck,
     /// `identity.userinfo`: Calling the userinfo endpoint with an access token.
     Userinfo,
-    /// `identity.validate_token`: Validating a JWT against the realm's JWKS (signature, `exp`, `nbf`, `iss`, `aud`); a rejected token ends as an error.
+    /// `identity.validate_token`: Validating a JWT against the realm's JWKS (signature, `exp`, `nbf`, `iss`, `aud`, `azp`); a rejected token ends as an error.
     ValidateToken,
 }
 

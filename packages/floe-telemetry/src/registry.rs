@@ -762,7 +762,7 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
     },
     AttributeDef {
         key: "identity.grant_type",
-        ty: AttributeType::Enum(&["client_credentials", "password"]),
+        ty: AttributeType::Enum(&["client_credentials", "password", "refresh_token"]),
         brief: "The OAuth2 grant.",
         requirement: Requirement::Recommended,
         never_record: false,
@@ -815,6 +815,7 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
             "not_yet_valid",
             "wrong_issuer",
             "wrong_audience",
+            "wrong_authorized_party",
         ]),
         brief: "Why a token was rejected.",
         requirement: Requirement::ConditionallyRequired,
@@ -904,7 +905,7 @@ pub(super) static ATTRIBUTES: &[AttributeDef] = &[
     AttributeDef {
         key: "ingestion.error_category",
         ty: AttributeType::String,
-        brief: "Whether a failure was transient (retried) or permanent.",
+        brief: "Whether a failure was transient (retried), permanent, or a refused credential (authentication, never retried).",
         requirement: Requirement::Recommended,
         never_record: false,
         volatile: false,
@@ -1988,7 +1989,7 @@ pub(super) static SPANS: &[SpanDef] = &[
     SpanDef {
         name: "identity.validate_token",
         kind: SpanKind::Internal,
-        brief: "Validating a JWT against the realm's JWKS (signature, `exp`, `nbf`, `iss`, `aud`); a rejected token ends as an error.",
+        brief: "Validating a JWT against the realm's JWKS (signature, `exp`, `nbf`, `iss`, `aud`, `azp`); a rejected token ends as an error.",
         tracers: &["floe.identity.keycloak"],
         attributes: &[
             ("identity.provider", Requirement::Required),
@@ -2417,7 +2418,7 @@ pub(super) static EVENTS: &[EventDef] = &[
     },
     EventDef {
         name: "identity.retry",
-        brief: "A read from the provider (discovery, JWKS, userinfo) got a retryable answer (429, 503, connection refused) and is retried.",
+        brief: "A call to the provider (discovery, a token grant, userinfo, JWKS) got a retryable answer (429, 503, connection refused) and is retried.",
         attributes: &["identity.attempt", "http.response.status_code"],
         group: "event.identity.retry",
         file: "identity.yaml",

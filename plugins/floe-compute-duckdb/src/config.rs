@@ -114,14 +114,16 @@ impl DuckDbConfig {
         if self.threads == 0 {
             return invalid("threads".to_owned(), "must be at least 1");
         }
-        for name in &self.extensions {
+        for (i, name) in self.extensions.iter().enumerate() {
             if !is_identifier(name) {
-                return invalid(format!("extensions.{name}"), "is not an extension name");
+                return invalid(format!("extensions[{i}]"), "is not an extension name");
             }
         }
-        for name in self.settings.keys().chain(self.secret_settings.keys()) {
+        let names = self.settings.keys().map(|n| ("settings", n));
+        for (map, name) in names.chain(self.secret_settings.keys().map(|n| ("secret_settings", n)))
+        {
             if !is_identifier(name) {
-                return invalid(format!("settings.{name}"), "is not a setting name");
+                return invalid(format!("{map}.{name}"), "is not a setting name");
             }
         }
         if let Some(name) = self.settings.keys().find(|k| self.secret_settings.contains_key(*k)) {

@@ -34,6 +34,12 @@ pub enum DuckDbComputeError {
         /// What it must be.
         expected: &'static str,
     },
+    /// The database file does not exist: the check never creates one.
+    #[error("the DuckDB database {file} does not exist")]
+    NotFound {
+        /// The database file name.
+        file: String,
+    },
     /// The database could not be opened.
     #[error("cannot open the DuckDB database {file}")]
     Open {

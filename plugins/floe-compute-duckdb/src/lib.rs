@@ -45,10 +45,12 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_config_schema(profile::config_schema);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: DuckDbConfig = config.decode(&plugin_name())?;
-    DuckDbCompute::new(config)
-        .map(|p| Box::new(p) as Box<dyn Plugin>)
-        .map_err(|e| PluginError::from_error(plugin_name(), PluginErrorKind::Config, e))
+    let typed: DuckDbConfig = config.decode(&plugin_name())?;
+    DuckDbCompute::new(typed).map(|p| Box::new(p) as Box<dyn Plugin>).map_err(|e| match e {
+        // A key of the config: `floe compile` names it in the manifest.
+        DuckDbComputeError::Config { key, reason } => config.invalid(&plugin_name(), &key, reason),
+        other => PluginError::from_error(plugin_name(), PluginErrorKind::Config, other),
+    })
 }
 
 floe_core::register_plugin!(METADATA, construct);
@@ -115,9 +117,14 @@ impl DuckDbCompute {
         EngineError(sanitize_error_message(&scrub(first_line(&error.to_string()), known)))
     }
 
-    /// Opens the database, applies the settings and reads the engine version.
+    /// Opens the database read-only (a check must not create a missing file, nor take the
+    /// write lock a running dbt needs), applies the settings and reads the engine version.
     fn check_connection(&self) -> Result<String, DuckDbComputeError> {
         let file = self.db_file();
+        let local_file = self.config.path != IN_MEMORY && !self.config.path.starts_with("md:");
+        if local_file && !Path::new(&self.config.path).is_file() {
+            return Err(DuckDbComputeError::NotFound { file });
+        }
         let open_error = |e: &duckdb::Error| DuckDbComputeError::Open {
             file: file.clone(),
             source: self.engine_error(e),
@@ -125,6 +132,9 @@ impl DuckDbCompute {
         let mut flags = duckdb::Config::default()
             .threads(i64::from(self.config.threads))
             .map_err(|e| open_error(&e))?;
+        if local_file {
+            flags = flags.access_mode(duckdb::AccessMode::ReadOnly).map_err(|e| open_error(&e))?;
+        }
         if let Some(limit) = &self.config.memory_limit {
             flags = flags.max_memory(limit).map_err(|e| open_error(&e))?;
         }
@@ -239,8 +249,9 @@ impl Compute for DuckDbCompute {
 }
 
 impl Lifecycle for DuckDbCompute {
-    /// The connection check: `Healthy` when the database opens and answers SQL. The check's
-    /// own span (`compute.validate_connection`) ends as an error when it does not.
+    /// The connection check: `Healthy` when the database file exists, opens read-only and
+    /// answers SQL; a missing file is `Unhealthy` (and is not created). The check's own span
+    /// (`compute.validate_connection`) ends as an error when it is not healthy.
     async fn health_check(&self) -> HealthStatus {
         match self.validate_connection().await {
             Ok(_) => HealthStatus::Healthy,

@@ -31,9 +31,13 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let settings: DbtCoreConfig = config.decode("dbt/core")?;
+    let settings: DbtCoreConfig = config.decode(PLUGIN)?;
+    settings.validate().map_err(|e| config.invalid(PLUGIN, &e.key, &e.reason))?;
     Ok(Box::new(DbtCorePlugin::new(settings)))
 }
+
+/// How errors name the plugin.
+const PLUGIN: &str = "dbt/core";
 
 floe_core::register_plugin!(METADATA, construct);
 
@@ -45,10 +49,11 @@ pub enum DbtCoreError {
     #[error(transparent)]
     Dbt(#[from] DbtError),
     /// The project has no `manifest.json` yet (no command has parsed it).
-    #[error("{dir} has no target/manifest.json: run a dbt command first")]
+    #[error("the dbt project has no {file}: run a dbt command first")]
     NoManifest {
-        /// The project directory.
-        dir: String,
+        /// The manifest's path relative to the project (`target/manifest.json`), or its
+        /// file name when the target path lies outside the project.
+        file: String,
     },
 }
 
@@ -81,18 +86,22 @@ impl DbtCorePlugin {
         self.cli.program()
     }
 
-    /// The project's `manifest.json` (written by every dbt command), for the project of
-    /// `options` (the configured one when empty).
+    /// The project's `manifest.json` (written by every dbt command into the target path),
+    /// for the project of `options` (the configured one when empty).
     ///
     /// # Errors
     /// When there is none yet, or it cannot be read.
     pub fn manifest(&self, options: &DbtOptions) -> Result<Manifest, DbtCoreError> {
         let options = options.with_defaults(&self.settings.options());
-        let path = options.project_dir.join("target").join("manifest.json");
+        let project = &options.project_dir;
+        let path = self.cli.target_dir(project)?.join("manifest.json");
         Manifest::read(&path)
             .map_err(|source| DbtError::Artifact { command: "manifest", source })?
             .ok_or_else(|| DbtCoreError::NoManifest {
-                dir: options.project_dir.display().to_string(),
+                file: path.strip_prefix(project).map_or_else(
+                    |_| "manifest.json".to_owned(),
+                    |relative| relative.display().to_string(),
+                ),
             })
     }
 }

@@ -5,7 +5,8 @@
 //! `test`, `seed`, `show`, `lint`) through [`floe_dbt`]. Which engine runs is decided
 //! per command ([`choose_engine`]): the configured Fusion executable, else `dbtf` on
 //! `PATH`, else dbt-core, in which case the command span says so (`dbt.fallback = true`
-//! and `dbt.fallback_reason`).
+//! and `dbt.fallback_reason`). Fusion runs with `--log-format json`, whose
+//! dbt-core-compatible events the runner reads for errors and `show` rows.
 
 mod config;
 pub mod telemetry;
@@ -35,9 +36,16 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: DbtFusionConfig = config.decode("dbt/fusion")?;
-    Ok(Box::new(DbtFusionPlugin::new(config)))
+    let typed: DbtFusionConfig = config.decode(PLUGIN)?;
+    typed
+        .dbt
+        .validate()
+        .map_err(|e| config.invalid(PLUGIN, &format!("dbt.{}", e.key), &e.reason))?;
+    Ok(Box::new(DbtFusionPlugin::new(typed)))
 }
+
+/// How errors name the plugin.
+const PLUGIN: &str = "dbt/fusion";
 
 floe_core::register_plugin!(METADATA, construct);
 

@@ -3,7 +3,8 @@
 //! ## Spans
 //! - `dbt.run_command`: one per command, run by the Fusion CLI when it is found, else by
 //!   dbt-core (the fallback, recorded on the span). A command that fails ends as an error
-//!   with a sanitized description naming the failing nodes or quoting the CLI's error.
+//!   with a sanitized description naming the failing nodes or quoting the CLI's error (the
+//!   `"level": "error"` events of its `--log-format json` output).
 //! - `dbt.node`: one child per node of the command's `run_results.json`.
 //! - `dbt.health_check`: whether the engine that would run (Fusion, else dbt-core) and the
 //!   project are there; unhealthy ends as an error.

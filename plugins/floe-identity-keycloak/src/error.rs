@@ -1,10 +1,11 @@
 //! Errors of the Keycloak plugin. Messages name the realm, endpoint kind, grant and what
-//! Keycloak answered; never a token, a secret, a password, a user name or a subject.
+//! Keycloak answered (scrubbed of every credential the call sent, then sanitized); never
+//! a token, a secret, a password, a user name or a subject.
 
 use std::fmt;
 
-use floe_core::plugin::{PluginError, PluginErrorKind};
-use floe_core::telemetry::SanitizedMessage;
+use floe_core::http::{EndpointError, PeerError};
+use floe_core::plugin::{PluginError, PluginErrorKind, ResolvedConfig};
 
 /// Why a token was rejected (the values of `identity.rejection_reason`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub enum Rejection {
     WrongIssuer,
     /// `aud` does not contain the expected audience.
     WrongAudience,
+    /// `azp` is missing or names a client that is not an authorized party.
+    WrongAuthorizedParty,
 }
 
 impl Rejection {
@@ -39,6 +42,7 @@ impl Rejection {
             Self::NotYetValid => "not_yet_valid",
             Self::WrongIssuer => "wrong_issuer",
             Self::WrongAudience => "wrong_audience",
+            Self::WrongAuthorizedParty => "wrong_authorized_party",
         }
     }
 }
@@ -52,38 +56,41 @@ impl fmt::Display for Rejection {
 /// A failed Keycloak operation.
 #[derive(Debug, thiserror::Error)]
 pub enum KeycloakError {
-    /// The configuration is not usable.
-    #[error("invalid configuration: {reason}")]
+    /// The configuration is not usable. (The key is never followed by `:`: a key named
+    /// like a secret would make the sanitizer take the reason for its value.)
+    #[error("the configuration key {key} is invalid: {reason}")]
     Config {
-        /// What is wrong (names the key, never a value).
+        /// The config key (`server_url`).
+        key: &'static str,
+        /// What is wrong (never a value).
         reason: String,
     },
-    /// Keycloak could not be reached or did not answer in time.
-    #[error("cannot reach keycloak at {destination} for {action} in realm {realm}")]
-    Transport {
-        /// What was attempted.
+    /// A call to the realm got no usable answer: unreachable, too slow, a redirect, a
+    /// refusal (the OAuth2 `error` and `error_description`, scrubbed of every credential
+    /// the call sent, then sanitized), a body too large or not the expected JSON.
+    #[error("{action} in realm {realm} failed: {source}")]
+    Peer {
+        /// What was attempted (`discovery`, `the password grant`, ...).
         action: &'static str,
         /// The realm.
         realm: String,
-        /// `host[:port]`.
-        destination: String,
-        /// The transport error (its URL stripped).
+        /// What the peer-call path saw.
         #[source]
-        source: reqwest::Error,
+        source: PeerError,
     },
-    /// Keycloak answered with a failure status.
-    #[error("keycloak refused {action} in realm {realm}: {code} {error}: {description}")]
-    Refused {
-        /// What was attempted (`discovery`, `the client_credentials grant`, ...).
-        action: String,
+    /// The realm's discovery document announces an endpoint the plugin will not call:
+    /// on another origin than `server_url` (another host or port, or plain `http`).
+    #[error(
+        "the discovery document of realm {realm} announces a {endpoint} the plugin will not call: {source}"
+    )]
+    Endpoint {
         /// The realm.
         realm: String,
-        /// The HTTP status.
-        code: u16,
-        /// The OAuth2 `error` code, when Keycloak sent one.
-        error: String,
-        /// The `error_description`, sanitized.
-        description: SanitizedMessage,
+        /// The document's key (`token_endpoint`, `userinfo_endpoint`, `jwks_uri`).
+        endpoint: &'static str,
+        /// Why.
+        #[source]
+        source: EndpointError,
     },
     /// Keycloak answered something the protocol does not allow.
     #[error("unexpected answer from keycloak for {action} in realm {realm}: {detail}")]
@@ -110,14 +117,9 @@ impl KeycloakError {
     pub fn kind(&self) -> PluginErrorKind {
         match self {
             Self::Config { .. } => PluginErrorKind::Config,
-            Self::Transport { source, .. } if source.is_timeout() => PluginErrorKind::Timeout,
-            Self::Transport { .. } => PluginErrorKind::Unavailable,
-            Self::Refused { code: 400 | 401 | 403, .. } | Self::Rejected { .. } => {
-                PluginErrorKind::Unauthorized
-            }
-            Self::Refused { code: 404, .. } => PluginErrorKind::NotFound,
-            Self::Refused { .. } => PluginErrorKind::Rejected,
-            Self::Protocol { .. } => PluginErrorKind::Protocol,
+            Self::Peer { source, .. } => source.kind(),
+            Self::Rejected { .. } => PluginErrorKind::Unauthorized,
+            Self::Endpoint { .. } | Self::Protocol { .. } => PluginErrorKind::Protocol,
         }
     }
 
@@ -128,11 +130,20 @@ impl KeycloakError {
             _ => None,
         }
     }
+
+    /// The error `floe compile` reports for a configuration this plugin refuses: named
+    /// by its manifest key (`plugins.identity[0].config.server_url`).
+    pub(crate) fn in_config(self, config: &ResolvedConfig, plugin: &str) -> PluginError {
+        match &self {
+            Self::Config { key, reason } => config.invalid(plugin, key, reason),
+            _ => self.into(),
+        }
+    }
 }
 
 impl From<KeycloakError> for PluginError {
     fn from(error: KeycloakError) -> Self {
         let kind = error.kind();
-        PluginError::from_error("identity/keycloak", kind, error)
+        PluginError::from_error(crate::PLUGIN, kind, error)
     }
 }

@@ -1,6 +1,6 @@
 //! JWT validation: a compact JWS checked against a JWKS with `ring` (RSA only; `none` and
 //! HMAC algorithms are never accepted, so a public key can never be used as an HMAC
-//! secret), then `exp`, `nbf`, `iss` and `aud`.
+//! secret), then `exp`, `nbf`, `iss`, `aud` and `azp`.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +11,10 @@ use ring::signature::{self, RsaParameters, RsaPublicKeyComponents};
 use serde::Deserialize;
 
 use crate::error::Rejection;
+
+/// The most keys a realm's key set may hold (Keycloak publishes a handful: one per
+/// algorithm and use, two during a rotation).
+pub(crate) const MAX_KEYS: usize = 64;
 
 /// The algorithms this plugin can verify.
 pub(crate) const SUPPORTED: [&str; 6] = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
@@ -69,6 +73,7 @@ pub(crate) struct Parsed<'t> {
 pub(crate) struct Expected<'a> {
     pub(crate) issuer: &'a str,
     pub(crate) audience: &'a str,
+    pub(crate) authorized_parties: &'a [String],
     pub(crate) leeway: u64,
     pub(crate) now: u64,
 }
@@ -140,7 +145,7 @@ fn audiences(value: Option<&serde_json::Value>) -> Vec<String> {
     }
 }
 
-/// Checks the time window, issuer and audience of a verified token.
+/// Checks the time window, issuer, audience and authorized party of a verified token.
 pub(crate) fn check_claims(
     parsed: Parsed<'_>,
     expected: &Expected<'_>,
@@ -163,6 +168,12 @@ pub(crate) fn check_claims(
     let audience = audiences(claims.get("aud"));
     if !audience.iter().any(|a| a == expected.audience) {
         return Err(Rejection::WrongAudience);
+    }
+    // Keycloak gives every client of a realm the same audience (`account`); `azp` names
+    // the client the token was issued to.
+    let party = claims.get("azp").and_then(serde_json::Value::as_str);
+    if !party.is_some_and(|party| expected.authorized_parties.iter().any(|p| p == party)) {
+        return Err(Rejection::WrongAuthorizedParty);
     }
     let Some(serde_json::Value::String(subject)) = claims.remove("sub") else {
         return Err(Rejection::Malformed);

@@ -1,11 +1,21 @@
 //! floe-identity-keycloak: Keycloak as floe's OpenID Connect identity provider.
 //!
 //! For one realm (and any number of realm variants sharing the connection, see
-//! [`KeycloakPlugin::for_realm`]): OIDC discovery, token grants (client credentials and
-//! password), userinfo, and JWT validation against the realm's JWKS with `ring`
-//! (signature, `exp`, `nbf`, `iss`, `aud`; RSA algorithms only). Every operation is an
-//! `identity.*` span of tracer [`telemetry::TRACER_NAME`]; tokens, secrets, passwords and
-//! raw subjects never reach a span, an error or a log (subjects appear as a salted hash).
+//! [`KeycloakPlugin::for_realm`]): OIDC discovery, token grants (client credentials,
+//! password, refresh token; the client secret sent with `client_secret_basic` or
+//! `client_secret_post`), userinfo, and JWT validation against the realm's JWKS with
+//! `ring` (signature, `exp`, `nbf`, `iss`, `aud`, `azp`; RSA algorithms only). Every
+//! operation is an `identity.*` span of tracer [`telemetry::TRACER_NAME`]; tokens,
+//! secrets, passwords and raw subjects never reach a span, an error or a log (subjects
+//! appear as a salted hash).
+//!
+//! Every call goes through floe-core's peer-call path (`floe_core::http::Peer`): the
+//! server must be `https`, plain `http` to this machine, or plain `http` with
+//! `allow_insecure_http`; the endpoints its discovery document announces must be on the
+//! same origin, or the document is refused before any credential is sent; redirects are
+//! never followed; Keycloak's `error_description` is scrubbed of every credential the
+//! call sent before it is sanitized. The key set is fetched again for an unknown `kid` at
+//! most once per `jwks_min_refresh_secs`.
 //!
 //! JWT validation uses `ring` directly instead of `jsonwebtoken`: `jsonwebtoken` 10+ needs
 //! either `aws-lc-rs` (forbidden here) or its `rust_crypto` backend (the `rsa`, `p256`,
@@ -21,7 +31,7 @@ pub mod telemetry;
 use std::sync::Arc;
 use std::time::Duration;
 
-use floe_core::http::{RetryPolicy, client, safe_destination};
+use floe_core::http::{Peer, RetryEvents, RetryPolicy};
 use floe_core::plugin::categories::{
     IdentityProvider, TokenClaims, TokenGrant, TokenResponse, UserInfo,
 };
@@ -29,10 +39,21 @@ use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
 };
 use floe_core::secret::Secret;
+use floe_core::telemetry::attr;
 use ring::rand::SecureRandom as _;
 
-pub use config::KeycloakConfig;
+pub use config::{ClientAuth, KeycloakConfig};
 pub use error::{KeycloakError, Rejection};
+
+/// The plugin as errors name it.
+pub(crate) const PLUGIN: &str = "identity/keycloak";
+
+/// The audience Keycloak gives its access tokens by default.
+pub const DEFAULT_AUDIENCE: &str = "account";
+
+/// The largest answer read from Keycloak: its documents, tokens and key sets are a few
+/// kilobytes.
+const MAX_ANSWER_BYTES: usize = 1 << 20;
 
 /// The plugin's metadata.
 pub static METADATA: PluginMetadata = PluginMetadata::new(
@@ -46,8 +67,9 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_config_schema(config::schema);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: KeycloakConfig = config.decode("identity/keycloak")?;
-    Ok(Box::new(KeycloakPlugin::new(&config)?))
+    let typed: KeycloakConfig = config.decode(PLUGIN)?;
+    let plugin = KeycloakPlugin::new(&typed).map_err(|error| error.in_config(config, PLUGIN))?;
+    Ok(Box::new(plugin))
 }
 
 floe_core::register_plugin!(METADATA, construct);
@@ -59,61 +81,85 @@ pub struct KeycloakPlugin {
     realm: String,
     client_id: String,
     client_secret: Option<Secret<String>>,
+    client_auth: ClientAuth,
     audience: String,
+    authorized_parties: Vec<String>,
     algorithms: Vec<String>,
     leeway: u64,
-    retry: RetryPolicy,
+    jwks_min_refresh: Duration,
     discovery: tokio::sync::Mutex<Option<Arc<oidc::Discovery>>>,
-    jwks: tokio::sync::Mutex<Option<Arc<jwt::Jwks>>>,
+    keys: tokio::sync::Mutex<ops::KeyCache>,
 }
 
-fn config_error(reason: &str) -> KeycloakError {
-    KeycloakError::Config { reason: reason.to_owned() }
+fn config_error(key: &'static str, reason: &str) -> KeycloakError {
+    KeycloakError::Config { key, reason: reason.to_owned() }
+}
+
+/// `value` as `application/x-www-form-urlencoded` encodes it (RFC 6749 section 2.3.1
+/// encodes the client id and secret so before they are joined for HTTP Basic).
+pub(crate) fn form_encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 fn check_realm(realm: &str) -> Result<(), KeycloakError> {
     let valid = !realm.is_empty()
+        && !realm.chars().all(|c| c == '.')
         && realm.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if valid { Ok(()) } else { Err(config_error("realm must be a name of [A-Za-z0-9._-]")) }
+    if valid {
+        Ok(())
+    } else {
+        Err(config_error("realm", "must be a name of [A-Za-z0-9._-], not only dots"))
+    }
+}
+
+fn check_not_empty(key: &'static str, value: &str) -> Result<(), KeycloakError> {
+    if value.trim().is_empty() { Err(config_error(key, "must not be empty")) } else { Ok(()) }
 }
 
 impl KeycloakPlugin {
     /// Checks `config` and builds the client; makes no call.
     ///
     /// # Errors
-    /// [`KeycloakError::Config`] for a bad config.
+    /// [`KeycloakError::Config`] naming the key of a bad value (never the value).
     pub fn new(config: &KeycloakConfig) -> Result<Self, KeycloakError> {
-        let url = url::Url::parse(&config.server_url)
-            .map_err(|_| config_error("server_url is not a URL"))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(config_error("server_url must be an http(s) URL with a host"));
-        }
-        if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-            return Err(config_error("server_url must not carry credentials or a query"));
-        }
+        let events = RetryEvents::new(attr::IDENTITY_RETRY_EVENT, attr::IDENTITY_ATTEMPT);
+        let builder = Peer::builder(&config.server_url, config.allow_insecure_http, events)
+            .map_err(|error| config_error("server_url", &error.to_string()))?;
         check_realm(&config.realm)?;
-        if config.client_id.trim().is_empty() {
-            return Err(config_error("client_id must not be empty"));
+        check_not_empty("client_id", &config.client_id)?;
+        if let Some(secret) = &config.client_secret {
+            check_not_empty("client_secret", secret.expose())?;
+        }
+        if let Some(audience) = &config.audience {
+            check_not_empty("audience", audience)?;
+        }
+        let authorized_parties =
+            config.authorized_parties.clone().unwrap_or_else(|| vec![config.client_id.clone()]);
+        if authorized_parties.is_empty() || authorized_parties.iter().any(|p| p.trim().is_empty()) {
+            return Err(config_error("authorized_parties", "must name at least one client"));
         }
         if config.algorithms.is_empty()
             || !config.algorithms.iter().all(|a| jwt::SUPPORTED.contains(&a.as_str()))
         {
-            return Err(config_error("algorithms must be RSA JWS algorithms (RS256 ... PS512)"));
+            return Err(config_error("algorithms", "must be RSA JWS algorithms (RS256 ... PS512)"));
         }
         if config.timeout_secs == 0 {
-            return Err(config_error("timeout_secs must be at least 1"));
+            return Err(config_error("timeout_secs", "must be at least 1"));
         }
-        let http = client(Duration::from_secs(config.timeout_secs))
-            .map_err(|_| config_error("the HTTP client cannot be built with this TLS set-up"))?;
+        let peer = builder
+            .timeout(Duration::from_secs(config.timeout_secs))
+            .max_body(MAX_ANSWER_BYTES)
+            .build()
+            .map_err(|_| {
+                config_error("server_url", "the HTTP client cannot be built with this TLS set-up")
+            })?;
         let mut salt = [0_u8; 16];
-        ring::rand::SystemRandom::new()
-            .fill(&mut salt)
-            .map_err(|_| config_error("no system randomness for the subject-hash salt"))?;
+        ring::rand::SystemRandom::new().fill(&mut salt).map_err(|_| {
+            config_error("client_id", "no system randomness for the subject-hash salt")
+        })?;
         let connection = oidc::Connection {
-            http,
             server: config.server_url.trim_end_matches('/').to_owned(),
-            host: url.host_str().unwrap_or_default().to_owned(),
-            destination: safe_destination(&config.server_url),
+            peer,
             salt,
         };
         Ok(Self {
@@ -121,12 +167,14 @@ impl KeycloakPlugin {
             realm: config.realm.clone(),
             client_id: config.client_id.clone(),
             client_secret: config.client_secret.clone(),
-            audience: config.audience.clone().unwrap_or_else(|| config.client_id.clone()),
+            client_auth: config.client_auth,
+            audience: config.audience.clone().unwrap_or_else(|| DEFAULT_AUDIENCE.to_owned()),
+            authorized_parties,
             algorithms: config.algorithms.clone(),
             leeway: config.leeway_secs,
-            retry: RetryPolicy::default(),
+            jwks_min_refresh: Duration::from_secs(config.jwks_min_refresh_secs),
             discovery: tokio::sync::Mutex::new(None),
-            jwks: tokio::sync::Mutex::new(None),
+            keys: tokio::sync::Mutex::new(ops::KeyCache::default()),
         })
     }
 
@@ -142,19 +190,24 @@ impl KeycloakPlugin {
             realm: realm.to_owned(),
             client_id: self.client_id.clone(),
             client_secret: self.client_secret.clone(),
+            client_auth: self.client_auth,
             audience: self.audience.clone(),
+            authorized_parties: self.authorized_parties.clone(),
             algorithms: self.algorithms.clone(),
             leeway: self.leeway,
-            retry: self.retry,
+            jwks_min_refresh: self.jwks_min_refresh,
             discovery: tokio::sync::Mutex::new(None),
-            jwks: tokio::sync::Mutex::new(None),
+            keys: tokio::sync::Mutex::new(ops::KeyCache::default()),
         })
     }
 
-    /// Uses `retry` for reads instead of the default (three attempts, 200 ms doubling).
+    /// Uses `retry` for calls instead of the default (three attempts, 200 ms doubling,
+    /// within each call's `timeout_secs`).
     #[must_use]
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        let mut connection = (*self.connection).clone();
+        connection.peer.set_retry_policy(retry);
+        self.connection = Arc::new(connection);
         self
     }
 
@@ -180,6 +233,7 @@ impl Plugin for KeycloakPlugin {
             "issuer": self.expected_issuer(),
             "client_id": self.client_id,
             "audience": self.audience,
+            "authorized_parties": self.authorized_parties,
         }))
     }
 }

@@ -1,34 +1,28 @@
-//! HTTP to a Keycloak realm: requests with bounded retries (each an `identity.retry`
-//! event), OAuth2 error bodies, the discovery document and the JWKS.
+//! A Keycloak realm over floe-core's peer-call path: the connection every realm variant
+//! shares, the discovery document and the origin check of the endpoints it announces,
+//! OAuth2 error bodies, and the subject hash.
 
-use floe_core::KeyValue;
-use floe_core::http::{RetryPolicy, send_with_retry};
-use floe_core::secret::Secret;
-use floe_core::telemetry::{SpanRecorder, attr, sanitize_error_message};
-use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use floe_core::http::{Peer, PeerAnswer, PeerError, PeerRequest};
+use floe_core::telemetry::SanitizedMessage;
+use reqwest::Url;
 use serde::Deserialize;
 
 use crate::error::KeycloakError;
 
-/// What Keycloak answered.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
-}
-
-/// A request: method, URL, optional bearer token and form body.
-pub(crate) struct Call<'a> {
-    pub(crate) action: &'static str,
-    pub(crate) method: Method,
-    pub(crate) url: &'a str,
-    pub(crate) bearer: Option<&'a Secret<String>>,
-    pub(crate) form: Option<String>,
-}
-
-/// The parts of the OpenID configuration the plugin uses.
-#[derive(Clone, Debug, Deserialize)]
+/// The endpoints of the realm the plugin calls, each checked to be on the origin of the
+/// configured `server_url` (so no credential ever leaves for another host, or goes
+/// there over plain `http`).
+#[derive(Clone, Debug)]
 pub(crate) struct Discovery {
+    pub(crate) issuer: String,
+    pub(crate) token_endpoint: Url,
+    pub(crate) userinfo_endpoint: Option<Url>,
+    pub(crate) jwks_uri: Url,
+}
+
+/// The discovery document as announced, before its endpoints are checked.
+#[derive(Deserialize)]
+pub(crate) struct Announced {
     pub(crate) issuer: String,
     pub(crate) token_endpoint: String,
     #[serde(default)]
@@ -36,8 +30,8 @@ pub(crate) struct Discovery {
     pub(crate) jwks_uri: String,
 }
 
-/// An OAuth2 error body.
-#[derive(Default, Deserialize)]
+/// An OAuth2 error body (RFC 6749 section 5.2).
+#[derive(Deserialize)]
 struct OAuthError {
     #[serde(default)]
     error: String,
@@ -45,63 +39,101 @@ struct OAuthError {
     error_description: String,
 }
 
+/// `<error_description> (<error>)` of an OAuth2 error body, as the peer wrote it (the
+/// caller scrubs and sanitizes it through [`PeerAnswer::peer_text`]). The code comes
+/// last: `invalid_token: invalid ...` would read to the sanitizer as a token's value.
+fn oauth_text(body: &[u8]) -> Option<String> {
+    let body: OAuthError = serde_json::from_slice(body).ok()?;
+    match (body.error.is_empty(), body.error_description.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(body.error),
+        (true, false) => Some(body.error_description),
+        (false, false) => Some(format!("{} ({})", body.error_description, body.error)),
+    }
+}
+
+/// The peer's words about a failure answer: its OAuth2 error, else its first line;
+/// scrubbed of every credential the call sent, then sanitized.
+pub(crate) fn peer_text(answer: &PeerAnswer) -> SanitizedMessage {
+    answer.peer_text(oauth_text)
+}
+
 /// The connection shared by every realm variant of a plugin.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Connection {
-    pub(crate) http: reqwest::Client,
+    pub(crate) peer: Peer,
+    /// `server_url` without a trailing `/`.
     pub(crate) server: String,
-    pub(crate) host: String,
-    pub(crate) destination: String,
     /// The salt of `identity.subject_hash`, random per plugin instance.
     pub(crate) salt: [u8; 16],
 }
 
 impl Connection {
-    /// Sends `call`, retrying 429, 503 and refused connections (Keycloak did not act on
-    /// them) a bounded number of times.
-    pub(crate) async fn send(
+    /// Sends `request`; any answer but a 2xx is the error its status maps to, with the
+    /// peer's OAuth2 error as detail.
+    pub(crate) async fn call(
         &self,
-        span: &SpanRecorder,
-        retry: &RetryPolicy,
+        action: &'static str,
         realm: &str,
-        call: Call<'_>,
-    ) -> Result<Answer, KeycloakError> {
-        let sent = send_with_retry(
-            retry,
-            || {
-                let mut request = self
-                    .http
-                    .request(call.method.clone(), call.url)
-                    .header(ACCEPT, "application/json");
-                if let Some(token) = call.bearer {
-                    request = request.bearer_auth(token.expose());
-                }
-                if let Some(form) = &call.form {
-                    request = request
-                        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                        .body(form.clone());
-                }
-                request
-            },
-            |event| {
-                span.add_event(
-                    attr::IDENTITY_RETRY_EVENT,
-                    event.attributes(attr::IDENTITY_ATTEMPT),
-                );
-            },
-        )
-        .await;
-        let transport = |source: reqwest::Error| KeycloakError::Transport {
-            action: call.action,
+        request: PeerRequest,
+    ) -> Result<PeerAnswer, KeycloakError> {
+        let failed =
+            |source: PeerError| KeycloakError::Peer { action, realm: realm.to_owned(), source };
+        let answer = self.peer.send(request.accept_json()).await.map_err(failed)?;
+        if answer.is_success() {
+            Ok(answer)
+        } else {
+            Err(failed(answer.error_with(peer_text(&answer))))
+        }
+    }
+
+    /// Checks an announced discovery document: the issuer must be `issuer` (this realm's
+    /// URL), and every endpoint the plugin calls on the origin of `server_url`.
+    pub(crate) fn check_discovery(
+        &self,
+        realm: &str,
+        issuer: &str,
+        answer: &PeerAnswer,
+    ) -> Result<Discovery, KeycloakError> {
+        let announced: Announced = answer.json().map_err(|source| KeycloakError::Peer {
+            action: "discovery",
             realm: realm.to_owned(),
-            destination: self.destination.clone(),
-            source: source.without_url(),
+            source,
+        })?;
+        self.checked(realm, issuer, announced)
+    }
+
+    /// [`Connection::check_discovery`] of a parsed document.
+    pub(crate) fn checked(
+        &self,
+        realm: &str,
+        issuer: &str,
+        announced: Announced,
+    ) -> Result<Discovery, KeycloakError> {
+        if announced.issuer != issuer {
+            return Err(KeycloakError::Protocol {
+                action: "discovery",
+                realm: realm.to_owned(),
+                detail: "the document names another issuer than this realm's URL".to_owned(),
+            });
+        }
+        let check = |endpoint: &'static str, url: &str| {
+            self.peer.check_url(url).map_err(|source| KeycloakError::Endpoint {
+                realm: realm.to_owned(),
+                endpoint,
+                source,
+            })
         };
-        let response = sent.result.map_err(transport)?;
-        let status = response.status().as_u16();
-        span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-        let body = response.bytes().await.map_err(transport)?.to_vec();
-        Ok(Answer { status, body })
+        Ok(Discovery {
+            token_endpoint: check("token_endpoint", &announced.token_endpoint)?,
+            userinfo_endpoint: announced
+                .userinfo_endpoint
+                .as_deref()
+                .map(|url| check("userinfo_endpoint", url))
+                .transpose()?,
+            jwks_uri: check("jwks_uri", &announced.jwks_uri)?,
+            issuer: announced.issuer,
+        })
     }
 
     /// `sha256:<hex>` of the salted subject: correlates one user's spans, records nobody.
@@ -119,28 +151,56 @@ impl Connection {
     }
 }
 
-/// The error for a failure answer, from its OAuth2 body when it has one.
-pub(crate) fn refused(action: impl Into<String>, realm: &str, answer: &Answer) -> KeycloakError {
-    let body: OAuthError = serde_json::from_slice(&answer.body).unwrap_or_default();
-    KeycloakError::Refused {
-        action: action.into(),
-        realm: realm.to_owned(),
-        code: answer.status,
-        error: if body.error.is_empty() { "unknown_error".to_owned() } else { body.error },
-        description: sanitize_error_message(&body.error_description),
-    }
-}
+#[cfg(test)]
+mod tests {
+    use floe_core::http::{EndpointError, Peer, RetryEvents};
+    use floe_core::telemetry::attr;
 
-/// Parses a success body; a parse error is reduced to its category, because serde
-/// messages can quote the input (a token).
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    realm: &str,
-    answer: &Answer,
-) -> Result<T, KeycloakError> {
-    serde_json::from_slice(&answer.body).map_err(|e| KeycloakError::Protocol {
-        action,
-        realm: realm.to_owned(),
-        detail: format!("the body is not the expected JSON ({:?})", e.classify()),
-    })
+    use super::{Announced, Connection};
+    use crate::error::KeycloakError;
+
+    fn connection(server: &str) -> Connection {
+        let events = RetryEvents::new(attr::IDENTITY_RETRY_EVENT, attr::IDENTITY_ATTEMPT);
+        let peer = Peer::builder(server, false, events).unwrap().build().unwrap();
+        Connection { peer, server: server.to_owned(), salt: [0; 16] }
+    }
+
+    fn announced(token_endpoint: &str, userinfo: &str, jwks_uri: &str) -> Announced {
+        Announced {
+            issuer: "https://sso.example.com/realms/floe".to_owned(),
+            token_endpoint: token_endpoint.to_owned(),
+            userinfo_endpoint: Some(userinfo.to_owned()),
+            jwks_uri: jwks_uri.to_owned(),
+        }
+    }
+
+    /// An https realm (which tests on loopback cannot serve) refuses a document sending
+    /// any endpoint to plain http, another host or another port, naming the endpoint.
+    #[test]
+    fn an_https_realm_refuses_endpoints_on_plain_http_another_host_or_port() {
+        let connection = connection("https://sso.example.com");
+        let issuer = "https://sso.example.com/realms/floe";
+        let good = "https://sso.example.com/realms/floe/protocol/openid-connect/x";
+        assert!(connection.checked("floe", issuer, announced(good, good, good)).is_ok());
+        for bad in [
+            "http://sso.example.com/realms/floe/protocol/openid-connect/x",
+            "https://evil.example.com/realms/floe/protocol/openid-connect/x",
+            "https://sso.example.com:8443/realms/floe/protocol/openid-connect/x",
+        ] {
+            let cases = [
+                ("token_endpoint", announced(bad, good, good)),
+                ("userinfo_endpoint", announced(good, bad, good)),
+                ("jwks_uri", announced(good, good, bad)),
+            ];
+            for (key, document) in cases {
+                let error = connection.checked("floe", issuer, document).unwrap_err();
+                let KeycloakError::Endpoint { endpoint, source, .. } = &error else {
+                    panic!("{bad}: {error}")
+                };
+                assert_eq!(*endpoint, key);
+                assert!(matches!(source, EndpointError::OtherOrigin { .. }), "{error}");
+                assert!(error.to_string().contains(key), "{error}");
+            }
+        }
+    }
 }

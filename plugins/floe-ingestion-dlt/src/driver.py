@@ -1,9 +1,11 @@
 """floe-ingestion-dlt driver: runs one dlt operation and prints one JSON line on stdout.
 
-Input: the request as JSON in argv[1]; a credential (SQL connection string or REST API
-bearer token), if any, in the FLOE_DLT_CREDENTIAL environment variable (never in argv).
-Output: {"ok": true, ...} or {"ok": false, "category": "transient"|"permanent", "error": ...}.
-Exit status 0 on success, 3 on a reported failure.
+Input: the request as JSON on standard input (never in argv, which other local users can
+read and which E2BIG bounds: it holds the rows written to a sink and the source's
+settings); a credential (SQL connection string or REST API bearer token), if any, in the
+FLOE_DLT_CREDENTIAL environment variable.
+Output: {"ok": true, ...} or {"ok": false, "category": "transient"|"permanent"|
+"authentication", "error": ...}. Exit status 0 on success, 3 on a reported failure.
 """
 import csv
 import io
@@ -15,10 +17,24 @@ import time
 CREDENTIAL = os.environ.pop("FLOE_DLT_CREDENTIAL", "")
 
 
+def credential_parts():
+    """The credential, and the password of a connection URL (servers echo it alone)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = [CREDENTIAL]
+    try:
+        password = urlsplit(CREDENTIAL).password if "://" in CREDENTIAL else None
+    except ValueError:
+        password = None
+    if password:
+        parts += [password, unquote(password)]
+    return sorted({p for p in parts if p}, key=len, reverse=True)
+
+
 def scrub(text):
     text = str(text)
-    if CREDENTIAL:
-        text = text.replace(CREDENTIAL, "<REDACTED>")
+    for part in credential_parts() if CREDENTIAL else []:
+        text = text.replace(part, "<REDACTED>")
     return text[-2000:]
 
 
@@ -30,22 +46,59 @@ def emit(result, code):
 
 TRANSIENT_NAMES = ("Timeout", "ConnectionError", "ConnectionRefused", "TransientException",
                    "TemporaryError", "OperationalError")
+# SQLSTATE class 28: invalid authorization specification (28000, 28P01 invalid password).
+AUTH_SQLSTATE_CLASS = "28"
+# MySQL: access denied (1044 to a database, 1045 for a user, 1698 without a password).
+AUTH_MYSQL_ERRNOS = (1044, 1045, 1698)
+AUTH_PHRASES = ("password authentication failed", "authentication failed", "access denied for user",
+                "login failed", "invalid password", "invalid username or password", "invalid credentials")
 
 
-def category(error):
-    """Transient when any exception in the chain is a connection problem or a timeout."""
+def chain(error):
+    """The exception and every exception it wraps (dlt's `exception`, causes, contexts)."""
     seen = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
-        names = [cls.__name__ for cls in type(error).__mro__]
-        if isinstance(error, (ConnectionError, TimeoutError)) or any(
+        yield error
+        error = (getattr(error, "exception", None) or getattr(error, "orig", None)
+                 or error.__cause__ or error.__context__)
+
+
+def is_authentication(error):
+    """A refused credential: HTTP 401/403, SQLSTATE class 28, MySQL access denied, or a
+    driver message saying so. Never retried: retrying a refused password can lock the
+    account."""
+    status = getattr(getattr(error, "response", None), "status_code", None)
+    if status in (401, 403):
+        return True
+    for code in (getattr(error, "pgcode", None), getattr(error, "sqlstate", None)):
+        if isinstance(code, str) and code.startswith(AUTH_SQLSTATE_CLASS):
+            return True
+    first = error.args[0] if getattr(error, "args", None) else None
+    if isinstance(first, dict) and str(first.get("C", "")).startswith(AUTH_SQLSTATE_CLASS):
+        return True  # pg8000: the server's ErrorResponse fields
+    if isinstance(first, int) and first in AUTH_MYSQL_ERRNOS:
+        return True
+    text = str(error).lower()
+    return any(phrase in text for phrase in AUTH_PHRASES)
+
+
+def category(error):
+    """Authentication when any exception in the chain is a refused credential (checked
+    first: drivers report those as OperationalError too); else transient when one is a
+    connection problem, a timeout or a 429/5xx answer; else permanent."""
+    errors = list(chain(error))
+    if any(is_authentication(e) for e in errors):
+        return "authentication"
+    for e in errors:
+        names = [cls.__name__ for cls in type(e).__mro__]
+        if isinstance(e, (ConnectionError, TimeoutError)) or any(
             marker in name for name in names for marker in TRANSIENT_NAMES
         ):
             return "transient"
-        status = getattr(getattr(error, "response", None), "status_code", None)
+        status = getattr(getattr(e, "response", None), "status_code", None)
         if status in (429, 502, 503, 504):
             return "transient"
-        error = getattr(error, "exception", None) or error.__cause__ or error.__context__
     return "permanent"
 
 
@@ -120,7 +173,7 @@ def load_result(pipeline, info, started):
 
 
 def main():
-    request = json.loads(sys.argv[1])
+    request = json.loads(sys.stdin.read())
     started = time.monotonic()
     try:
         import dlt
@@ -151,4 +204,5 @@ def main():
         emit({"ok": False, "category": category(error), "error": scrub(f"{type(inner).__name__}: {inner}")}, 3)
 
 
-main()
+if __name__ == "__main__":
+    main()

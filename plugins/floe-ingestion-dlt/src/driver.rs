@@ -9,7 +9,8 @@ use floe_core::secret::Secret;
 use floe_core::telemetry::sanitize_error_message;
 use serde::Deserialize;
 
-/// The script, passed with `python -c` so nothing is written next to the pipelines.
+/// The script, passed with `python -c` so nothing is written next to the pipelines; it reads
+/// its request from standard input.
 const DRIVER: &str = include_str!("driver.py");
 /// The prefix of the driver's result line.
 const RESULT_PREFIX: &str = "FLOE_DLT_RESULT ";
@@ -22,14 +23,18 @@ pub enum ErrorCategory {
     Transient,
     /// Anything else (bad settings, missing files, schema problems): not retried.
     Permanent,
+    /// The source refused the credential (HTTP 401/403, SQLSTATE class 28, `MySQL` access
+    /// denied): never retried, since retrying a refused password can lock the account.
+    Authentication,
 }
 
 impl ErrorCategory {
-    /// `transient` or `permanent`.
+    /// `transient`, `permanent` or `authentication`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Transient => "transient",
             Self::Permanent => "permanent",
+            Self::Authentication => "authentication",
         }
     }
 }
@@ -85,12 +90,51 @@ pub enum DriverError {
     },
 }
 
-/// Removes `credential` from `text`, then sanitizes it.
+/// What of `credential` a peer may echo: all of it, and the password of a connection URL
+/// (`postgresql://user:<password>@host/db`), raw and percent-decoded.
+fn credential_parts(credential: &str) -> Vec<String> {
+    let mut parts = vec![credential.to_owned()];
+    let userinfo = credential
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .and_then(|authority| authority.rsplit_once('@'))
+        .map(|(userinfo, _)| userinfo);
+    if let Some((_, password)) = userinfo.and_then(|u| u.split_once(':')) {
+        parts.push(password.to_owned());
+        parts.push(percent_decoded(password));
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    parts.dedup();
+    parts
+}
+
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Removes `credential` (and its parts a peer may echo) from `text`, then sanitizes it.
 fn scrub(text: &str, credential: Option<&Secret<String>>) -> String {
-    let text = match credential.map(Secret::expose) {
-        Some(secret) if !secret.is_empty() => text.replace(secret.as_str(), "<REDACTED>"),
-        _ => text.to_owned(),
-    };
+    let mut text = text.to_owned();
+    for part in credential.map(|c| credential_parts(c.expose())).unwrap_or_default() {
+        text = text.replace(part.as_str(), "<REDACTED>");
+    }
     sanitize_error_message(&text).as_str().to_owned()
 }
 
@@ -106,7 +150,6 @@ pub(crate) async fn invoke(
     command
         .arg("-c")
         .arg(DRIVER)
-        .arg(request.to_string())
         .current_dir(work_dir)
         // floe's bounded retry is the only one; dlt's own request retries would multiply it.
         .env("RUNTIME__REQUEST_MAX_ATTEMPTS", "1")
@@ -115,7 +158,10 @@ pub(crate) async fn invoke(
     if let Some(secret) = credential {
         command.env("FLOE_DLT_CREDENTIAL", secret.expose());
     }
-    let output = process::run(command, timeout).await?;
+    // The request (rows, source settings) goes on stdin: argv is readable by every local
+    // user and bounded (E2BIG past 128 KiB).
+    let output =
+        process::run_with_input(command, request.to_string().into_bytes(), timeout).await?;
     let line = output.stdout.lines().rev().find_map(|line| line.strip_prefix(RESULT_PREFIX));
     let parsed = line.and_then(|line| serde_json::from_str::<ResultLine>(line).ok());
     let Some(result) = parsed else {

@@ -10,6 +10,14 @@ pub enum DltError {
     /// A setting is out of range.
     #[error(transparent)]
     OutOfRange(#[from] OutOfRange),
+    /// A configuration value decodes but cannot be used.
+    #[error("{key}: {reason}")]
+    Config {
+        /// The key, relative to the plugin's config (`python`, `credentials.shop_db`).
+        key: String,
+        /// What is wrong (never the value).
+        reason: String,
+    },
     /// A pipeline or sink is declared wrongly.
     #[error("invalid {what}: {reason}")]
     Invalid {
@@ -45,7 +53,7 @@ pub enum DltError {
     /// The interpreter cannot import dlt.
     #[error("{python} cannot run dlt: {reason}")]
     Unhealthy {
-        /// The interpreter.
+        /// The interpreter's file name (never its directory).
         python: String,
         /// Why.
         reason: String,

@@ -69,8 +69,32 @@ impl DltPlugin {
         check_range("timeout_secs", config.timeout_secs, 1..=86_400)?;
         check_range("max_attempts", config.max_attempts.into(), 1..=10)?;
         check_range("retry_delay_ms", config.retry_delay_ms, 0..=60_000)?;
+        let setting = |key: &str, reason: &str| {
+            Err(DltError::Config { key: key.to_owned(), reason: reason.to_owned() })
+        };
         if config.python.trim().is_empty() {
-            return Err(invalid("config", "python must not be empty"));
+            return setting("python", "must not be empty");
+        }
+        for (key, path) in
+            [("pipelines_dir", &config.pipelines_dir), ("duckdb_path", &config.duckdb_path)]
+        {
+            if path.trim().is_empty() {
+                return setting(key, "must not be empty");
+            }
+        }
+        if let Some(url) = &config.filesystem_url
+            && !url.split_once("://").is_some_and(|(scheme, _)| is_identifier(scheme))
+        {
+            return setting(
+                "filesystem_url",
+                "must be a bucket URL such as file:///data or s3://bucket",
+            );
+        }
+        if let Some(name) = config.credentials.keys().find(|name| !is_identifier(name)) {
+            return setting(
+                &format!("credentials.{name}"),
+                "is not a pipeline name (a lower-case identifier)",
+            );
         }
         let absolute = |path: &str, key: &str| {
             std::path::absolute(path).map_err(|e| invalid("config", format!("{key}: {e}")))
@@ -340,10 +364,12 @@ impl Lifecycle for DltPlugin {
             in_span_async(TRACER_NAME, IngestionOp::HealthCheck, [], |_span| async move {
                 let mut command = tokio::process::Command::new(&self.config.python);
                 command.args(["-c", "import dlt; print(dlt.__version__)"]);
-                let unhealthy = |reason: String| DltError::Unhealthy {
-                    python: self.config.python.clone(),
-                    reason,
-                };
+                let python = std::path::Path::new(&self.config.python).file_name().map_or_else(
+                    || "python".to_owned(),
+                    |name| name.to_string_lossy().into_owned(),
+                );
+                let unhealthy =
+                    |reason: String| DltError::Unhealthy { python: python.clone(), reason };
                 let output = floe_core::process::run(command, Duration::from_mins(1))
                     .await
                     .map_err(|e| unhealthy(describe_error(&e).as_str().to_owned()))?;
@@ -378,9 +404,18 @@ impl Plugin for DltPlugin {
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
     let typed: DltConfig = config.decode(METADATA.name)?;
-    DltPlugin::new(typed)
-        .map(|plugin| Box::new(plugin) as Box<dyn Plugin>)
-        .map_err(|error| PluginError::from_error(METADATA.name, PluginErrorKind::Config, error))
+    DltPlugin::new(typed).map(|plugin| Box::new(plugin) as Box<dyn Plugin>).map_err(|error| {
+        // `floe compile` names the manifest key of a value that decodes but is refused.
+        match error {
+            DltError::Config { key, reason } => config.invalid(METADATA.name, &key, &reason),
+            DltError::OutOfRange(e) => config.invalid(
+                METADATA.name,
+                e.setting,
+                &format!("must be between {} and {}, found {}", e.min, e.max, e.found),
+            ),
+            other => PluginError::from_error(METADATA.name, PluginErrorKind::Config, other),
+        }
+    })
 }
 
 floe_core::register_plugin!(METADATA, construct);

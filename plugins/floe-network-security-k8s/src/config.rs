@@ -17,10 +17,16 @@ pub struct NetworkSecurityConfig {
     /// Allow egress to the Kubernetes API server.
     #[serde(default)]
     pub kubernetes_api: Option<KubernetesApi>,
-    /// Namespaces allowed HTTPS (TCP 443) egress to public addresses (private ranges and
-    /// the cloud metadata address stay closed).
+    /// Namespaces allowed HTTPS (TCP 443) egress to public addresses (private,
+    /// link-local, unique-local, IPv4-mapped and NAT64 ranges, and so the cloud metadata
+    /// addresses, stay closed).
     #[serde(default)]
     pub https_egress: Vec<String>,
+    /// Open HTTPS egress to public IPv6 addresses beside IPv4 (`::/0` without the ranges
+    /// above). On by default: public addresses are IPv6 too on a dual-stack or IPv6
+    /// cluster, and the block is inert on an IPv4-only one.
+    #[serde(default = "yes")]
+    pub https_egress_ipv6: bool,
     /// Further egress rules.
     #[serde(default)]
     pub egress_rules: Vec<EgressRule>,
@@ -63,7 +69,7 @@ pub struct EgressRule {
     pub namespaces: Vec<String>,
     /// The destination block.
     pub cidr: String,
-    /// Blocks inside `cidr` that stay closed.
+    /// Blocks strictly inside `cidr`, of its address family, that stay closed.
     #[serde(default)]
     pub except: Vec<String>,
     /// The destination ports (at least one).
@@ -148,6 +154,7 @@ pub fn schema() -> serde_json::Value {
                 }
             },
             "https_egress": { "type": "array", "items": { "type": "string" } },
+            "https_egress_ipv6": { "type": "boolean", "default": true },
             "egress_rules": {
                 "type": "array",
                 "items": {

@@ -41,6 +41,31 @@ pub enum NetworkSecurityError {
         /// The block as given.
         cidr: String,
     },
+    /// An `except` block is not strictly inside its rule's block (Kubernetes refuses
+    /// such a policy).
+    #[error("egress rule {rule}: except block {except} is not strictly inside {cidr}")]
+    ExceptOutside {
+        /// The rule.
+        rule: String,
+        /// The rule's block.
+        cidr: String,
+        /// The except block.
+        except: String,
+    },
+    /// An `except` block is of another address family than its rule's block.
+    #[error("egress rule {rule}: except block {except} is {except_family} but {cidr} is {family}")]
+    ExceptFamily {
+        /// The rule.
+        rule: String,
+        /// The rule's block.
+        cidr: String,
+        /// Its family (`IPv4`, `IPv6`).
+        family: &'static str,
+        /// The except block.
+        except: String,
+        /// Its family.
+        except_family: &'static str,
+    },
     /// A rule would open every address without saying so.
     #[error(
         "egress rule {rule} opens {cidr} (every address); set allow_any_destination: true if that is meant"
@@ -78,6 +103,6 @@ pub enum NetworkSecurityError {
 
 impl From<NetworkSecurityError> for PluginError {
     fn from(error: NetworkSecurityError) -> Self {
-        PluginError::from_error("network_security/k8s", PluginErrorKind::Config, error)
+        PluginError::from_error(crate::PLUGIN, PluginErrorKind::Config, error)
     }
 }

@@ -1,11 +1,15 @@
 //! floe-network-security-k8s: the platform's Kubernetes network security.
 //!
 //! Generates `NetworkPolicies` (a default deny for every namespace, then DNS, the platform,
-//! the Kubernetes API, HTTPS and custom egress allowances), Pod Security Standards
-//! namespace labels, and pod and container security contexts, as typed `k8s-openapi`
-//! documents. Every generator is a `security.*` span of tracer [`telemetry::TRACER_NAME`]
-//! with the real number of documents it produced.
+//! the Kubernetes API, HTTPS over IPv4 and IPv6, and custom egress allowances), Pod
+//! Security Standards namespace labels, and pod and container security contexts, as typed
+//! `k8s-openapi` documents. Every generator is a `security.*` span of tracer
+//! [`telemetry::TRACER_NAME`] with the real number of documents it produced; the
+//! registered constructor runs the same check, so `floe compile` names the manifest key of
+//! a refused rule.
 
+mod check;
+mod cidr;
 pub mod config;
 mod error;
 mod policies;
@@ -36,15 +40,22 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME)
 .with_config_schema(config::schema);
 
+/// Decodes and checks the config, so `floe compile` refuses a rule that is not allowed
+/// naming its manifest key (`plugins.network_security.config.egress_rules[0].except[1]`).
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: NetworkSecurityConfig = config.decode("network_security/k8s")?;
-    Ok(Box::new(NetworkSecurityPlugin::new(config)))
+    let typed: NetworkSecurityConfig = config.decode(PLUGIN)?;
+    check::check(&typed).map_err(|refusal| config.invalid(PLUGIN, &refusal.key, refusal.error))?;
+    Ok(Box::new(NetworkSecurityPlugin::new(typed)))
 }
+
+/// The plugin, as errors name it.
+const PLUGIN: &str = "network_security/k8s";
 
 floe_core::register_plugin!(METADATA, construct);
 
 /// The platform's network security, from its config. Rules are checked when policies are
-/// generated, so a rule that is not allowed is a traced error.
+/// generated, so a rule that is not allowed is a traced error (and, through the registry,
+/// when the plugin is built from a manifest).
 #[derive(Debug)]
 pub struct NetworkSecurityPlugin {
     config: NetworkSecurityConfig,

@@ -1,9 +1,7 @@
 //! The `NetworkPolicies`: checked rules in, typed `k8s-openapi` documents out.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::net::IpAddr;
+use std::collections::BTreeMap;
 
-use floe_core::plugin::categories::is_dns1123_label;
 use k8s_openapi::api::networking::v1::{
     IPBlock, NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
@@ -13,113 +11,23 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{
 };
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use crate::check::check;
 use crate::config::{EgressRule, NetworkSecurityConfig, PortSpec, Protocol};
 use crate::error::NetworkSecurityError;
 
 /// The label Kubernetes sets on every namespace with its own name.
 const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
-/// Private and link-local blocks that HTTPS egress never opens.
-const PRIVATE_BLOCKS: [&str; 4] =
-    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+/// IPv4 blocks that HTTPS egress never opens: private and link-local (the cloud
+/// metadata address, 169.254.169.254).
+const PRIVATE_V4: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 
-/// Parses `address/prefix`; returns the prefix length.
-pub(crate) fn cidr_prefix(cidr: &str) -> Option<u8> {
-    let (address, prefix) = cidr.split_once('/')?;
-    let address: IpAddr = address.parse().ok()?;
-    let prefix: u8 = prefix.parse().ok()?;
-    let max = if address.is_ipv4() { 32 } else { 128 };
-    (prefix <= max).then_some(prefix)
-}
-
-fn label(what: &'static str, name: &str) -> Result<(), NetworkSecurityError> {
-    if is_dns1123_label(name) {
-        Ok(())
-    } else {
-        Err(NetworkSecurityError::InvalidName { what, name: name.to_owned() })
-    }
-}
-
-/// Checks every rule of `config` against the platform's invariants.
-pub(crate) fn check(config: &NetworkSecurityConfig) -> Result<(), NetworkSecurityError> {
-    for namespace in &config.namespaces {
-        label("namespace", namespace)?;
-    }
-    if !config.namespaces.contains(&config.platform_namespace) {
-        return Err(NetworkSecurityError::PlatformNamespace {
-            namespace: config.platform_namespace.clone(),
-        });
-    }
-    let known = |rule: &str, namespaces: &[String]| {
-        namespaces.iter().try_for_each(|namespace| {
-            if config.namespaces.contains(namespace) {
-                Ok(())
-            } else {
-                Err(NetworkSecurityError::UnknownNamespace {
-                    rule: rule.to_owned(),
-                    namespace: namespace.clone(),
-                })
-            }
-        })
-    };
-    known("https_egress", &config.https_egress)?;
-    if let Some(api) = &config.kubernetes_api {
-        known("kubernetes_api", &api.namespaces)?;
-        match cidr_prefix(&api.cidr) {
-            None => {
-                return Err(NetworkSecurityError::InvalidCidr {
-                    rule: "kubernetes_api".to_owned(),
-                    cidr: api.cidr.clone(),
-                });
-            }
-            Some(0) => {
-                return Err(NetworkSecurityError::AnyDestination {
-                    rule: "kubernetes_api".to_owned(),
-                    cidr: api.cidr.clone(),
-                });
-            }
-            Some(_) => {}
-        }
-        if api.port == 0 {
-            return Err(NetworkSecurityError::InvalidPort { rule: "kubernetes_api".to_owned() });
-        }
-    }
-    let mut names = BTreeSet::new();
-    for rule in &config.egress_rules {
-        label("egress rule", &rule.name)?;
-        if !names.insert(rule.name.as_str()) {
-            return Err(NetworkSecurityError::DuplicateRule { rule: rule.name.clone() });
-        }
-        known(&rule.name, &rule.namespaces)?;
-        let invalid = |cidr: &String| NetworkSecurityError::InvalidCidr {
-            rule: rule.name.clone(),
-            cidr: cidr.clone(),
-        };
-        let prefix = cidr_prefix(&rule.cidr).ok_or_else(|| invalid(&rule.cidr))?;
-        if prefix == 0 && !rule.allow_any_destination {
-            return Err(NetworkSecurityError::AnyDestination {
-                rule: rule.name.clone(),
-                cidr: rule.cidr.clone(),
-            });
-        }
-        if let Some(bad) = rule.except.iter().find(|e| cidr_prefix(e).is_none()) {
-            return Err(invalid(bad));
-        }
-        if rule.ports.is_empty() || rule.ports.iter().any(|p| p.port == 0) {
-            return Err(NetworkSecurityError::InvalidPort { rule: rule.name.clone() });
-        }
-    }
-    for (what, value) in [
-        ("run_as_user", config.run_as_user),
-        ("run_as_group", config.run_as_group),
-        ("fs_group", config.fs_group),
-    ] {
-        if value < 1 {
-            return Err(NetworkSecurityError::RootId { what, value });
-        }
-    }
-    Ok(())
-}
+/// IPv6 blocks that HTTPS egress never opens: unique-local (where the clouds' IPv6
+/// metadata addresses are, `fd00:ec2::254`, `fd20:ce::254`), link-local, IPv4-mapped
+/// addresses, and the NAT64 prefixes (well-known and local-use), which reach IPv4
+/// addresses, private ones included, through a translator.
+const PRIVATE_V6: [&str; 5] =
+    ["fc00::/7", "fe80::/10", "::ffff:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48"];
 
 fn policy(namespace: &str, name: &str, spec: NetworkPolicySpec) -> NetworkPolicy {
     NetworkPolicy {
@@ -255,13 +163,13 @@ fn for_namespace(config: &NetworkSecurityConfig, namespace: &str) -> Vec<Network
         }
     }
     if config.https_egress.iter().any(|n| n == namespace) {
-        let private: Vec<String> = PRIVATE_BLOCKS.iter().map(|b| (*b).to_owned()).collect();
+        let closed = |blocks: &[&str]| blocks.iter().map(|b| (*b).to_owned()).collect::<Vec<_>>();
+        let mut public = vec![block("0.0.0.0/0", &closed(&PRIVATE_V4))];
+        if config.https_egress_ipv6 {
+            public.push(block("::/0", &closed(&PRIVATE_V6)));
+        }
         let ports = [PortSpec { port: 443, protocol: Protocol::Tcp }];
-        out.push(policy(
-            namespace,
-            "allow-https-egress",
-            egress(vec![block("0.0.0.0/0", &private)], &ports),
-        ));
+        out.push(policy(namespace, "allow-https-egress", egress(public, &ports)));
     }
     for rule in config.egress_rules.iter().filter(|r| applies(&r.namespaces, namespace)) {
         out.push(custom(namespace, rule));
@@ -281,6 +189,6 @@ fn custom(namespace: &str, rule: &EgressRule) -> NetworkPolicy {
 pub(crate) fn generate(
     config: &NetworkSecurityConfig,
 ) -> Result<Vec<NetworkPolicy>, NetworkSecurityError> {
-    check(config)?;
+    check(config).map_err(|refusal| *refusal.error)?;
     Ok(config.namespaces.iter().flat_map(|namespace| for_namespace(config, namespace)).collect())
 }

@@ -133,6 +133,64 @@ impl DagsterConfig {
     }
 }
 
+impl DagsterConfig {
+    /// Checks what decoding cannot: names that become Python identifiers, unique schedule
+    /// and sensor names, five-field cron expressions, non-empty paths.
+    ///
+    /// # Errors
+    /// The key (relative to the config, `schedules[0].cron`) and what is wrong with it,
+    /// never the value.
+    pub(crate) fn validate(&self) -> Result<(), (String, String)> {
+        let invalid = |key: String, reason: &str| Err((key, reason.to_owned()));
+        if self.python.trim().is_empty() {
+            return invalid("python".to_owned(), "must not be empty");
+        }
+        if self.io_dir.trim().is_empty() {
+            return invalid("io_dir".to_owned(), "must not be empty");
+        }
+        if self.dbt.timeout_secs == 0 {
+            return invalid("dbt.timeout_secs".to_owned(), "must be at least 1");
+        }
+        let mut names = std::collections::BTreeSet::new();
+        let schedules = self.schedules.iter().map(|s| ("schedules", &s.name, &s.assets));
+        let sensors = self.sensors.iter().map(|s| ("sensors", &s.name, &s.assets));
+        let mut index = std::collections::BTreeMap::<&str, usize>::new();
+        for (list, name, assets) in schedules.chain(sensors) {
+            let i = *index.entry(list).and_modify(|i| *i += 1).or_insert(0);
+            if !floe_core::text::is_snake_case_identifier(name) {
+                return invalid(format!("{list}[{i}].name"), "must be a lower-case identifier");
+            }
+            if !names.insert(name.as_str()) {
+                return invalid(
+                    format!("{list}[{i}].name"),
+                    "is already the name of another schedule or sensor",
+                );
+            }
+            for (j, asset) in assets.iter().enumerate() {
+                if !floe_core::text::is_snake_case_identifier(asset) {
+                    return invalid(format!("{list}[{i}].assets[{j}]"), "is not a dbt model name");
+                }
+            }
+        }
+        for (i, schedule) in self.schedules.iter().enumerate() {
+            if !is_cron(&schedule.cron) {
+                return invalid(
+                    format!("schedules[{i}].cron"),
+                    "is not a five-field cron expression",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `cron` has five fields of cron characters.
+pub(crate) fn is_cron(cron: &str) -> bool {
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    let allowed = |f: &&str| f.chars().all(|c| c.is_ascii_alphanumeric() || "*/,-?".contains(c));
+    fields.len() == 5 && fields.iter().all(allowed)
+}
+
 /// The JSON schema of the config.
 pub(crate) fn schema() -> serde_json::Value {
     let selection = serde_json::json!({ "type": "array", "items": { "type": "string" } });

@@ -17,6 +17,14 @@ pub enum DagsterError {
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
     Client(#[source] http::ClientError),
+    /// A configuration value decodes but cannot be used.
+    #[error("{key}: {reason}")]
+    Config {
+        /// The key, relative to the plugin's config (`schedules[0].cron`).
+        key: String,
+        /// What is wrong (never the value).
+        reason: String,
+    },
     /// The artifacts or the config cannot make valid definitions.
     #[error("cannot generate Dagster definitions: {0}")]
     Artifacts(String),

@@ -14,9 +14,35 @@ use crate::error::DagsterError;
 
 /// The runtime module the definitions import.
 const RUNTIME: &str = include_str!("floe_runtime.py");
-/// Python keywords and names the generated module already uses.
-const RESERVED: [&str; 9] =
-    ["context", "dg", "floe_runtime", "defs", "import", "class", "def", "return", "lambda"];
+/// Python's lower-case keywords (`keyword.kwlist`, Python 3.9 to 3.13): no function or
+/// parameter may be named after one. Soft keywords (`match`, `case`, `type`, `_`) are valid
+/// names and are not listed.
+const PYTHON_KEYWORDS: [&str; 32] = [
+    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
+    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+    "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
+];
+/// Names the generated module binds itself (and asset functions' first parameter).
+const RESERVED: [&str; 4] = ["context", "dg", "floe_runtime", "defs"];
+/// Names Dagster refuses for an asset, op or input besides the keywords
+/// (`DISALLOWED_NAMES` in `dagster/_core/definitions/utils.py`, Dagster 1.13).
+const DAGSTER_RESERVED: [&str; 15] = [
+    "arg_dict",
+    "bool",
+    "conf",
+    "config",
+    "context",
+    "dict",
+    "float",
+    "input",
+    "input_arg_dict",
+    "int",
+    "meta",
+    "output",
+    "output_arg_dict",
+    "str",
+    "type",
+];
 
 /// A dbt model as the generated code needs it.
 #[derive(Debug)]
@@ -28,7 +54,24 @@ struct Model {
 }
 
 fn is_identifier(name: &str) -> bool {
-    floe_core::text::is_snake_case_identifier(name) && !RESERVED.contains(&name)
+    python_name_problem(name).is_none()
+}
+
+/// Why `name` cannot be a function or parameter name in the generated module, if it cannot.
+fn python_name_problem(name: &str) -> Option<&'static str> {
+    if !floe_core::text::is_snake_case_identifier(name) {
+        Some("is not a lower-case identifier")
+    } else if PYTHON_KEYWORDS.contains(&name) {
+        Some("is a Python keyword")
+    } else if name.starts_with("__") && name.ends_with("__") {
+        Some("is a Python special name (__name__ style)")
+    } else if RESERVED.contains(&name) {
+        Some("is a name the generated module uses itself")
+    } else if DAGSTER_RESERVED.contains(&name) {
+        Some("is a name Dagster reserves")
+    } else {
+        None
+    }
 }
 
 fn literal(text: &str) -> String {
@@ -51,9 +94,17 @@ fn models(artifacts: &Value) -> Result<Vec<Model>, DagsterError> {
         .filter_map(|(id, node)| Some((id.as_str(), node["name"].as_str()?)))
         .collect();
     let mut models = Vec::new();
+    let mut seen = BTreeMap::new();
     for (id, name) in &names {
-        if !is_identifier(name) {
-            return Err(invalid(format!("dbt model {name:?} is not a lower-case identifier")));
+        if let Some(problem) = python_name_problem(name) {
+            return Err(invalid(format!(
+                "dbt model {name:?} ({id}) {problem}, so it cannot name its asset's function: rename the model"
+            )));
+        }
+        if let Some(other) = seen.insert(*name, *id) {
+            return Err(invalid(format!(
+                "dbt models {other} and {id} are both named {name:?}: asset names must be unique"
+            )));
         }
         let node = &nodes[*id];
         let upstream = node
@@ -114,9 +165,7 @@ fn selection(what: &str, assets: &[String], models: &[Model]) -> Result<String, 
 }
 
 fn check_cron(name: &str, cron: &str) -> Result<(), DagsterError> {
-    let fields: Vec<&str> = cron.split_whitespace().collect();
-    let allowed = |f: &&str| f.chars().all(|c| c.is_ascii_alphanumeric() || "*/,-?".contains(c));
-    if fields.len() == 5 && fields.iter().all(allowed) {
+    if crate::config::is_cron(cron) {
         Ok(())
     } else {
         Err(invalid(format!("schedule {name}: {cron:?} is not a five-field cron expression")))

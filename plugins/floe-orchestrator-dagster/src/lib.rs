@@ -83,6 +83,7 @@ impl DagsterPlugin {
         let url = parse_endpoint(config.webserver_url.expose(), config.allow_insecure_http)?;
         check_range("timeout_secs", config.timeout_secs, 1..=300)?;
         check_range("run_timeout_secs", config.run_timeout_secs, 1..=86_400)?;
+        config.validate().map_err(|(key, reason)| DagsterError::Config { key, reason })?;
         let http =
             http::client(Duration::from_secs(config.timeout_secs)).map_err(DagsterError::Client)?;
         let base = config.webserver_url.expose().trim_end_matches('/');
@@ -265,9 +266,22 @@ impl Plugin for DagsterPlugin {
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
     let typed: DagsterConfig = config.decode(METADATA.name)?;
-    DagsterPlugin::new(typed)
-        .map(|plugin| Box::new(plugin) as Box<dyn Plugin>)
-        .map_err(|error| PluginError::from_error(METADATA.name, PluginErrorKind::Config, error))
+    DagsterPlugin::new(typed).map(|plugin| Box::new(plugin) as Box<dyn Plugin>).map_err(|error| {
+        // `floe compile` names the manifest key of a value that decodes but is refused.
+        let name = METADATA.name;
+        match error {
+            DagsterError::Config { key, reason } => config.invalid(name, &key, &reason),
+            DagsterError::OutOfRange(e) => config.invalid(
+                name,
+                e.setting,
+                &format!("must be between {} and {}, found {}", e.min, e.max, e.found),
+            ),
+            DagsterError::Endpoint(e) => {
+                config.invalid(name, "webserver_url", &describe_error(&e).into_string())
+            }
+            other => PluginError::from_error(name, PluginErrorKind::Config, other),
+        }
+    })
 }
 
 floe_core::register_plugin!(METADATA, construct);

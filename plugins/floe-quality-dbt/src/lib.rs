@@ -37,9 +37,13 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: DbtQualityConfig = config.decode("quality/dbt")?;
-    Ok(Box::new(DbtQualityProvider::new(config)))
+    let typed: DbtQualityConfig = config.decode(PLUGIN)?;
+    typed.validate().map_err(|e| config.invalid(PLUGIN, &e.key, &e.reason))?;
+    Ok(Box::new(DbtQualityProvider::new(typed)))
 }
+
+/// How errors name the plugin.
+const PLUGIN: &str = "quality/dbt";
 
 floe_core::register_plugin!(METADATA, construct);
 
@@ -109,10 +113,16 @@ impl DbtQualityProvider {
             .cli
             .execute(TRACER_NAME, DbtCommand::Test, &options, TestFailures::Report, vec![])
             .await?;
-        let manifest_path = base.project_dir.join("target").join("manifest.json");
+        let manifest_path = self.cli.target_dir(&base.project_dir)?.join("manifest.json");
         let manifest = Manifest::read(&manifest_path)
             .map_err(|source| DbtError::Artifact { command: "test", source })?
-            .ok_or(DbtError::MissingArtifact { command: "test", file: "manifest.json" })?;
+            .ok_or_else(|| DbtError::MissingArtifact {
+                command: "test",
+                file: manifest_path.strip_prefix(&base.project_dir).map_or_else(
+                    |_| "manifest.json".to_owned(),
+                    |relative| relative.display().to_string(),
+                ),
+            })?;
         // Matched before counting rows: a check the project does not define fails fast.
         let mut checks = checks::results(&suite.target, &suite.checks, &manifest, &run)?;
         // The target is a checked model name, so the query holds no caller text.

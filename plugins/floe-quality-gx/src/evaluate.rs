@@ -46,6 +46,79 @@ fn bound(value: &Value) -> Sql {
     }
 }
 
+/// What a column holds, as far as comparing it with a suite's JSON values goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ColumnKind {
+    Number,
+    Text,
+    Boolean,
+    /// Dates, times and the rest: DuckDB compares them with the values itself.
+    Other,
+}
+
+impl ColumnKind {
+    /// The kind of a DuckDB type name (`BIGINT`, `DECIMAL(10,2)`, `VARCHAR`, ...).
+    fn of(data_type: &str) -> Self {
+        let name = data_type.split('(').next().unwrap_or_default().trim();
+        match name {
+            "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT"
+            | "USMALLINT" | "UINTEGER" | "UBIGINT" | "UHUGEINT" | "FLOAT" | "DOUBLE" | "REAL"
+            | "DECIMAL" | "NUMERIC" => Self::Number,
+            "VARCHAR" | "TEXT" | "STRING" | "CHAR" | "BPCHAR" => Self::Text,
+            "BOOLEAN" | "BOOL" => Self::Boolean,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A `value_set` entry as a value the column can equal, compared as Great Expectations
+/// compares (Python equality): a string never equals a number (DuckDB would cast `'1'`
+/// to 1), and `true`/`false` equal 1/0. `None` when no value of the column can equal it.
+fn comparable(value: &Value, kind: ColumnKind) -> Option<Sql> {
+    match (kind, value) {
+        (ColumnKind::Number, Value::Number(_))
+        | (ColumnKind::Text, Value::String(_))
+        | (ColumnKind::Boolean, Value::Bool(_))
+        | (ColumnKind::Other, _) => Some(bound(value)),
+        (ColumnKind::Number, Value::Bool(b)) => Some(Sql::BigInt(i64::from(*b))),
+        (ColumnKind::Boolean, Value::Number(n)) => match n.as_f64() {
+            Some(0.0) => Some(Sql::Boolean(false)),
+            Some(1.0) => Some(Sql::Boolean(true)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Where `column` of `target` is: its zero-based position and its DuckDB type, if it
+/// exists.
+fn locate_column(
+    connection: &Connection,
+    check: &CheckSpec,
+    target: &str,
+) -> Outcome<Option<(u64, String)>> {
+    let mut parts: Vec<&str> = target.rsplit('.').collect();
+    let table = parts.remove(0);
+    let mut sql = "SELECT ordinal_position, data_type FROM information_schema.columns WHERE table_name = ? AND column_name = ?".to_owned();
+    let mut params =
+        vec![Sql::Text(table.to_owned()), Sql::Text(column(check).unwrap_or_default().to_owned())];
+    if let Some(schema) = parts.first() {
+        sql.push_str(" AND table_schema = ?");
+        params.push(Sql::Text((*schema).to_owned()));
+    }
+    let mut statement =
+        connection.prepare(&sql).map_err(failed(format!("evaluating {}", check.name)))?;
+    let mut rows = statement
+        .query_map(params_from_iter(params.iter()), |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })
+        .map_err(failed(format!("evaluating {}", check.name)))?;
+    rows.next()
+        .transpose()
+        .map(|found| found.map(|(position, data_type)| (count(position - 1), data_type)))
+        .map_err(failed(format!("evaluating {}", check.name)))
+}
+
 fn flag(check: &CheckSpec, key: &str) -> bool {
     param(check, key).and_then(Value::as_bool).unwrap_or(false)
 }
@@ -54,6 +127,7 @@ fn flag(check: &CheckSpec, key: &str) -> bool {
 fn unexpected(
     check: &CheckSpec,
     expectation: Expectation,
+    kind: ColumnKind,
     table: &str,
     col: &str,
 ) -> (String, Vec<Sql>) {
@@ -82,15 +156,19 @@ fn unexpected(
             format!("{col} IS NOT NULL AND ({})", outside.join(" OR "))
         }
         Expectation::InSet => {
-            let values =
-                param(check, "value_set").and_then(Value::as_array).cloned().unwrap_or_default();
-            if values.is_empty() {
+            params.extend(
+                param(check, "value_set")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|value| comparable(value, kind)),
+            );
+            if params.is_empty() {
                 format!("{col} IS NOT NULL")
             } else {
-                params.extend(values.iter().map(bound));
                 format!(
                     "{col} IS NOT NULL AND {col} NOT IN ({})",
-                    vec!["?"; values.len()].join(", ")
+                    vec!["?"; params.len()].join(", ")
                 )
             }
         }
@@ -132,7 +210,13 @@ fn column_map(
 ) -> Outcome<(bool, u64, Value)> {
     let table = table_sql(target);
     let col = ident(column(check).unwrap_or_default());
-    let (condition, params) = unexpected(check, expectation, &table, &col);
+    let kind = if expectation == Expectation::InSet {
+        locate_column(connection, check, target)?
+            .map_or(ColumnKind::Other, |(_, data_type)| ColumnKind::of(&data_type))
+    } else {
+        ColumnKind::Other
+    };
+    let (condition, params) = unexpected(check, expectation, kind, &table, &col);
     let counts = format!(
         "SELECT count(*), count(*) FILTER (WHERE {col} IS NULL), count(*) FILTER (WHERE {condition}) FROM {table}"
     );
@@ -148,16 +232,21 @@ fn column_map(
         format!("SELECT to_json({col})::VARCHAR FROM {table} WHERE {condition} LIMIT {partial}");
     let mut statement =
         connection.prepare(&sample).map_err(failed(format!("sampling {}", check.name)))?;
+    // A null value (what not_null finds) is SQL NULL, not the JSON text `null`.
     let values: Vec<Value> = statement
-        .query_map(params_from_iter(params.iter()), |r| r.get::<_, String>(0))
+        .query_map(params_from_iter(params.iter()), |r| r.get::<_, Option<String>>(0))
         .and_then(Iterator::collect::<Result<Vec<_>, _>>)
         .map_err(failed(format!("sampling {}", check.name)))?
         .iter()
-        .map(|text| serde_json::from_str(text).unwrap_or(Value::Null))
+        .map(|text| {
+            text.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Value::Null)
+        })
         .collect();
     let mostly = param(check, "mostly").and_then(Value::as_f64).unwrap_or(1.0);
+    // Great Expectations' own arithmetic, so a `mostly` at the boundary decides alike.
     #[expect(clippy::cast_precision_loss, reason = "a fraction of row counts")]
-    let success = nonmissing == 0 || 1.0 - (unexpected_count as f64 / nonmissing as f64) >= mostly;
+    let success = nonmissing == 0
+        || (nonmissing as f64 - unexpected_count as f64) / nonmissing as f64 >= mostly;
     let result = json!({
         "element_count": elements,
         "missing_count": missing,
@@ -185,33 +274,27 @@ fn expectation_result(
     };
     match expectation {
         Expectation::RowCountBetween => {
-            let within = |key: &str, keep: fn(f64, f64) -> bool| {
+            let within = |key: &str,
+                          strict: &str,
+                          keep: fn(f64, f64) -> bool,
+                          strictly: fn(f64, f64) -> bool| {
                 #[expect(
                     clippy::cast_precision_loss,
                     reason = "comparing a row count with a bound"
                 )]
                 let count = rows as f64;
+                let keep = if flag(check, strict) { strictly } else { keep };
                 param(check, key).and_then(Value::as_f64).is_none_or(|bound| keep(count, bound))
             };
-            let success = within("min_value", |c, b| c >= b) && within("max_value", |c, b| c <= b);
+            let success = within("min_value", "strict_min", |c, b| c >= b, |c, b| c > b)
+                && within("max_value", "strict_max", |c, b| c <= b, |c, b| c < b);
             Ok((success, 0, json!({ "observed_value": rows })))
         }
         Expectation::ColumnToExist => {
-            let mut parts: Vec<&str> = target.rsplit('.').collect();
-            let table = parts.remove(0);
-            let mut sql = "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND column_name = ?".to_owned();
-            let mut params = vec![
-                Sql::Text(table.to_owned()),
-                Sql::Text(column(check).unwrap_or_default().to_owned()),
-            ];
-            if let Some(schema) = parts.first() {
-                sql.push_str(" AND table_schema = ?");
-                params.push(Sql::Text((*schema).to_owned()));
-            }
-            let found = connection
-                .query_row(&sql, params_from_iter(params.iter()), |r| r.get::<_, i64>(0))
-                .map_err(failed(format!("evaluating {}", check.name)))?;
-            Ok((found > 0, 0, json!({})))
+            let found = locate_column(connection, check, target)?;
+            let wanted = param(check, "column_index").and_then(Value::as_u64);
+            let success = found.is_some_and(|(position, _)| wanted.is_none_or(|i| i == position));
+            Ok((success, 0, json!({})))
         }
         _ => column_map(connection, check, expectation, target, partial),
     }

@@ -22,9 +22,10 @@ pub(crate) enum Expectation {
     InSet,
     /// `expect_column_values_to_match_regex` (`regex`).
     MatchRegex,
-    /// `expect_table_row_count_to_be_between` (`min_value`, `max_value`).
+    /// `expect_table_row_count_to_be_between` (`min_value`, `max_value`, `strict_min`,
+    /// `strict_max`).
     RowCountBetween,
-    /// `expect_column_to_exist`.
+    /// `expect_column_to_exist` (`column_index`, zero-based).
     ColumnToExist,
 }
 
@@ -136,13 +137,24 @@ pub(crate) fn argument_problem(check: &CheckSpec, expectation: Expectation) -> O
         return Some("needs a column".to_owned());
     }
     let number = |key: &str| param(check, key).is_none_or(Value::is_number);
+    let boolean = |key: &str| param(check, key).is_none_or(Value::is_boolean);
     match expectation {
         Expectation::Between | Expectation::RowCountBetween => {
             if !number("min_value") || !number("max_value") {
                 return Some("min_value and max_value must be numbers".to_owned());
             }
-            if param(check, "min_value").is_none() && param(check, "max_value").is_none() {
-                return Some("needs min_value or max_value".to_owned());
+            let bound = |key: &str| param(check, key).and_then(Value::as_f64);
+            match (bound("min_value"), bound("max_value")) {
+                (None, None) => return Some("needs min_value or max_value".to_owned()),
+                // Great Expectations refuses these too (a validation error, or an exception
+                // raised while the expectation runs).
+                (Some(min), Some(max)) if min > max => {
+                    return Some("min_value must not be greater than max_value".to_owned());
+                }
+                _ => {}
+            }
+            if !boolean("strict_min") || !boolean("strict_max") {
+                return Some("strict_min and strict_max must be true or false".to_owned());
             }
         }
         Expectation::InSet => match param(check, "value_set") {
@@ -157,7 +169,12 @@ pub(crate) fn argument_problem(check: &CheckSpec, expectation: Expectation) -> O
                 return Some("regex must be a string".to_owned());
             }
         }
-        Expectation::NotNull | Expectation::Unique | Expectation::ColumnToExist => {}
+        Expectation::ColumnToExist => {
+            if param(check, "column_index").is_some_and(|v| v.as_u64().is_none()) {
+                return Some("column_index must be a non-negative integer".to_owned());
+            }
+        }
+        Expectation::NotNull | Expectation::Unique => {}
     }
     match param(check, "mostly") {
         Some(_) if !expectation.is_column_map() => Some("does not take mostly".to_owned()),

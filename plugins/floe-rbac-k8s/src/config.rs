@@ -12,8 +12,10 @@ pub struct RbacConfig {
     /// The service accounts of the platform's workloads, each with its own role.
     #[serde(default)]
     pub service_accounts: Vec<ServiceAccountSpec>,
-    /// Allow `*` in verbs, resources or API groups, verbs beyond the standard eight, and
-    /// rules on `secrets` not scoped by name. Off: roles stay least-privilege.
+    /// Allow `*` in verbs, resources or API groups, verbs beyond the standard eight, rules
+    /// on `secrets` not scoped by name, and every grant `RuleSpec::allow_privileged`
+    /// would have to allow: this lifts every least-privilege check. Off: roles stay
+    /// least-privilege.
     #[serde(default)]
     pub allow_wildcards: bool,
     /// The user pods run as.
@@ -70,6 +72,14 @@ pub struct RuleSpec {
     /// Restrict the rule to these object names.
     #[serde(default)]
     pub resource_names: Vec<String>,
+    /// Allow this rule to grant what lets its holder run code or act as another account
+    /// of the namespace: any verb on `pods/exec`, `pods/attach`, `pods/portforward`,
+    /// `pods/proxy`, `pods/ephemeralcontainers`, `services/proxy` or
+    /// `serviceaccounts/token`, and `create`, `update` or `patch` on pods and on the
+    /// workloads that make them (replication controllers; deployments, replica sets,
+    /// stateful sets and daemon sets; jobs and cron jobs). Off: such a rule is refused.
+    #[serde(default)]
+    pub allow_privileged: bool,
 }
 
 const fn restricted() -> PodSecurityLevel {
@@ -107,7 +117,8 @@ pub fn schema() -> serde_json::Value {
                         "required": ["api_groups", "resources", "verbs"],
                         "properties": {
                             "api_groups": strings, "resources": strings, "verbs": strings,
-                            "resource_names": strings
+                            "resource_names": strings,
+                            "allow_privileged": { "type": "boolean", "default": false }
                         }
                     }}
                 }

@@ -3,10 +3,14 @@
 //! Generates namespaces labelled with their Pod Security Standards level, one service
 //! account per workload (API token not mounted unless asked), a least-privilege `Role`
 //! per account (no wildcard, no privileged verb, Secrets only by name, unless
-//! `allow_wildcards`), its `RoleBinding`, and the pod security context, as typed
-//! `k8s-openapi` documents. Every generator is a `security.*` span of tracer
-//! [`telemetry::TRACER_NAME`] with the real number of documents it produced.
+//! `allow_wildcards`; no exec into pods, service account token or workload creation
+//! unless the rule says `allow_privileged`), its `RoleBinding`, and the pod security
+//! context, as typed `k8s-openapi` documents. Every generator is a `security.*` span of
+//! tracer [`telemetry::TRACER_NAME`] with the real number of documents it produced; the
+//! registered constructor runs the same check, so `floe compile` names the manifest key
+//! of a refused rule.
 
+mod check;
 pub mod config;
 mod error;
 mod manifests;
@@ -32,15 +36,22 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME)
 .with_config_schema(config::schema);
 
+/// Decodes and checks the config, so `floe compile` refuses a rule that is not allowed
+/// naming its manifest key (`plugins.rbac.config.service_accounts[0].rules[1]`).
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: RbacConfig = config.decode("rbac/k8s")?;
-    Ok(Box::new(RbacPlugin::new(config)))
+    let typed: RbacConfig = config.decode(PLUGIN)?;
+    check::check(&typed).map_err(|refusal| config.invalid(PLUGIN, &refusal.key, refusal.error))?;
+    Ok(Box::new(RbacPlugin::new(typed)))
 }
+
+/// The plugin, as errors name it.
+const PLUGIN: &str = "rbac/k8s";
 
 floe_core::register_plugin!(METADATA, construct);
 
 /// The platform's RBAC, from its config. Rules are checked when manifests are generated,
-/// so a rule that is not allowed is a traced error.
+/// so a rule that is not allowed is a traced error (and, through the registry, when the
+/// plugin is built from a manifest).
 #[derive(Debug)]
 pub struct RbacPlugin {
     config: RbacConfig,

@@ -1,14 +1,13 @@
-//! Calls to the Infisical REST API: Universal Auth (login, renewal before expiry, a fresh
-//! login when a token is refused), bounded retries of rate-limited answers, and the
-//! decoding of error bodies.
+//! Calls to the Infisical REST API through floe-core's peer-call path: Universal Auth
+//! (login, renewal before expiry, a fresh login when a token is refused), and the error
+//! bodies, scrubbed of every credential a call sent before they are sanitized.
 
 use std::time::{Duration, Instant};
 
 use floe_core::KeyValue;
-use floe_core::http::{RetryPolicy, client, safe_destination, send_with_retry};
+use floe_core::http::{Peer, PeerAnswer, PeerError, PeerRequest, RetryEvents, RetryPolicy};
 use floe_core::secret::Secret;
-use floe_core::telemetry::{SpanRecorder, attr, in_span_async, sanitize_error_message};
-use reqwest::Method;
+use floe_core::telemetry::{SanitizedMessage, attr, in_span_async};
 use serde::Deserialize;
 
 use crate::config::InfisicalConfig;
@@ -17,12 +16,6 @@ use crate::telemetry::{PROVIDER, SecretsOp, TRACER_NAME};
 
 /// A token is renewed this long before it expires (or at 90% of a shorter lifetime).
 const RENEW_MARGIN: Duration = Duration::from_secs(30);
-
-/// What Infisical answered.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
-}
 
 /// An Infisical error body: `{"statusCode", "message", "error"}`.
 #[derive(Debug, Default, Deserialize)]
@@ -33,17 +26,26 @@ struct ErrorBody {
     error: String,
 }
 
-impl ErrorBody {
-    fn of(answer: &Answer) -> (String, floe_core::telemetry::SanitizedMessage) {
-        let body: Self = serde_json::from_slice(&answer.body).unwrap_or_default();
-        let message = match body.message {
-            serde_json::Value::String(text) => text,
-            serde_json::Value::Null => String::new(),
-            other => other.to_string(),
-        };
-        let error = if body.error.is_empty() { "Unknown".to_owned() } else { body.error };
-        (error, sanitize_error_message(&message))
+/// `<error>: <message>` of an Infisical error body, as the peer wrote it (the caller
+/// scrubs and sanitizes it through [`PeerAnswer::peer_text`]).
+fn error_text(body: &[u8]) -> Option<String> {
+    let body: ErrorBody = serde_json::from_slice(body).ok()?;
+    let message = match body.message {
+        serde_json::Value::String(text) => text,
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
+    };
+    match (body.error.is_empty(), message.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(body.error),
+        (true, false) => Some(message),
+        (false, false) => Some(format!("{}: {message}", body.error)),
     }
+}
+
+/// The peer's words about a failure answer, scrubbed and sanitized.
+pub(crate) fn peer_text(answer: &PeerAnswer) -> SanitizedMessage {
+    answer.peer_text(error_text)
 }
 
 /// The login and renewal answer.
@@ -64,6 +66,12 @@ struct Token {
     renewable_until: Instant,
 }
 
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token").field("value", &self.value).finish_non_exhaustive()
+    }
+}
+
 fn margin(ttl: Duration) -> Duration {
     RENEW_MARGIN.min(ttl / 10)
 }
@@ -71,157 +79,69 @@ fn margin(ttl: Duration) -> Duration {
 /// A client for one Infisical instance and machine identity.
 #[derive(Debug)]
 pub(crate) struct Infisical {
-    http: reqwest::Client,
-    base: String,
-    host: String,
-    destination: String,
-    client_id: String,
+    peer: Peer,
+    client_id: Secret<String>,
     client_secret: Secret<String>,
-    retry: RetryPolicy,
     token: tokio::sync::Mutex<Option<Token>>,
 }
 
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Token").field("value", &self.value).finish_non_exhaustive()
-    }
-}
-
-fn config_error(reason: &str) -> InfisicalError {
-    InfisicalError::Config { reason: reason.to_owned() }
-}
-
-/// Parses a success body as `T`; a parse error is reduced to its category, because serde
-/// messages can quote the input (a secret value).
-pub(crate) fn parse<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    answer: &Answer,
-) -> Result<T, InfisicalError> {
-    serde_json::from_slice(&answer.body).map_err(|e| InfisicalError::Protocol {
-        action,
-        detail: format!("the body is not the expected JSON ({:?})", e.classify()),
-    })
+fn config_error(key: &'static str, reason: &str) -> InfisicalError {
+    InfisicalError::Config { key, reason: reason.to_owned() }
 }
 
 impl Infisical {
     pub(crate) fn new(config: &InfisicalConfig) -> Result<Self, InfisicalError> {
-        let url =
-            url::Url::parse(&config.site_url).map_err(|_| config_error("site_url is not a URL"))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(config_error("site_url must be an http(s) URL with a host"));
+        let events = RetryEvents::new(attr::SECRETS_RETRY_EVENT, attr::SECRETS_ATTEMPT);
+        let builder = Peer::builder(&config.site_url, config.allow_insecure_http, events)
+            .map_err(|error| config_error("site_url", &error.to_string()))?;
+        if config.client_id.trim().is_empty() {
+            return Err(config_error("client_id", "must not be empty"));
         }
-        if !url.username().is_empty() || url.password().is_some() || url.query().is_some() {
-            return Err(config_error("site_url must not carry credentials or a query"));
-        }
-        if config.client_id.trim().is_empty() || config.client_secret.expose().trim().is_empty() {
-            return Err(config_error("client_id and client_secret must not be empty"));
+        if config.client_secret.expose().trim().is_empty() {
+            return Err(config_error("client_secret", "must not be empty"));
         }
         if config.timeout_secs == 0 {
-            return Err(config_error("timeout_secs must be at least 1"));
+            return Err(config_error("timeout_secs", "must be at least 1"));
         }
-        let http = client(Duration::from_secs(config.timeout_secs))
-            .map_err(|_| config_error("the HTTP client cannot be built with this TLS set-up"))?;
+        let peer =
+            builder.timeout(Duration::from_secs(config.timeout_secs)).build().map_err(|_| {
+                config_error("site_url", "the HTTP client cannot be built with this TLS set-up")
+            })?;
         Ok(Self {
-            http,
-            base: config.site_url.trim_end_matches('/').to_owned(),
-            host: url.host_str().unwrap_or_default().to_owned(),
-            destination: safe_destination(&config.site_url),
-            client_id: config.client_id.clone(),
+            peer,
+            client_id: Secret::new(config.client_id.clone()),
             client_secret: config.client_secret.clone(),
-            retry: RetryPolicy::default(),
             token: tokio::sync::Mutex::new(None),
         })
     }
 
     pub(crate) fn set_retry_policy(&mut self, retry: RetryPolicy) {
-        self.retry = retry;
+        self.peer.set_retry_policy(retry);
     }
 
     pub(crate) fn host(&self) -> &str {
-        &self.host
+        self.peer.host()
     }
 
-    /// Sends one request; 429, 503 and refused connections are retried (Infisical did
-    /// not act on them), each retry a `secrets.retry` event on `span`.
-    pub(crate) async fn send(
-        &self,
-        span: &SpanRecorder,
-        action: &'static str,
-        (method, path): (Method, &str),
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-        token: Option<&Secret<String>>,
-    ) -> Result<Answer, InfisicalError> {
-        let mut url = url::Url::parse(&format!("{}{path}", self.base))
-            .map_err(|_| config_error("site_url does not form a valid request URL"))?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let sent = send_with_retry(
-            &self.retry,
-            || {
-                let mut request = self.http.request(method.clone(), url.clone());
-                if let Some(token) = token {
-                    request = request.bearer_auth(token.expose());
-                }
-                if let Some(body) = body {
-                    request = request.json(body);
-                }
-                request
-            },
-            |retry| {
-                span.add_event(attr::SECRETS_RETRY_EVENT, retry.attributes(attr::SECRETS_ATTEMPT));
-            },
-        )
-        .await;
-        let transport = |source: reqwest::Error| InfisicalError::Transport {
-            action,
-            destination: self.destination.clone(),
-            source: source.without_url(),
-        };
-        let response = sent.result.map_err(transport)?;
-        let status = response.status().as_u16();
-        span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-        let body = response.bytes().await.map_err(transport)?.to_vec();
-        Ok(Answer { status, body })
+    /// Sends `request` without a token (the status check, a login).
+    pub(crate) async fn send(&self, request: PeerRequest) -> Result<PeerAnswer, PeerError> {
+        self.peer.send(request.accept_json()).await
     }
 
-    /// Sends an authenticated request; a 401 (the token expired or was revoked on the
-    /// server) drops the token, logs in again and sends once more.
+    /// Sends `request` with the access token; a 401 (the token expired or was revoked on
+    /// the server) drops the token, logs in again and sends once more.
     pub(crate) async fn authed(
         &self,
-        span: &SpanRecorder,
-        action: &'static str,
-        target: (Method, &str),
-        query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
-    ) -> Result<Answer, InfisicalError> {
+        request: PeerRequest,
+    ) -> Result<Result<PeerAnswer, PeerError>, InfisicalError> {
         let token = self.access_token().await?;
-        let answer = self.send(span, action, target.clone(), query, body, Some(&token)).await?;
-        if answer.status != 401 {
+        let answer = self.send(request.clone().bearer(&token)).await;
+        if !matches!(&answer, Ok(answer) if answer.status() == 401) {
             return Ok(answer);
         }
         self.forget(&token).await;
         let token = self.access_token().await?;
-        self.send(span, action, target, query, body, Some(&token)).await
-    }
-
-    /// The error for a failed secrets call.
-    pub(crate) fn refused(
-        action: &'static str,
-        key: &str,
-        environment: &str,
-        answer: &Answer,
-    ) -> InfisicalError {
-        let (error, message) = ErrorBody::of(answer);
-        InfisicalError::Api {
-            action,
-            key: key.to_owned(),
-            environment: environment.to_owned(),
-            code: answer.status,
-            error,
-            message,
-        }
+        Ok(self.send(request.bearer(&token)).await)
     }
 
     async fn forget(&self, refused: &Secret<String>) {
@@ -246,7 +166,10 @@ impl Infisical {
         let token = match renewable {
             Some((old, until)) => match self.authenticate(Some((&old, until))).await {
                 Ok(token) => token,
-                Err(InfisicalError::Auth { .. }) => self.authenticate(None).await?,
+                // Refused (not unreachable): the identity may still log in afresh.
+                Err(InfisicalError::Login { source, .. }) if source.status().is_some() => {
+                    self.authenticate(None).await?
+                }
                 Err(other) => return Err(other),
             },
             None => self.authenticate(None).await?,
@@ -265,30 +188,28 @@ impl Infisical {
         let attributes = [
             KeyValue::new(attr::SECRETS_PROVIDER, PROVIDER),
             KeyValue::new(attr::SECRETS_AUTH_ACTION, action),
-            KeyValue::new(attr::SERVER_ADDRESS, self.host.clone()),
+            KeyValue::new(attr::SERVER_ADDRESS, self.host().to_owned()),
         ];
-        in_span_async(TRACER_NAME, SecretsOp::Login, attributes, |span| async move {
-            let (path, body) = match renew {
-                Some((token, _)) => (
-                    "/api/v1/auth/token/renew",
-                    serde_json::json!({ "accessToken": token.expose() }),
-                ),
-                None => (
-                    "/api/v1/auth/universal-auth/login",
-                    serde_json::json!({
-                        "clientId": self.client_id,
+        in_span_async(TRACER_NAME, SecretsOp::Login, attributes, |_span| async move {
+            let failed = |source| InfisicalError::Login { action, source };
+            let request = match renew {
+                Some((token, _)) => PeerRequest::post("/api/v1/auth/token/renew")
+                    .json(&serde_json::json!({ "accessToken": token.expose() }))
+                    .credential(token),
+                None => PeerRequest::post("/api/v1/auth/universal-auth/login")
+                    .json(&serde_json::json!({
+                        "clientId": self.client_id.expose(),
                         "clientSecret": self.client_secret.expose(),
-                    }),
-                ),
+                    }))
+                    .credential(&self.client_id)
+                    .credential(&self.client_secret),
             };
             let started = Instant::now();
-            let answer =
-                self.send(&span, action, (Method::POST, path), &[], Some(&body), None).await?;
-            if answer.status != 200 {
-                let (error, message) = ErrorBody::of(&answer);
-                return Err(InfisicalError::Auth { action, code: answer.status, error, message });
+            let answer = self.send(request).await.map_err(failed)?;
+            if answer.status() != 200 {
+                return Err(failed(answer.error_with(peer_text(&answer))));
             }
-            let granted: TokenAnswer = parse(action, &answer)?;
+            let granted: TokenAnswer = answer.json().map_err(failed)?;
             let ttl = Duration::from_secs(granted.expires_in);
             let max_ttl = Duration::from_secs(granted.max_ttl);
             let renewable_until = match renew {
@@ -303,5 +224,17 @@ impl Infisical {
             })
         })
         .await
+    }
+}
+
+/// Whether a create was refused because the secret exists already (another writer
+/// created it between the read and the create): Infisical answers 400 "Secret already
+/// exist"; a 409 says the same.
+pub(crate) fn already_exists(answer: &PeerAnswer) -> bool {
+    match answer.status() {
+        409 => true,
+        400 => error_text(answer.body())
+            .is_some_and(|text| text.to_ascii_lowercase().contains("already exist")),
+        _ => false,
     }
 }

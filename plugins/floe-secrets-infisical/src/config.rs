@@ -7,7 +7,8 @@ use serde::Deserialize;
 pub const DEFAULT_SITE_URL: &str = "https://app.infisical.com";
 
 /// `plugins.secrets.config` for `type: infisical`: a machine identity with Universal Auth,
-/// and where its secrets live.
+/// and where its secrets live. `site_url` is `https`, plain `http` to this machine, or
+/// plain `http` elsewhere only with `allow_insecure_http`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InfisicalConfig {
@@ -29,9 +30,14 @@ pub struct InfisicalConfig {
     /// env specs.
     #[serde(default)]
     pub managed_secret_name: Option<String>,
-    /// Seconds before a call times out.
+    /// Seconds a call may take, retries included.
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Allow plain `http` to an instance that is not on this machine (the client secret,
+    /// tokens and secret values then cross the network in clear; only for a trusted
+    /// network).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
 }
 
 fn default_site_url() -> String {
@@ -60,7 +66,8 @@ pub fn schema() -> serde_json::Value {
             "environment": { "type": "string" },
             "secret_path": { "type": "string", "default": "/" },
             "managed_secret_name": { "type": "string" },
-            "timeout_secs": { "type": "integer", "minimum": 1, "default": 10 }
+            "timeout_secs": { "type": "integer", "minimum": 1, "default": 10 },
+            "allow_insecure_http": { "type": "boolean", "default": false }
         }
     })
 }

@@ -1,16 +1,18 @@
 //! Errors of the Infisical plugin. Messages name the secret, folder, environment and what
-//! Infisical answered; never a secret value, the client secret or a token.
+//! Infisical answered; never a secret value, the client secret or id, or a token.
 
-use floe_core::plugin::{PluginError, PluginErrorKind};
-use floe_core::telemetry::SanitizedMessage;
+use floe_core::http::PeerError;
+use floe_core::plugin::{PluginError, PluginErrorKind, ResolvedConfig};
 
 /// A failed Infisical operation.
 #[derive(Debug, thiserror::Error)]
 pub enum InfisicalError {
     /// The configuration is not usable.
-    #[error("invalid configuration: {reason}")]
+    #[error("invalid configuration: {key}: {reason}")]
     Config {
-        /// What is wrong (names the key, never a value).
+        /// The config key (`site_url`).
+        key: &'static str,
+        /// What is wrong (never a value).
         reason: String,
     },
     /// A key is not `[folder/...]NAME` with valid names.
@@ -27,21 +29,27 @@ pub enum InfisicalError {
         /// The environment slug.
         environment: String,
     },
-    /// Universal Auth login or token renewal was refused.
-    #[error("infisical refused the machine identity {action}: {code} {error}: {message}")]
-    Auth {
+    /// Universal Auth login or token renewal failed; the source's peer text was scrubbed
+    /// of the client id, client secret and token, then sanitized.
+    #[error("the infisical machine identity {action} failed: {source}")]
+    Login {
         /// `login` or `renew`.
         action: &'static str,
-        /// The HTTP status.
-        code: u16,
-        /// Infisical's error name.
-        error: String,
-        /// Infisical's message, sanitized.
-        message: SanitizedMessage,
+        /// What the peer-call path saw.
+        #[source]
+        source: PeerError,
     },
-    /// Infisical answered a secrets call with a failure.
+    /// `/api/status` did not answer as an Infisical instance does.
+    #[error("the infisical status check failed: {source}")]
+    StatusCheck {
+        /// What the peer-call path saw.
+        #[source]
+        source: PeerError,
+    },
+    /// A secrets call failed; the source's peer text was scrubbed of the token and the
+    /// values sent, then sanitized.
     #[error(
-        "infisical refused to {action} secret {key} in environment {environment}: {code} {error}: {message}"
+        "cannot {action} secret {key} in environment {environment} through infisical: {source}"
     )]
     Api {
         /// What was attempted.
@@ -50,23 +58,9 @@ pub enum InfisicalError {
         key: String,
         /// The environment.
         environment: String,
-        /// The HTTP status.
-        code: u16,
-        /// Infisical's error name.
-        error: String,
-        /// Infisical's message, sanitized.
-        message: SanitizedMessage,
-    },
-    /// Infisical could not be reached or did not answer in time.
-    #[error("cannot reach infisical at {destination} to {action}")]
-    Transport {
-        /// What was attempted.
-        action: &'static str,
-        /// `host[:port]`.
-        destination: String,
-        /// The transport error (its URL stripped).
+        /// What the peer-call path saw.
         #[source]
-        source: reqwest::Error,
+        source: PeerError,
     },
     /// Infisical answered something the API does not allow.
     #[error("unexpected answer from infisical to {action}: {detail}")]
@@ -83,12 +77,23 @@ impl InfisicalError {
     pub fn kind(&self) -> PluginErrorKind {
         match self {
             Self::Config { .. } | Self::InvalidKey { .. } => PluginErrorKind::Config,
-            Self::NotFound { .. } | Self::Api { code: 404, .. } => PluginErrorKind::NotFound,
-            Self::Auth { .. } | Self::Api { code: 401 | 403, .. } => PluginErrorKind::Unauthorized,
-            Self::Api { .. } => PluginErrorKind::Rejected,
-            Self::Transport { source, .. } if source.is_timeout() => PluginErrorKind::Timeout,
-            Self::Transport { .. } => PluginErrorKind::Unavailable,
+            Self::NotFound { .. } => PluginErrorKind::NotFound,
+            Self::Login { source, .. } if source.status().is_some_and(|s| s < 500) => {
+                PluginErrorKind::Unauthorized
+            }
+            Self::Login { source, .. }
+            | Self::Api { source, .. }
+            | Self::StatusCheck { source } => source.kind(),
             Self::Protocol { .. } => PluginErrorKind::Protocol,
+        }
+    }
+
+    /// The error `floe compile` reports for a configuration this plugin refuses: named
+    /// by its manifest key (`plugins.secrets[1].config.site_url`).
+    pub(crate) fn in_config(self, config: &ResolvedConfig, plugin: &str) -> PluginError {
+        match &self {
+            Self::Config { key, reason } => config.invalid(plugin, key, reason),
+            _ => self.into(),
         }
     }
 }

@@ -7,6 +7,12 @@
 //! `folder/.../NAME`, relative to the configured `secret_path`. Every operation is a
 //! `secrets.*` span of tracer [`telemetry::TRACER_NAME`]; values, the client secret and
 //! tokens never reach a span, an error or a log.
+//!
+//! Every call goes through floe-core's peer-call path (`floe_core::http::Peer`): the
+//! instance must be `https`, plain `http` to this machine, or plain `http` with
+//! `allow_insecure_http`, and Infisical's error message is scrubbed of every credential
+//! the call sent before it is sanitized. A create that loses a race with another writer
+//! ("already exists") becomes an update.
 
 mod api;
 pub mod config;
@@ -38,9 +44,13 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_config_schema(config::schema);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: InfisicalConfig = config.decode("secrets/infisical")?;
-    Ok(Box::new(InfisicalPlugin::new(&config)?))
+    let typed: InfisicalConfig = config.decode(PLUGIN)?;
+    let plugin = InfisicalPlugin::new(&typed).map_err(|error| error.in_config(config, PLUGIN))?;
+    Ok(Box::new(plugin))
 }
+
+/// The plugin as errors name it.
+const PLUGIN: &str = "secrets/infisical";
 
 floe_core::register_plugin!(METADATA, construct);
 
@@ -61,10 +71,12 @@ impl InfisicalPlugin {
     /// [`InfisicalError::Config`] for a bad config.
     pub fn new(config: &InfisicalConfig) -> Result<Self, InfisicalError> {
         let secret_path = ops::normalize_path(&config.secret_path)?;
-        if config.project_id.trim().is_empty() || config.environment.trim().is_empty() {
-            return Err(InfisicalError::Config {
-                reason: "project_id and environment must not be empty".to_owned(),
-            });
+        for (key, value) in
+            [("project_id", &config.project_id), ("environment", &config.environment)]
+        {
+            if value.trim().is_empty() {
+                return Err(InfisicalError::Config { key, reason: "must not be empty".to_owned() });
+            }
         }
         Ok(Self {
             api: api::Infisical::new(config)?,
@@ -75,7 +87,8 @@ impl InfisicalPlugin {
         })
     }
 
-    /// Uses `retry` for calls instead of the default (three attempts, 200 ms doubling).
+    /// Uses `retry` for calls instead of the default (three attempts, 200 ms doubling,
+    /// within each call's `timeout_secs`).
     #[must_use]
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.api.set_retry_policy(retry);

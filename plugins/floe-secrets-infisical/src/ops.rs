@@ -3,16 +3,15 @@
 use std::collections::BTreeMap;
 
 use floe_core::KeyValue;
+use floe_core::health::traced_health_async;
+use floe_core::http::{PeerAnswer, PeerError, PeerRequest};
 use floe_core::plugin::HealthStatus;
 use floe_core::secret::Secret;
-use floe_core::telemetry::{
-    SpanRecorder, attr, describe_error, in_span, in_span_async, sanitize_error_message,
-};
-use reqwest::Method;
+use floe_core::telemetry::{attr, in_span, in_span_async};
 use serde::Deserialize;
 
 use crate::InfisicalPlugin;
-use crate::api::{Answer, Infisical, parse};
+use crate::api::{already_exists, peer_text};
 use crate::error::InfisicalError;
 use crate::telemetry::{PROVIDER, SecretsOp, TRACER_NAME};
 
@@ -47,6 +46,12 @@ struct Named {
     key: String,
 }
 
+/// The answer to a create, update or delete: the secret it changed.
+#[derive(Deserialize)]
+struct Changed {
+    secret: Named,
+}
+
 fn is_name(segment: &str) -> bool {
     !segment.is_empty()
         && segment != "."
@@ -59,7 +64,8 @@ pub(crate) fn normalize_path(path: &str) -> Result<String, InfisicalError> {
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     if !path.starts_with('/') || !segments.iter().all(|s| is_name(s)) {
         return Err(InfisicalError::Config {
-            reason: "secret_path must be an absolute folder path like /apps/floe".to_owned(),
+            key: "secret_path",
+            reason: "must be an absolute folder path like /apps/floe".to_owned(),
         });
     }
     Ok(format!("/{}", segments.join("/")))
@@ -100,12 +106,12 @@ impl InfisicalPlugin {
         Ok((join(&self.secret_path, folder), name.to_owned()))
     }
 
-    fn scope<'a>(&'a self, path: &'a str) -> [(&'static str, &'a str); 3] {
-        [
-            ("workspaceId", &self.project_id),
-            ("environment", &self.environment),
-            ("secretPath", path),
-        ]
+    /// `request` with the scope query (`workspaceId`, `environment`, `secretPath`).
+    fn scoped(&self, request: PeerRequest, path: &str) -> PeerRequest {
+        request
+            .query("workspaceId", &self.project_id)
+            .query("environment", &self.environment)
+            .query("secretPath", path)
     }
 
     fn body(&self, path: &str, value: Option<&Secret<String>>) -> serde_json::Value {
@@ -121,22 +127,71 @@ impl InfisicalPlugin {
         body
     }
 
-    fn refused(&self, action: &'static str, key: &str, answer: &Answer) -> InfisicalError {
-        Infisical::refused(action, key, &self.environment, answer)
+    /// The error of a secrets call that failed with `source`.
+    fn failed(&self, action: &'static str, key: &str, source: PeerError) -> InfisicalError {
+        InfisicalError::Api {
+            action,
+            key: key.to_owned(),
+            environment: self.environment.clone(),
+            source,
+        }
+    }
+
+    /// The error of a failure answer: Infisical's error and message, scrubbed of the
+    /// call's credentials, then sanitized.
+    fn refused(&self, action: &'static str, key: &str, answer: &PeerAnswer) -> InfisicalError {
+        self.failed(action, key, answer.error_with(peer_text(answer)))
+    }
+
+    /// Sends `request` with the access token (a fresh login after a 401).
+    async fn call(
+        &self,
+        action: &'static str,
+        key: &str,
+        request: PeerRequest,
+    ) -> Result<PeerAnswer, InfisicalError> {
+        self.api.authed(request).await?.map_err(|source| self.failed(action, key, source))
+    }
+
+    /// A success body parsed as `T` (a parse error keeps its category only).
+    fn parse<T: serde::de::DeserializeOwned>(
+        &self,
+        action: &'static str,
+        key: &str,
+        answer: &PeerAnswer,
+    ) -> Result<T, InfisicalError> {
+        answer.json().map_err(|source| self.failed(action, key, source))
+    }
+
+    /// Checks that a write or delete answer names the secret `name`.
+    fn changed(
+        &self,
+        action: &'static str,
+        key: &str,
+        name: &str,
+        answer: &PeerAnswer,
+    ) -> Result<(), InfisicalError> {
+        let changed: Changed = self.parse(action, key, answer)?;
+        if changed.secret.key == name {
+            Ok(())
+        } else {
+            Err(InfisicalError::Protocol {
+                action,
+                detail: "the answer names another secret".to_owned(),
+            })
+        }
     }
 
     /// The secret at `path`/`name`, `None` when Infisical answers 404.
     async fn fetch(
         &self,
-        span: &SpanRecorder,
         key: &str,
         (path, name): (&str, &str),
     ) -> Result<Option<Secret<String>>, InfisicalError> {
-        let target = (Method::GET, format!("{RAW}/{name}"));
-        let answer =
-            self.api.authed(span, "read", (target.0, &target.1), &self.scope(path), None).await?;
-        match answer.status {
-            200 => Ok(Some(parse::<Envelope>("read", &answer)?.secret.value)),
+        let request = self.scoped(PeerRequest::get(format!("{RAW}/{name}")), path);
+        let answer = self.call("read", key, request).await?;
+        match answer.status() {
+            200 => Ok(Some(self.parse::<Envelope>("read", key, &answer)?.secret.value)),
             404 => Ok(None),
             _ => Err(self.refused("read", key, &answer)),
         }
@@ -151,7 +206,7 @@ impl InfisicalPlugin {
         attributes.push(KeyValue::new(attr::SECRETS_REQUIRED, required));
         in_span_async(TRACER_NAME, SecretsOp::GetSecret, attributes, |span| async move {
             let (path, name) = self.locate(key)?;
-            let value = self.fetch(&span, key, (&path, &name)).await?;
+            let value = self.fetch(key, (&path, &name)).await?;
             span.set_attribute(KeyValue::new(attr::SECRETS_FOUND, value.is_some()));
             if value.is_none() && required {
                 return Err(InfisicalError::NotFound {
@@ -177,20 +232,18 @@ impl InfisicalPlugin {
                     return Err(InfisicalError::InvalidKey { key: folder.to_owned() });
                 }
                 let path = join(&self.secret_path, folder);
-                let answer = self
-                    .api
-                    .authed(&span, "list", (Method::GET, RAW), &self.scope(&path), None)
-                    .await?;
-                if answer.status == 404 {
+                let answer =
+                    self.call("list", folder, self.scoped(PeerRequest::get(RAW), &path)).await?;
+                if answer.status() == 404 {
                     return Err(InfisicalError::NotFound {
                         key: folder.to_owned(),
                         environment: self.environment.clone(),
                     });
                 }
-                if answer.status != 200 {
+                if answer.status() != 200 {
                     return Err(self.refused("list", folder, &answer));
                 }
-                let listing: Listing = parse("list", &answer)?;
+                let listing: Listing = self.parse("list", folder, &answer)?;
                 let out: BTreeMap<String, Secret<String>> =
                     listing.secrets.into_iter().map(|item| (item.key, item.value)).collect();
                 span.set_attribute(KeyValue::new(attr::SECRETS_COUNT, count(out.len())));
@@ -211,24 +264,47 @@ impl InfisicalPlugin {
             self.attributes(Some(key)),
             |span| async move {
                 let (path, name) = self.locate(key)?;
-                let exists = self.fetch(&span, key, (&path, &name)).await?.is_some();
-                let (method, action, outcome) = if exists {
-                    (Method::PATCH, "update", "updated")
+                let exists = self.fetch(key, (&path, &name)).await?.is_some();
+                let outcome = if exists {
+                    self.update(key, (&path, &name), value).await?
                 } else {
-                    (Method::POST, "create", "created")
+                    let request = PeerRequest::post(format!("{RAW}/{name}"))
+                        .json(&self.body(&path, Some(value)))
+                        .credential(value);
+                    let answer = self.call("create", key, request).await?;
+                    if answer.status() == 200 {
+                        self.changed("create", key, &name, &answer)?;
+                        "created"
+                    } else if already_exists(&answer) {
+                        // Another writer created it between the read and the create.
+                        self.update(key, (&path, &name), value).await?
+                    } else {
+                        return Err(self.refused("create", key, &answer));
+                    }
                 };
-                let target = format!("{RAW}/{name}");
-                let body = self.body(&path, Some(value));
-                let answer =
-                    self.api.authed(&span, action, (method, &target), &[], Some(&body)).await?;
-                if answer.status != 200 {
-                    return Err(self.refused(action, key, &answer));
-                }
                 span.set_attribute(KeyValue::new(attr::SECRETS_WRITE_ACTION, outcome));
                 Ok(())
             },
         )
         .await
+    }
+
+    /// Replaces the value of the existing secret `path`/`name`.
+    async fn update(
+        &self,
+        key: &str,
+        (path, name): (&str, &str),
+        value: &Secret<String>,
+    ) -> Result<&'static str, InfisicalError> {
+        let request = PeerRequest::patch(format!("{RAW}/{name}"))
+            .json(&self.body(path, Some(value)))
+            .credential(value);
+        let answer = self.call("update", key, request).await?;
+        if answer.status() != 200 {
+            return Err(self.refused("update", key, &answer));
+        }
+        self.changed("update", key, name, &answer)?;
+        Ok("updated")
     }
 
     pub(crate) async fn delete(&self, key: &str) -> Result<bool, InfisicalError> {
@@ -238,14 +314,14 @@ impl InfisicalPlugin {
             self.attributes(Some(key)),
             |span| async move {
                 let (path, name) = self.locate(key)?;
-                let target = format!("{RAW}/{name}");
-                let body = self.body(&path, None);
-                let answer = self
-                    .api
-                    .authed(&span, "delete", (Method::DELETE, &target), &[], Some(&body))
-                    .await?;
-                let found = match answer.status {
-                    200 => true,
+                let request =
+                    PeerRequest::delete(format!("{RAW}/{name}")).json(&self.body(&path, None));
+                let answer = self.call("delete", key, request).await?;
+                let found = match answer.status() {
+                    200 => {
+                        self.changed("delete", key, &name, &answer)?;
+                        true
+                    }
                     404 => false,
                     _ => return Err(self.refused("delete", key, &answer)),
                 };
@@ -262,14 +338,12 @@ impl InfisicalPlugin {
             SecretsOp::ListSecrets,
             self.attributes(None),
             |span| async move {
-                let answer = self
-                    .api
-                    .authed(&span, "list", (Method::GET, RAW), &self.scope(&self.secret_path), None)
-                    .await?;
-                if answer.status != 200 {
+                let request = self.scoped(PeerRequest::get(RAW), &self.secret_path);
+                let answer = self.call("list", "*", request).await?;
+                if answer.status() != 200 {
                     return Err(self.refused("list", "*", &answer));
                 }
-                let names: Names = parse("list", &answer)?;
+                let names: Names = self.parse("list", "*", &answer)?;
                 let mut out: Vec<String> = names
                     .secrets
                     .into_iter()
@@ -290,7 +364,8 @@ impl InfisicalPlugin {
         in_span(TRACER_NAME, SecretsOp::PodEnvSpec, attributes, |_span| {
             let Some(secret_name) = &self.managed_secret_name else {
                 return Err(InfisicalError::Config {
-                    reason: "pod env specs need managed_secret_name (the Secret the Infisical operator syncs)"
+                    key: "managed_secret_name",
+                    reason: "is needed for pod env specs (the Secret the Infisical operator syncs)"
                         .to_owned(),
                 });
             };
@@ -312,40 +387,18 @@ impl InfisicalPlugin {
         })
     }
 
+    /// Healthy when the instance answers `/api/status` and the machine identity can log
+    /// in (or holds a fresh token).
     pub(crate) async fn health(&self) -> HealthStatus {
-        let checked: Result<HealthStatus, InfisicalError> = in_span_async(
-            TRACER_NAME,
-            SecretsOp::HealthCheck,
-            self.attributes(None),
-            |span| async move {
-                let status = match self
-                    .api
-                    .send(&span, "check", (Method::GET, "/api/status"), &[], None, None)
-                    .await
-                {
-                    Ok(answer) if answer.status == 200 => match self.api.access_token().await {
-                        Ok(_) => HealthStatus::Healthy,
-                        Err(error) => {
-                            HealthStatus::Unhealthy { reason: describe_error(&error).to_string() }
-                        }
-                    },
-                    Ok(answer) => HealthStatus::Unhealthy {
-                        reason: describe_error(&self.refused("check", "status", &answer))
-                            .to_string(),
-                    },
-                    Err(error) => {
-                        HealthStatus::Unhealthy { reason: describe_error(&error).to_string() }
-                    }
-                };
-                if let HealthStatus::Unhealthy { reason } = &status {
-                    span.fail_soft("unhealthy", sanitize_error_message(reason));
-                }
-                Ok(status)
-            },
-        )
-        .await;
-        checked.unwrap_or_else(|error| HealthStatus::Unhealthy {
-            reason: describe_error(&error).to_string(),
+        traced_health_async(TRACER_NAME, SecretsOp::HealthCheck, self.attributes(None), |_| async {
+            let failed = |source| InfisicalError::StatusCheck { source };
+            let answer = self.api.send(PeerRequest::get("/api/status")).await.map_err(failed)?;
+            if answer.status() != 200 {
+                return Err(failed(answer.error_with(peer_text(&answer))));
+            }
+            answer.json::<serde_json::Map<String, serde_json::Value>>().map_err(failed)?;
+            self.api.access_token().await.map(drop)
         })
+        .await
     }
 }

@@ -1,15 +1,13 @@
-//! The Kubernetes API calls: one `call` that authenticates, retries what is safe to retry
-//! and reports each retry on the span, and the decoding of `Status` failure bodies.
+//! The Kubernetes API calls, through floe-core's peer-call path: the bearer token on
+//! every call, the `Status` body of a failure scrubbed of that token before it is
+//! sanitized, and the names the API accepts.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use floe_core::KeyValue;
-use floe_core::http::{RetryPolicy, client, client_with_ca, safe_destination, send_with_retry};
+use floe_core::http::{Peer, PeerAnswer, PeerRequest, RetryEvents, RetryPolicy};
 use floe_core::secret::Secret;
-use floe_core::telemetry::{SpanRecorder, attr, sanitize_error_message};
-use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use floe_core::telemetry::attr;
 use serde::Deserialize;
 
 use crate::config::{IN_CLUSTER_CA_FILE, IN_CLUSTER_TOKEN_FILE, K8sSecretsConfig};
@@ -26,25 +24,9 @@ enum Auth {
 /// A connection to one namespace of one API server.
 #[derive(Debug)]
 pub(crate) struct Api {
-    client: reqwest::Client,
-    base: String,
-    host: String,
-    destination: String,
+    peer: Peer,
     namespace: String,
     auth: Auth,
-    retry: RetryPolicy,
-}
-
-/// A request body and its content type.
-pub(crate) struct Body {
-    pub(crate) content_type: &'static str,
-    pub(crate) bytes: Vec<u8>,
-}
-
-/// What the API server answered.
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
 }
 
 /// A Kubernetes `Status` (the body of every failure answer).
@@ -54,6 +36,18 @@ struct Status {
     reason: String,
     #[serde(default)]
     message: String,
+}
+
+/// `<reason>: <message>` of a `Status` body, as the peer wrote it (the caller scrubs and
+/// sanitizes it through [`PeerAnswer::peer_text`]).
+fn status_text(body: &[u8]) -> Option<String> {
+    let status: Status = serde_json::from_slice(body).ok()?;
+    match (status.reason.is_empty(), status.message.is_empty()) {
+        (true, true) => None,
+        (false, true) => Some(status.reason),
+        (true, false) => Some(status.message),
+        (false, false) => Some(format!("{}: {}", status.reason, status.message)),
+    }
 }
 
 /// Whether `name` is a DNS-1123 subdomain (the rule for Secret and namespace names).
@@ -73,73 +67,58 @@ pub(crate) fn is_data_key(key: &str) -> bool {
         && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }
 
-fn config_error(reason: impl Into<String>) -> K8sSecretsError {
-    K8sSecretsError::Config { reason: reason.into() }
+fn config_error(key: &'static str, reason: impl Into<String>) -> K8sSecretsError {
+    K8sSecretsError::Config { key, reason: reason.into() }
 }
 
 impl Api {
     /// Checks the config and builds the client (no network call).
     pub(crate) fn new(config: &K8sSecretsConfig) -> Result<Self, K8sSecretsError> {
-        let url = url::Url::parse(&config.api_server)
-            .map_err(|_| config_error("api_server is not a URL"))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(config_error("api_server must be an http(s) URL with a host"));
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(config_error("api_server must not carry credentials; use token"));
-        }
-        if url.query().is_some() {
-            return Err(config_error("api_server must not have a query"));
-        }
+        let events = RetryEvents::new(attr::SECRETS_RETRY_EVENT, attr::SECRETS_ATTEMPT);
+        let builder = Peer::builder(&config.api_server, config.allow_insecure_http, events)
+            .map_err(|error| config_error("api_server", error.to_string()))?;
         if !is_dns1123_subdomain(&config.namespace) || config.namespace.contains('.') {
-            return Err(config_error("namespace is not a DNS-1123 label"));
+            return Err(config_error("namespace", "is not a DNS-1123 label"));
         }
         if config.timeout_secs == 0 {
-            return Err(config_error("timeout_secs must be at least 1"));
+            return Err(config_error("timeout_secs", "must be at least 1"));
         }
         if config.anonymous && (config.token.is_some() || config.token_file.is_some()) {
-            return Err(config_error("anonymous excludes token and token_file"));
+            return Err(config_error("anonymous", "excludes token and token_file"));
         }
-        let timeout = Duration::from_secs(config.timeout_secs);
+        let https = url::Url::parse(&config.api_server).is_ok_and(|url| url.scheme() == "https");
         let ca_file = config.ca_file.clone().or_else(|| {
             let in_cluster = Path::new(IN_CLUSTER_CA_FILE);
-            (url.scheme() == "https" && in_cluster.is_file()).then(|| in_cluster.to_owned())
+            (https && in_cluster.is_file()).then(|| in_cluster.to_owned())
         });
-        let client = match &ca_file {
+        let mut builder = builder.timeout(Duration::from_secs(config.timeout_secs));
+        if let Some(path) = &ca_file {
+            let pem = std::fs::read(path).map_err(|source| K8sSecretsError::CaBundle {
+                path: path.clone(),
+                source: Box::new(source),
+            })?;
+            builder = builder.ca_bundle(pem);
+        }
+        let peer = builder.build().map_err(|source| match &ca_file {
             Some(path) => {
-                let pem = std::fs::read(path).map_err(|source| K8sSecretsError::CaBundle {
-                    path: path.clone(),
-                    source: Box::new(source),
-                })?;
-                client_with_ca(timeout, &pem).map_err(|source| K8sSecretsError::CaBundle {
-                    path: path.clone(),
-                    source: Box::new(source),
-                })?
+                K8sSecretsError::CaBundle { path: path.clone(), source: Box::new(source) }
             }
-            None => client(timeout).map_err(|_| {
-                config_error("the HTTP client cannot be built with this TLS set-up")
-            })?,
-        };
+            None => {
+                config_error("api_server", "the HTTP client cannot be built with this TLS set-up")
+            }
+        })?;
         let auth = match (&config.token, &config.token_file, config.anonymous) {
             (_, _, true) => Auth::Anonymous,
             (Some(token), _, false) => Auth::Token(token.clone()),
             (None, Some(file), false) => Auth::TokenFile(file.clone()),
             (None, None, false) => Auth::TokenFile(PathBuf::from(IN_CLUSTER_TOKEN_FILE)),
         };
-        Ok(Self {
-            client,
-            base: config.api_server.trim_end_matches('/').to_owned(),
-            host: url.host_str().unwrap_or_default().to_owned(),
-            destination: safe_destination(&config.api_server),
-            namespace: config.namespace.clone(),
-            auth,
-            retry: RetryPolicy::default(),
-        })
+        Ok(Self { peer, namespace: config.namespace.clone(), auth })
     }
 
     /// Uses `retry` instead of the default policy (tests keep backoffs short).
     pub(crate) fn set_retry_policy(&mut self, retry: RetryPolicy) {
-        self.retry = retry;
+        self.peer.set_retry_policy(retry);
     }
 
     /// The namespace.
@@ -149,7 +128,7 @@ impl Api {
 
     /// The API server's host, for `server.address`.
     pub(crate) fn host(&self) -> &str {
-        &self.host
+        self.peer.host()
     }
 
     /// The bearer token for the next call (the file is read each time: it rotates).
@@ -166,108 +145,50 @@ impl Api {
     /// `/api/v1/namespaces/<ns>/secrets[/<name>]`.
     pub(crate) fn path(&self, name: Option<&str>) -> String {
         match name {
-            Some(name) => {
-                format!("{}/api/v1/namespaces/{}/secrets/{name}", self.base, self.namespace)
-            }
-            None => format!("{}/api/v1/namespaces/{}/secrets", self.base, self.namespace),
+            Some(name) => format!("/api/v1/namespaces/{}/secrets/{name}", self.namespace),
+            None => format!("/api/v1/namespaces/{}/secrets", self.namespace),
         }
     }
 
-    /// Sends one request; 429, 503 and refused connections are retried (the API server
-    /// did not act on them), each retry a `secrets.retry` event on `span`.
-    pub(crate) async fn call(
-        &self,
-        span: &SpanRecorder,
-        (action, name): (Action, &str),
-        method: Method,
-        url: &str,
-        query: &[(&str, &str)],
-        body: Option<Body>,
-    ) -> Result<Answer, K8sSecretsError> {
-        let token = self.token()?;
-        let mut url = url::Url::parse(url).map_err(|_| K8sSecretsError::Config {
-            reason: "api_server does not form a valid request URL".to_owned(),
-        })?;
-        if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
-        }
-        let sent = send_with_retry(
-            &self.retry,
-            || {
-                let mut request = self
-                    .client
-                    .request(method.clone(), url.clone())
-                    .header(ACCEPT, "application/json");
-                if let Some(token) = &token {
-                    request = request.bearer_auth(token.expose());
-                }
-                if let Some(body) = &body {
-                    request =
-                        request.header(CONTENT_TYPE, body.content_type).body(body.bytes.clone());
-                }
-                request
-            },
-            |retry| {
-                span.add_event(attr::SECRETS_RETRY_EVENT, retry.attributes(attr::SECRETS_ATTEMPT));
-            },
-        )
-        .await;
-        let transport = |source: reqwest::Error| K8sSecretsError::Transport {
-            action,
-            name: name.to_owned(),
-            destination: self.destination.clone(),
-            source: source.without_url(),
-        };
-        let response = sent.result.map_err(transport)?;
-        let status = response.status().as_u16();
-        span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-        let body = response.bytes().await.map_err(transport)?.to_vec();
-        Ok(Answer { status, body })
-    }
-
-    /// The error for a failure answer, from its `Status` body.
-    pub(crate) fn refused(
+    fn failed(
         &self,
         (action, name): (Action, &str),
-        answer: &Answer,
+        source: floe_core::http::PeerError,
     ) -> K8sSecretsError {
-        let status: Status = serde_json::from_slice(&answer.body).unwrap_or_default();
         K8sSecretsError::Api {
             action,
             name: name.to_owned(),
             namespace: self.namespace.clone(),
-            code: answer.status,
-            reason: if status.reason.is_empty() { "Unknown".to_owned() } else { status.reason },
-            message: sanitize_error_message(&status.message),
+            source,
         }
     }
 
-    /// Parses a success body as `T`.
+    /// Sends `request` with the current token; any status comes back for the caller
+    /// to read.
+    pub(crate) async fn call(
+        &self,
+        what: (Action, &str),
+        request: PeerRequest,
+    ) -> Result<PeerAnswer, K8sSecretsError> {
+        let mut request = request.accept_json();
+        if let Some(token) = self.token()? {
+            request = request.bearer(&token);
+        }
+        self.peer.send(request).await.map_err(|source| self.failed(what, source))
+    }
+
+    /// The error for a failure answer: its `Status` reason and message, scrubbed of the
+    /// call's credentials, then sanitized.
+    pub(crate) fn refused(&self, what: (Action, &str), answer: &PeerAnswer) -> K8sSecretsError {
+        self.failed(what, answer.error_with(answer.peer_text(status_text)))
+    }
+
+    /// Parses a success body as `T` (a parse error keeps its category only).
     pub(crate) fn parse<T: serde::de::DeserializeOwned>(
-        (action, name): (Action, &str),
-        answer: &Answer,
+        &self,
+        what: (Action, &str),
+        answer: &PeerAnswer,
     ) -> Result<T, K8sSecretsError> {
-        serde_json::from_slice(&answer.body).map_err(|e| K8sSecretsError::Protocol {
-            action,
-            name: name.to_owned(),
-            // serde_json's message names the position and expectation, never the input.
-            detail: format!("the body is not the expected JSON ({})", e.classify_text()),
-        })
-    }
-}
-
-/// A short word for a JSON error's category.
-trait ClassifyText {
-    fn classify_text(&self) -> &'static str;
-}
-
-impl ClassifyText for serde_json::Error {
-    fn classify_text(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "io",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "wrong shape",
-            serde_json::error::Category::Eof => "truncated",
-        }
+        answer.json().map_err(|source| self.failed(what, source))
     }
 }

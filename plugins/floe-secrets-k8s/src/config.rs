@@ -16,7 +16,9 @@ pub const IN_CLUSTER_CA_FILE: &str = "/var/run/secrets/kubernetes.io/serviceacco
 ///
 /// Authentication is a bearer token: `token` when given (a `${secret:..}` reference),
 /// otherwise the file `token_file` (default: the in-cluster service-account token, read
-/// on every call because the kubelet rotates it).
+/// on every call because the kubelet rotates it). `api_server` is `https`, plain `http`
+/// to this machine (`kubectl proxy`), or plain `http` elsewhere only with
+/// `allow_insecure_http`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct K8sSecretsConfig {
@@ -41,9 +43,13 @@ pub struct K8sSecretsConfig {
     /// Only Secrets matching this label selector are listed.
     #[serde(default)]
     pub label_selector: Option<String>,
-    /// Seconds before a call to the API server times out.
+    /// Seconds a call to the API server may take, retries included.
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
+    /// Allow plain `http` to an API server that is not on this machine (the token and
+    /// every secret value then cross the network in clear; only for a trusted network).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
 }
 
 fn default_api_server() -> String {
@@ -68,7 +74,8 @@ pub fn schema() -> serde_json::Value {
             "anonymous": { "type": "boolean", "default": false },
             "ca_file": { "type": "string" },
             "label_selector": { "type": "string" },
-            "timeout_secs": { "type": "integer", "minimum": 1, "default": 10 }
+            "timeout_secs": { "type": "integer", "minimum": 1, "default": 10 },
+            "allow_insecure_http": { "type": "boolean", "default": false }
         }
     })
 }

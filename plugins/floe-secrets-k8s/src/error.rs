@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use floe_core::plugin::{PluginError, PluginErrorKind};
-use floe_core::telemetry::SanitizedMessage;
+use floe_core::http::PeerError;
+use floe_core::plugin::{PluginError, PluginErrorKind, ResolvedConfig};
 
 /// What the plugin was doing when a call failed (`read`, `create`, ...).
 pub(crate) type Action = &'static str;
@@ -13,9 +13,11 @@ pub(crate) type Action = &'static str;
 #[derive(Debug, thiserror::Error)]
 pub enum K8sSecretsError {
     /// The plugin's configuration is not usable.
-    #[error("invalid configuration: {reason}")]
+    #[error("invalid configuration: {key}: {reason}")]
     Config {
-        /// What is wrong (names the key, never a value).
+        /// The config key (`api_server`).
+        key: &'static str,
+        /// What is wrong (never a value).
         reason: String,
     },
     /// The CA bundle could not be read or used.
@@ -52,9 +54,10 @@ pub enum K8sSecretsError {
         /// The namespace.
         namespace: String,
     },
-    /// The API server answered with a failure status.
+    /// The API server refused the call, failed it, or could not be reached; the
+    /// source's peer text was scrubbed of the token and sanitized.
     #[error(
-        "kubernetes api refused to {action} secret {name} in namespace {namespace}: {code} {reason}: {message}"
+        "cannot {action} secret {name} in namespace {namespace} through the kubernetes api: {source}"
     )]
     Api {
         /// What was attempted.
@@ -63,25 +66,9 @@ pub enum K8sSecretsError {
         name: String,
         /// The namespace.
         namespace: String,
-        /// The HTTP status.
-        code: u16,
-        /// The `Status` reason (`Forbidden`, `Conflict`, ...).
-        reason: String,
-        /// The `Status` message, sanitized.
-        message: SanitizedMessage,
-    },
-    /// The API server could not be reached or did not answer in time.
-    #[error("cannot reach the kubernetes api at {destination} to {action} secret {name}")]
-    Transport {
-        /// What was attempted.
-        action: &'static str,
-        /// The Secret (or `*`).
-        name: String,
-        /// `host[:port]`.
-        destination: String,
-        /// The transport error (its URL stripped).
+        /// What the peer-call path saw.
         #[source]
-        source: reqwest::Error,
+        source: PeerError,
     },
     /// The API server answered something the protocol does not allow.
     #[error("unexpected answer from the kubernetes api to {action} secret {name}: {detail}")]
@@ -122,12 +109,21 @@ impl K8sSecretsError {
             | Self::TokenFile { .. }
             | Self::InvalidKey { .. }
             | Self::DuplicateEnv { .. } => PluginErrorKind::Config,
-            Self::NotFound { .. } | Self::Api { code: 404, .. } => PluginErrorKind::NotFound,
-            Self::Api { code: 401 | 403, .. } => PluginErrorKind::Unauthorized,
-            Self::Api { .. } => PluginErrorKind::Rejected,
-            Self::Transport { source, .. } if source.is_timeout() => PluginErrorKind::Timeout,
-            Self::Transport { .. } => PluginErrorKind::Unavailable,
+            Self::NotFound { .. } => PluginErrorKind::NotFound,
+            Self::Api { source, .. } => source.kind(),
             Self::Protocol { .. } | Self::Encoding { .. } => PluginErrorKind::Protocol,
+        }
+    }
+
+    /// The error `floe compile` reports for a configuration this plugin refuses: named
+    /// by its manifest key (`plugins.secrets[0].config.api_server`).
+    pub(crate) fn in_config(self, config: &ResolvedConfig, plugin: &str) -> PluginError {
+        match &self {
+            Self::Config { key, reason } => config.invalid(plugin, key, reason),
+            Self::CaBundle { .. } => {
+                config.invalid(plugin, "ca_file", floe_core::telemetry::describe_error(&self))
+            }
+            _ => self.into(),
         }
     }
 }

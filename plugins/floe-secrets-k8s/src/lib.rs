@@ -6,9 +6,12 @@
 //! `<secret-name>/<data-key>`. Every operation is a `secrets.*` span of tracer
 //! [`telemetry::TRACER_NAME`]; values and tokens never reach a span, an error or a log.
 //!
-//! The plugin speaks HTTP through `floe_core::http` rather than the `kube` client: it
-//! needs six REST calls on one resource, and `kube` would add its runtime, hyper stack
-//! and code generation to every clean build.
+//! The plugin speaks HTTP through floe-core's peer-call path (`floe_core::http::Peer`)
+//! rather than the `kube` client: it needs six REST calls on one resource, and `kube`
+//! would add its runtime, hyper stack and code generation to every clean build. The API
+//! server must be `https`, plain `http` to this machine, or plain `http` with
+//! `allow_insecure_http`; a failure's `Status` text is scrubbed of the token before it
+//! is sanitized.
 
 mod api;
 pub mod config;
@@ -41,9 +44,13 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_config_schema(config::schema);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: K8sSecretsConfig = config.decode("secrets/k8s")?;
-    Ok(Box::new(K8sSecretsPlugin::new(&config)?))
+    let typed: K8sSecretsConfig = config.decode(PLUGIN)?;
+    let plugin = K8sSecretsPlugin::new(&typed).map_err(|error| error.in_config(config, PLUGIN))?;
+    Ok(Box::new(plugin))
 }
+
+/// The plugin as errors name it.
+const PLUGIN: &str = "secrets/k8s";
 
 floe_core::register_plugin!(METADATA, construct);
 
@@ -58,12 +65,14 @@ impl K8sSecretsPlugin {
     /// Checks `config` and builds the client; makes no call.
     ///
     /// # Errors
-    /// [`K8sSecretsError::Config`] or [`K8sSecretsError::CaBundle`] for a bad config.
+    /// [`K8sSecretsError::Config`] (naming the key) or [`K8sSecretsError::CaBundle`] for a
+    /// bad config.
     pub fn new(config: &K8sSecretsConfig) -> Result<Self, K8sSecretsError> {
         Ok(Self { api: api::Api::new(config)?, label_selector: config.label_selector.clone() })
     }
 
-    /// Uses `retry` for calls instead of the default (three attempts, 200 ms doubling).
+    /// Uses `retry` for calls instead of the default (three attempts, 200 ms doubling,
+    /// within each call's `timeout_secs`).
     #[must_use]
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.api.set_retry_policy(retry);

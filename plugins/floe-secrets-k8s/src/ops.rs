@@ -5,33 +5,40 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use floe_core::KeyValue;
+use floe_core::health::traced_health_async;
+use floe_core::http::{PeerAnswer, PeerRequest};
 use floe_core::plugin::HealthStatus;
 use floe_core::secret::Secret;
-use floe_core::telemetry::{
-    SpanRecorder, attr, describe_error, in_span_async, sanitize_error_message,
-};
-use reqwest::Method;
+use floe_core::telemetry::{attr, in_span_async};
 use serde::Deserialize;
 
 use crate::K8sSecretsPlugin;
-use crate::api::{Answer, Body, is_data_key, is_dns1123_subdomain};
+use crate::api::{is_data_key, is_dns1123_subdomain};
 use crate::error::K8sSecretsError;
 use crate::telemetry::{PROVIDER, SecretsOp, TRACER_NAME};
 
 const MERGE_PATCH: &str = "application/merge-patch+json";
-const JSON: &str = "application/json";
 /// Pages of a list read at most (500 names each).
 const MAX_PAGES: usize = 200;
 
-/// A Secret as read: only `data`, each value still base64 and never printed.
+/// A Secret as read: its `kind`, and `data` with each value still base64 and never
+/// printed.
 #[derive(Deserialize)]
 struct SecretObject {
+    kind: String,
     #[serde(default)]
     data: BTreeMap<String, Secret<String>>,
 }
 
+/// The answer to a delete: a `Status`, or the deleted object.
+#[derive(Deserialize)]
+struct Deleted {
+    kind: String,
+}
+
 #[derive(Deserialize)]
 struct SecretList {
+    kind: String,
     #[serde(default)]
     items: Vec<Listed>,
     #[serde(default)]
@@ -93,18 +100,33 @@ impl K8sSecretsPlugin {
     }
 
     /// The Secret `name`, or `None` when it does not exist.
-    async fn fetch(
-        &self,
-        span: &SpanRecorder,
-        name: &str,
-    ) -> Result<Option<SecretObject>, K8sSecretsError> {
+    async fn fetch(&self, name: &str) -> Result<Option<SecretObject>, K8sSecretsError> {
         let what = ("read", name);
-        let answer =
-            self.api.call(span, what, Method::GET, &self.api.path(Some(name)), &[], None).await?;
-        match answer.status {
-            200 => crate::api::Api::parse(what, &answer).map(Some),
+        let answer = self.api.call(what, PeerRequest::get(self.api.path(Some(name)))).await?;
+        match answer.status() {
+            200 => self.object(what, &answer, "Secret").map(Some),
             404 => Ok(None),
             _ => Err(self.api.refused(what, &answer)),
+        }
+    }
+
+    /// A success body parsed as a Secret (or a list, `kind` `SecretList`), refusing an
+    /// answer of another kind: a proxy's page is not the Kubernetes API.
+    fn object<T: serde::de::DeserializeOwned + Kinded>(
+        &self,
+        what: (&'static str, &str),
+        answer: &PeerAnswer,
+        kind: &str,
+    ) -> Result<T, K8sSecretsError> {
+        let parsed: T = self.api.parse(what, answer)?;
+        if parsed.kind() == kind {
+            Ok(parsed)
+        } else {
+            Err(K8sSecretsError::Protocol {
+                action: what.0,
+                name: what.1.to_owned(),
+                detail: format!("the answer is not a {kind}"),
+            })
         }
     }
 
@@ -130,7 +152,7 @@ impl K8sSecretsPlugin {
         attributes.push(KeyValue::new(attr::SECRETS_REQUIRED, required));
         in_span_async(TRACER_NAME, SecretsOp::GetSecret, attributes, |span| async move {
             let (name, item) = Self::split(key)?;
-            let secret = self.fetch(&span, name).await?;
+            let secret = self.fetch(name).await?;
             let value = match secret.as_ref().and_then(|s| s.data.get(item)) {
                 Some(encoded) => Some(self.decode(key, encoded)?),
                 None => None,
@@ -159,11 +181,10 @@ impl K8sSecretsPlugin {
                 if !is_dns1123_subdomain(name) {
                     return Err(Self::invalid(name));
                 }
-                let secret =
-                    self.fetch(&span, name).await?.ok_or_else(|| K8sSecretsError::NotFound {
-                        key: name.to_owned(),
-                        namespace: self.api.namespace().to_owned(),
-                    })?;
+                let secret = self.fetch(name).await?.ok_or_else(|| K8sSecretsError::NotFound {
+                    key: name.to_owned(),
+                    namespace: self.api.namespace().to_owned(),
+                })?;
                 let mut out = BTreeMap::new();
                 for (item, encoded) in &secret.data {
                     out.insert(item.clone(), self.decode(&format!("{name}/{item}"), encoded)?);
@@ -175,19 +196,20 @@ impl K8sSecretsPlugin {
         .await
     }
 
+    /// A merge patch of `data` on Secret `what.1`; `written` are the values it sends
+    /// (plain and base64), so the answer is scrubbed of them.
     async fn merge_patch(
         &self,
-        span: &SpanRecorder,
         what: (&'static str, &str),
-        data: serde_json::Value,
-    ) -> Result<Answer, K8sSecretsError> {
-        let body = Body {
-            content_type: MERGE_PATCH,
-            bytes: serde_json::json!({ "data": data }).to_string().into_bytes(),
-        };
-        self.api
-            .call(span, what, Method::PATCH, &self.api.path(Some(what.1)), &[], Some(body))
-            .await
+        data: &serde_json::Value,
+        written: &[Secret<String>],
+    ) -> Result<PeerAnswer, K8sSecretsError> {
+        let body = serde_json::json!({ "data": data });
+        let request = written.iter().fold(
+            PeerRequest::patch(self.api.path(Some(what.1))).json_as(MERGE_PATCH, &body),
+            PeerRequest::credential,
+        );
+        self.api.call(what, request).await
     }
 
     pub(crate) async fn write(
@@ -201,52 +223,20 @@ impl K8sSecretsPlugin {
             self.attributes(Some(key)),
             |span| async move {
                 let (name, item) = Self::split(key)?;
-                let data = serde_json::json!({ item: STANDARD.encode(value.expose()) });
+                let encoded = Secret::new(STANDARD.encode(value.expose()));
+                let written = [value.clone(), encoded.clone()];
+                let data = serde_json::json!({ item: encoded.expose() });
                 let update = ("update", name);
                 // Merge-patching replaces this one key and keeps the others; a Secret that
                 // does not exist yet is created instead. A create that loses a race (409)
                 // falls back to the patch once.
-                let answer = self.merge_patch(&span, update, data.clone()).await?;
-                let action = match answer.status {
-                    200 => "updated",
-                    404 => {
-                        let create = ("create", name);
-                        let object = serde_json::json!({
-                            "apiVersion": "v1",
-                            "kind": "Secret",
-                            "type": "Opaque",
-                            "metadata": {
-                                "name": name,
-                                "namespace": self.api.namespace(),
-                                "labels": { "app.kubernetes.io/managed-by": "floe" },
-                            },
-                            "data": data,
-                        });
-                        let body =
-                            Body { content_type: JSON, bytes: object.to_string().into_bytes() };
-                        let created = self
-                            .api
-                            .call(
-                                &span,
-                                create,
-                                Method::POST,
-                                &self.api.path(None),
-                                &[],
-                                Some(body),
-                            )
-                            .await?;
-                        match created.status {
-                            200 | 201 => "created",
-                            409 => {
-                                let again = self.merge_patch(&span, update, data).await?;
-                                if again.status != 200 {
-                                    return Err(self.api.refused(update, &again));
-                                }
-                                "updated"
-                            }
-                            _ => return Err(self.api.refused(create, &created)),
-                        }
+                let answer = self.merge_patch(update, &data, &written).await?;
+                let action = match answer.status() {
+                    200 => {
+                        self.object::<SecretObject>(update, &answer, "Secret")?;
+                        "updated"
                     }
+                    404 => self.create(name, &data, &written).await?,
                     _ => return Err(self.api.refused(update, &answer)),
                 };
                 span.set_attribute(KeyValue::new(attr::SECRETS_WRITE_ACTION, action));
@@ -254,6 +244,48 @@ impl K8sSecretsPlugin {
             },
         )
         .await
+    }
+
+    /// Creates Secret `name` holding `data`; `"created"`, or `"updated"` when another
+    /// writer created it first and the patch then applied.
+    async fn create(
+        &self,
+        name: &str,
+        data: &serde_json::Value,
+        written: &[Secret<String>],
+    ) -> Result<&'static str, K8sSecretsError> {
+        let create = ("create", name);
+        let object = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {
+                "name": name,
+                "namespace": self.api.namespace(),
+                "labels": { "app.kubernetes.io/managed-by": "floe" },
+            },
+            "data": data,
+        });
+        let request = written
+            .iter()
+            .fold(PeerRequest::post(self.api.path(None)).json(&object), PeerRequest::credential);
+        let created = self.api.call(create, request).await?;
+        match created.status() {
+            200 | 201 => {
+                self.object::<SecretObject>(create, &created, "Secret")?;
+                Ok("created")
+            }
+            409 => {
+                let update = ("update", name);
+                let again = self.merge_patch(update, data, written).await?;
+                if again.status() != 200 {
+                    return Err(self.api.refused(update, &again));
+                }
+                self.object::<SecretObject>(update, &again, "Secret")?;
+                Ok("updated")
+            }
+            _ => Err(self.api.refused(create, &created)),
+        }
     }
 
     pub(crate) async fn delete(&self, key: &str) -> Result<bool, K8sSecretsError> {
@@ -265,14 +297,14 @@ impl K8sSecretsPlugin {
                 let (name, item) = Self::split_optional(key)?;
                 let what = ("delete", name);
                 let found = if let Some(item) = item {
-                    let exists =
-                        self.fetch(&span, name).await?.is_some_and(|s| s.data.contains_key(item));
+                    let exists = self.fetch(name).await?.is_some_and(|s| s.data.contains_key(item));
                     if exists {
-                        let answer = self
-                            .merge_patch(&span, what, serde_json::json!({ item: null }))
-                            .await?;
-                        match answer.status {
-                            200 => true,
+                        let answer =
+                            self.merge_patch(what, &serde_json::json!({ item: null }), &[]).await?;
+                        match answer.status() {
+                            200 => self
+                                .object::<SecretObject>(what, &answer, "Secret")
+                                .map(|_| true)?,
                             404 => false,
                             _ => return Err(self.api.refused(what, &answer)),
                         }
@@ -280,12 +312,21 @@ impl K8sSecretsPlugin {
                         false
                     }
                 } else {
-                    let answer = self
-                        .api
-                        .call(&span, what, Method::DELETE, &self.api.path(Some(name)), &[], None)
-                        .await?;
-                    match answer.status {
-                        200 | 202 => true,
+                    let request = PeerRequest::delete(self.api.path(Some(name)));
+                    let answer = self.api.call(what, request).await?;
+                    match answer.status() {
+                        200 | 202 => {
+                            let deleted: Deleted = self.api.parse(what, &answer)?;
+                            if !matches!(deleted.kind.as_str(), "Status" | "Secret") {
+                                return Err(K8sSecretsError::Protocol {
+                                    action: "delete",
+                                    name: name.to_owned(),
+                                    detail: "the answer is neither a Status nor a Secret"
+                                        .to_owned(),
+                                });
+                            }
+                            true
+                        }
                         404 => false,
                         _ => return Err(self.api.refused(what, &answer)),
                     }
@@ -307,21 +348,18 @@ impl K8sSecretsPlugin {
                 let mut names = Vec::new();
                 let mut next: Option<String> = None;
                 for _ in 0..MAX_PAGES {
-                    let mut query = vec![("limit", "500")];
+                    let mut request = PeerRequest::get(self.api.path(None)).query("limit", "500");
                     if let Some(selector) = &self.label_selector {
-                        query.push(("labelSelector", selector.as_str()));
+                        request = request.query("labelSelector", selector);
                     }
                     if let Some(token) = &next {
-                        query.push(("continue", token.as_str()));
+                        request = request.query("continue", token);
                     }
-                    let answer = self
-                        .api
-                        .call(&span, what, Method::GET, &self.api.path(None), &query, None)
-                        .await?;
-                    if answer.status != 200 {
+                    let answer = self.api.call(what, request).await?;
+                    if answer.status() != 200 {
                         return Err(self.api.refused(what, &answer));
                     }
-                    let page: SecretList = crate::api::Api::parse(what, &answer)?;
+                    let page: SecretList = self.object(what, &answer, "SecretList")?;
                     names.extend(
                         page.items
                             .into_iter()
@@ -344,33 +382,35 @@ impl K8sSecretsPlugin {
         .await
     }
 
+    /// Healthy when the API server lists one Secret of the namespace for this token.
     pub(crate) async fn health(&self) -> HealthStatus {
-        let attributes = self.attributes(None);
-        let checked: Result<HealthStatus, K8sSecretsError> =
-            in_span_async(TRACER_NAME, SecretsOp::HealthCheck, attributes, |span| async move {
-                let what = ("list", "*");
-                let status = match self
-                    .api
-                    .call(&span, what, Method::GET, &self.api.path(None), &[("limit", "1")], None)
-                    .await
-                {
-                    Ok(answer) if answer.status == 200 => HealthStatus::Healthy,
-                    Ok(answer) => HealthStatus::Unhealthy {
-                        reason: describe_error(&self.api.refused(what, &answer)).to_string(),
-                    },
-                    Err(error) => {
-                        HealthStatus::Unhealthy { reason: describe_error(&error).to_string() }
-                    }
-                };
-                if let HealthStatus::Unhealthy { reason } = &status {
-                    span.fail_soft("unhealthy", sanitize_error_message(reason));
-                }
-                Ok(status)
-            })
-            .await;
-        checked.unwrap_or_else(|error| HealthStatus::Unhealthy {
-            reason: describe_error(&error).to_string(),
+        traced_health_async(TRACER_NAME, SecretsOp::HealthCheck, self.attributes(None), |_| async {
+            let what = ("list", "*");
+            let request = PeerRequest::get(self.api.path(None)).query("limit", "1");
+            let answer = self.api.call(what, request).await?;
+            if answer.status() != 200 {
+                return Err(self.api.refused(what, &answer));
+            }
+            self.object::<SecretList>(what, &answer, "SecretList").map(drop)
         })
+        .await
+    }
+}
+
+/// Answers that name their `kind`.
+trait Kinded {
+    fn kind(&self) -> &str;
+}
+
+impl Kinded for SecretObject {
+    fn kind(&self) -> &str {
+        &self.kind
+    }
+}
+
+impl Kinded for SecretList {
+    fn kind(&self) -> &str {
+        &self.kind
     }
 }
 

@@ -47,7 +47,7 @@ impl CubePlugin {
             json!({
                 "claim": claim,
                 "dimension": security.tenant_dimension.as_deref().unwrap_or(claim),
-                "enforced_by": crate::schema::CONFIG_FILE,
+                "enforced_by": crate::tenant::CONFIG_FILE,
             })
         });
         json!({

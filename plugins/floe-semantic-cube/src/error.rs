@@ -21,12 +21,22 @@ pub enum CubeError {
     /// A model or column name cannot be a Cube member name.
     #[error("{what} {name:?} of model {model} is not a valid Cube name ([A-Za-z_][A-Za-z0-9_]*)")]
     InvalidName {
-        /// `model`, `column`, `join` or `measure`.
+        /// `model`, `column`, `join` or `segment`.
         what: &'static str,
         /// The offending name.
         name: String,
         /// The dbt model.
         model: String,
+    },
+    /// Two members of one cube would have the same name (Cube refuses the data model).
+    #[error(
+        "member {member} of model {model} is defined twice (a column, a generated measure or a segment share the name)"
+    )]
+    DuplicateMember {
+        /// The dbt model.
+        model: String,
+        /// The name.
+        member: String,
     },
     /// A column's `meta.cube` asks for something Cube does not have.
     #[error("column {column} of model {model}: {reason}")]
@@ -56,6 +66,23 @@ pub enum CubeError {
         #[source]
         source: reqwest::Error,
     },
+    /// The server did not answer within the configured timeout.
+    #[error("cube server at {destination} did not answer GET /readyz within {seconds} s")]
+    Timeout {
+        /// `host[:port]`.
+        destination: String,
+        /// The configured timeout.
+        seconds: u64,
+    },
+    /// Something answered 200 that is not Cube's readiness answer (another service on the
+    /// port, a proxy's page).
+    #[error(
+        "the server at {destination} answered GET /readyz with 200 but not Cube's readiness answer"
+    )]
+    NotCube {
+        /// `host[:port]`.
+        destination: String,
+    },
     /// The server answered that it is not ready.
     #[error("cube server at {destination} is not ready: GET /readyz answered {status}")]
     NotReady {
@@ -73,10 +100,13 @@ impl CubeError {
             Self::Config { .. } => PluginErrorKind::Config,
             Self::Manifest { .. }
             | Self::InvalidName { .. }
+            | Self::DuplicateMember { .. }
             | Self::Meta { .. }
             | Self::Yaml { .. } => PluginErrorKind::Rejected,
-            Self::Transport { source, .. } if source.is_timeout() => PluginErrorKind::Timeout,
-            Self::Transport { .. } | Self::NotReady { .. } => PluginErrorKind::Unavailable,
+            Self::Timeout { .. } => PluginErrorKind::Timeout,
+            Self::Transport { .. } | Self::NotReady { .. } | Self::NotCube { .. } => {
+                PluginErrorKind::Unavailable
+            }
         }
     }
 }

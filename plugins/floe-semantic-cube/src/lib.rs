@@ -1,9 +1,10 @@
 //! floe-semantic-cube: Cube as floe's semantic layer.
 //!
-//! Generates Cube's data model (one YAML file per dbt model under `model/cubes/`) from a
-//! dbt `manifest.json`: a dimension per column typed from its `data_type`, measures from
-//! the columns' `meta.cube.measure` tags, joins from the model's `meta.cube.joins`, and a
-//! `cube.js` that filters every query on the caller's tenant claim. It also produces the
+//! Generates Cube's data model (one YAML file per dbt model under `model/cubes/`, Cube's
+//! YAML data-model syntax as Cube 1.x reads it) from a dbt `manifest.json`: a dimension per
+//! column typed from its `data_type`, measures from the columns' `meta.cube.measure` tags,
+//! joins and segments from the model's `meta.cube`, and a `cube.js` whose `queryRewrite`
+//! filters every cube a query references on the caller's tenant claim. It also produces the
 //! data-source environment, the security context, the API endpoints and a Helm values
 //! override, and checks the server with `GET /readyz`. Every operation is a `semantic.*`
 //! span of tracer [`telemetry::TRACER_NAME`]; secrets are only ever referenced.
@@ -13,6 +14,7 @@ mod deploy;
 mod error;
 mod schema;
 pub mod telemetry;
+mod tenant;
 
 use std::time::Duration;
 
@@ -27,7 +29,7 @@ use url::Url;
 
 pub use config::{CubeConfig, DatasourceConfig, SecretRef, SecurityConfig};
 pub use error::CubeError;
-pub use schema::CONFIG_FILE;
+pub use tenant::CONFIG_FILE;
 
 use crate::telemetry::{PROVIDER, SemanticOp, TRACER_NAME};
 
@@ -108,7 +110,9 @@ impl CubePlugin {
         safe_destination(self.base.as_str())
     }
 
-    /// `GET /readyz` with the configured URL (user info included, for a proxy that asks).
+    /// `GET /readyz` with the configured URL (user info included, for a proxy that asks):
+    /// ready is 200 with Cube's `{"health":"HEALTH"}`; Cube answers 500 `{"health":"DOWN"}`
+    /// while its default data source does not answer.
     async fn readyz(&self) -> Result<(), CubeError> {
         let destination = self.server();
         let mut url = Url::parse(&self.config.server_url)
@@ -121,18 +125,49 @@ impl CubePlugin {
             out
         };
         in_span_async(TRACER_NAME, SemanticOp::HealthCheck, span_attributes, |span| async move {
-            let response =
-                self.http.get(url).send().await.map_err(|source| CubeError::Transport {
-                    destination: destination.clone(),
-                    source: source.without_url(),
-                })?;
+            let transport = |source: reqwest::Error| {
+                if source.is_timeout() {
+                    CubeError::Timeout {
+                        destination: destination.clone(),
+                        seconds: self.config.timeout_secs,
+                    }
+                } else {
+                    CubeError::Transport {
+                        destination: destination.clone(),
+                        source: source.without_url(),
+                    }
+                }
+            };
+            let mut response = self.http.get(url).send().await.map_err(transport)?;
             let status = response.status().as_u16();
             span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-            if status == 200 { Ok(()) } else { Err(CubeError::NotReady { destination, status }) }
+            if status != 200 {
+                return Err(CubeError::NotReady { destination, status });
+            }
+            // Cube answers `{"health":"HEALTH"}`; read no more than a readiness body needs.
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(transport)? {
+                body.extend_from_slice(&chunk);
+                if body.len() > READYZ_BODY_LIMIT {
+                    break;
+                }
+            }
+            let health =
+                serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|answer| {
+                    answer.get("health").and_then(|h| h.as_str()).map(str::to_owned)
+                });
+            if health.as_deref() == Some("HEALTH") {
+                Ok(())
+            } else {
+                Err(CubeError::NotCube { destination })
+            }
         })
         .await
     }
 }
+
+/// The most of a `/readyz` answer the check reads (Cube's is 19 bytes).
+const READYZ_BODY_LIMIT: usize = 1024;
 
 /// The attributes every span of the plugin starts with.
 fn provider_attributes() -> Vec<KeyValue> {
@@ -174,7 +209,7 @@ impl SemanticLayer for CubePlugin {
         in_span(TRACER_NAME, SemanticOp::GenerateSchema, provider_attributes(), |span| {
             let cubes = schema::cubes(dbt_manifest, &self.config.include_tags)?;
             let mut files = GeneratedFiles::default();
-            if let Some(text) = schema::config_file(&self.config.security, &cubes) {
+            if let Some(text) = tenant::config_file(&self.config.security, &cubes) {
                 files.files.insert(CONFIG_FILE.to_owned(), text);
             }
             let count = cubes.len();

@@ -1,18 +1,17 @@
-//! The Cube data model generated from a dbt `manifest.json`: one cube per model, a
-//! dimension per column, measures from the columns' `meta.cube` tags, joins from the
-//! model's `meta.cube.joins`, and `cube.js` for tenant filtering.
+//! The Cube data model generated from a dbt `manifest.json`, in Cube's YAML data-model
+//! syntax (`cubes:` in `model/cubes/*.yml`, `snake_case` keys, as Cube 1.x reads it): one
+//! cube per model, a dimension per column, measures from the columns' `meta.cube` tags,
+//! joins and segments from the model's `meta.cube`. What Cube's compiler would refuse
+//! (a member name used twice, a join to a cube that is not generated, a format Cube does
+//! not have) is refused here, naming the model.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use floe_core::text::is_identifier;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::SecurityConfig;
 use crate::error::CubeError;
-
-/// The configuration file Cube reads next to the model directory.
-pub const CONFIG_FILE: &str = "cube.js";
 
 /// Measure types Cube knows.
 const MEASURE_TYPES: &[&str] = &[
@@ -33,6 +32,12 @@ pub(crate) struct ModelFile {
     pub(crate) cubes: Vec<Cube>,
 }
 
+/// Formats Cube accepts on a dimension; a measure takes only [`MEASURE_FORMATS`].
+const DIMENSION_FORMATS: &[&str] = &["imageUrl", "link", "currency", "percent", "number", "id"];
+
+/// Formats Cube accepts on a measure.
+const MEASURE_FORMATS: &[&str] = &["percent", "currency", "number"];
+
 /// One cube.
 #[derive(Debug, Serialize)]
 pub(crate) struct Cube {
@@ -44,6 +49,31 @@ pub(crate) struct Cube {
     joins: Vec<Join>,
     dimensions: Vec<Dimension>,
     measures: Vec<Measure>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    segments: Vec<Segment>,
+    /// The dbt model it comes from (errors name it).
+    #[serde(skip)]
+    model: String,
+}
+
+impl Cube {
+    /// Whether the cube has a dimension called `name`.
+    pub(crate) fn has_dimension(&self, name: &str) -> bool {
+        self.dimensions.iter().any(|d| d.name == name)
+    }
+
+    /// Every member name (dimensions, measures and segments share one namespace in Cube).
+    fn member_names(&self) -> impl Iterator<Item = &str> {
+        let dimensions = self.dimensions.iter().map(|d| d.name.as_str());
+        let measures = self.measures.iter().map(|m| m.name.as_str());
+        dimensions.chain(measures).chain(self.segments.iter().map(|s| s.name.as_str()))
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Segment {
+    name: String,
+    sql: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -173,6 +203,17 @@ fn column_members(
     let meta = cube_meta(spec);
     let flag = |key: &str| meta.and_then(|m| m.get(key)).and_then(Value::as_bool);
     let format = text(meta.and_then(|m| m.get("format")));
+    if let Some(format) = format.as_deref().filter(|f| !DIMENSION_FORMATS.contains(f)) {
+        return Err(CubeError::Meta {
+            model: model.to_owned(),
+            column: column.to_owned(),
+            reason: format!(
+                "format {format:?} is not a Cube format; expected one of {DIMENSION_FORMATS:?}"
+            ),
+        });
+    }
+    // A dimension format such as `id` or `link` means nothing on an aggregate.
+    let measure_format = format.clone().filter(|f| MEASURE_FORMATS.contains(&f.as_str()));
     let description = text(spec.get("description"));
     if flag("dimension") != Some(false) {
         dimensions.push(Dimension {
@@ -210,7 +251,7 @@ fn column_members(
             kind: kind.to_owned(),
             sql: Some(format!("{{CUBE}}.{name}")),
             description: description.clone(),
-            format: format.clone(),
+            format: measure_format.clone(),
         });
     }
     Ok(())
@@ -236,6 +277,56 @@ fn joins(model: &str, node: &Value) -> Result<Vec<Join>, CubeError> {
             Ok(Join { name: identifier("join", &field("name")?, model)?, relationship, sql: field("sql")? })
         })
         .collect()
+}
+
+fn segments(model: &str, node: &Value) -> Result<Vec<Segment>, CubeError> {
+    let Some(list) = cube_meta(node).and_then(|m| m.get("segments")).and_then(Value::as_array)
+    else {
+        return Ok(Vec::new());
+    };
+    list.iter()
+        .map(|segment| {
+            let field = |key: &str| {
+                text(segment.get(key)).ok_or_else(|| CubeError::Manifest {
+                    reason: format!("a segment of model {model} has no `{key}`"),
+                })
+            };
+            Ok(Segment { name: identifier("segment", &field("name")?, model)?, sql: field("sql")? })
+        })
+        .collect()
+}
+
+/// Refuses what Cube's compiler refuses across cubes: a name used by two members of a
+/// cube, two models becoming one cube, a join to a cube that is not generated.
+fn check_model(cubes: &[Cube]) -> Result<(), CubeError> {
+    let mut names = BTreeMap::new();
+    for cube in cubes {
+        if let Some(other) = names.insert(cube.name.as_str(), cube.model.as_str()) {
+            return Err(CubeError::Manifest {
+                reason: format!("models {other} and {} both become cube {}", cube.model, cube.name),
+            });
+        }
+        let mut seen = BTreeSet::new();
+        for member in cube.member_names() {
+            if !seen.insert(member) {
+                return Err(CubeError::DuplicateMember {
+                    model: cube.model.clone(),
+                    member: member.to_owned(),
+                });
+            }
+        }
+    }
+    for cube in cubes {
+        if let Some(join) = cube.joins.iter().find(|j| !names.contains_key(j.name.as_str())) {
+            return Err(CubeError::Manifest {
+                reason: format!(
+                    "join {} of model {} names no generated cube (is its model disabled, untagged or missing?)",
+                    join.name, cube.model
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The cubes of `manifest`, sorted by name.
@@ -265,64 +356,13 @@ pub(crate) fn cubes(manifest: &Value, include_tags: &[String]) -> Result<Vec<Cub
             sql_table: sql_table(node, &model)?,
             description: text(node.get("description")),
             joins: joins(&model, node)?,
+            segments: segments(&model, node)?,
             name,
             dimensions,
             measures,
+            model,
         });
     }
+    check_model(&out)?;
     Ok(out)
-}
-
-/// `cube.js`: the caller's tenant claim filters every cube that has the tenant dimension.
-pub(crate) fn config_file(security: &SecurityConfig, cubes: &[Cube]) -> Option<String> {
-    let claim = security.tenant_claim.as_deref()?;
-    let dimension = security.tenant_dimension.as_deref().unwrap_or(claim);
-    let filtered: Vec<String> = cubes
-        .iter()
-        .filter(|c| c.dimensions.iter().any(|d| d.name == dimension))
-        .map(|c| format!("{}.{dimension}", c.name))
-        .collect();
-    let namespace = security.claims_namespace.as_deref();
-    let lookup = match namespace {
-        Some(ns) => format!("((securityContext || {{}})[{}] || {{}})", json_string(ns)),
-        None => "(securityContext || {})".to_owned(),
-    };
-    Some(format!(
-        "// Generated by floe-semantic-cube: do not edit.\n\
-         const TENANT_MEMBERS = {members};\n\
-         const tenantOf = (securityContext) => {lookup}[{claim}];\n\
-         \n\
-         module.exports = {{\n\
-         \x20 contextToAppId: ({{ securityContext }}) => `CUBE_APP_${{tenantOf(securityContext)}}`,\n\
-         \x20 queryRewrite: (query, {{ securityContext }}) => {{\n\
-         \x20   const tenant = tenantOf(securityContext);\n\
-         \x20   if (tenant === undefined || tenant === null) {{\n\
-         \x20     throw new Error(\"the security context has no tenant\");\n\
-         \x20   }}\n\
-         \x20   const members = [\n\
-         \x20     ...(query.measures || []),\n\
-         \x20     ...(query.dimensions || []),\n\
-         \x20     ...(query.timeDimensions || []).map((t) => t.dimension),\n\
-         \x20   ];\n\
-         \x20   const cubes = new Set(members.map((m) => m.split(\".\")[0]));\n\
-         \x20   const filters = [...(query.filters || [])];\n\
-         \x20   for (const member of TENANT_MEMBERS) {{\n\
-         \x20     if (cubes.has(member.split(\".\")[0])) {{\n\
-         \x20       filters.push({{ member, operator: \"equals\", values: [String(tenant)] }});\n\
-         \x20     }}\n\
-         \x20   }}\n\
-         \x20   return {{ ...query, filters }};\n\
-         \x20 }},\n\
-         }};\n",
-        members = json_string_list(&filtered),
-        claim = json_string(claim),
-    ))
-}
-
-fn json_string(text: &str) -> String {
-    Value::String(text.to_owned()).to_string()
-}
-
-fn json_string_list(items: &[String]) -> String {
-    Value::Array(items.iter().cloned().map(Value::String).collect()).to_string()
 }

@@ -4,7 +4,8 @@
 //! - `semantic.generate_schema` (internal): one per data-model generation from a dbt
 //!   manifest; a manifest that cannot be turned into cubes ends it as an error.
 //! - `semantic.health_check` (client): `GET /readyz` on the Cube server; any answer but
-//!   200, or no answer, ends it as an error.
+//!   200 with Cube's `{"health":"HEALTH"}`, or no answer within the timeout, ends it as an
+//!   error.
 //!
 //! ## Attributes
 //! - `semantic.provider` = `cube`, `semantic.cubes_count` (cubes generated),

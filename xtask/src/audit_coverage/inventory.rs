@@ -1,11 +1,14 @@
 //! The telemetry inventory of `--format json`: per plugin, its tracer name, the span
-//! names its non-test code can emit and the attribute keys it references.
+//! names it can emit and the attribute keys its code references.
 //!
 //! Read at token level against the telemetry registry: a span is a path
 //! `<Prefix>Op::<Variant>` naming a registry span (the enums `cargo xtask codegen`
-//! generates), or the `name = ".."` of a `#[traced(..)]`; an attribute is an identifier
-//! equal to a generated `attr` constant. Every span also carries the `floe.*` identity
-//! attributes the domain span adds, which are not listed.
+//! generates), or the `name = ".."` of a `#[traced(..)]`, in the plugin's non-test code,
+//! or a registry span whose `tracers` annotation names the plugin's tracer (the alert,
+//! dbt and quality plugins' spans start in floe-core and floe-dbt, so only the registry
+//! names them); an attribute is an identifier equal to a generated `attr` constant. Every
+//! span also carries the `floe.*` identity attributes the domain span adds, which are not
+//! listed.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,21 +39,55 @@ pub(crate) struct PluginTelemetry {
     pub(crate) attributes: Vec<String>,
 }
 
-/// The inventory of every plugin.
-pub(crate) fn inventory(workspace: &Workspace, registry: &Registry) -> Vec<PluginTelemetry> {
-    let mut ops: BTreeMap<(String, String), String> = BTreeMap::new();
+/// `(XOp, Variant)` → span name, for every registry span (the generated `ops` enums).
+pub(crate) fn ops(registry: &Registry) -> BTreeMap<(String, String), String> {
+    let mut ops = BTreeMap::new();
     for span in registry.spans.values() {
         if let Some((prefix, rest)) = span.name.split_once('.') {
             ops.insert((format!("{}Op", camel(prefix)), camel(rest)), span.name.clone());
         }
     }
-    let keys: BTreeMap<String, String> = registry
+    ops
+}
+
+/// Generated `attr` constant name → attribute key, for every recordable attribute.
+pub(crate) fn keys(registry: &Registry) -> BTreeMap<String, String> {
+    registry
         .attributes
         .values()
         .filter(|a| !a.never_record)
         .map(|a| (const_name(&a.key), a.key.clone()))
-        .collect();
-    workspace.plugins().map(|plugin| of_plugin(plugin, &ops, &keys)).collect()
+        .collect()
+}
+
+/// The inventory of every plugin.
+pub(crate) fn inventory(workspace: &Workspace) -> Vec<PluginTelemetry> {
+    let registry = &workspace.registry;
+    let (ops, keys) = (ops(registry), keys(registry));
+    workspace
+        .plugins()
+        .map(|plugin| {
+            let mut telemetry = of_plugin(plugin, &ops, &keys);
+            if let Some(tracer) = &telemetry.tracer_name {
+                let declared = registry
+                    .spans
+                    .values()
+                    .filter(|s| s.tracers.contains(tracer))
+                    .map(|s| s.name.clone());
+                let spans: BTreeSet<String> = telemetry.spans.drain(..).chain(declared).collect();
+                telemetry.spans = spans.into_iter().collect();
+            }
+            telemetry
+        })
+        .collect()
+}
+
+/// The span names `plugin`'s non-test code refers to.
+pub(crate) fn code_spans(
+    plugin: &Member,
+    ops: &BTreeMap<(String, String), String>,
+) -> BTreeSet<String> {
+    of_plugin(plugin, ops, &BTreeMap::new()).spans.into_iter().collect()
 }
 
 fn of_plugin(

@@ -7,17 +7,25 @@ use crate::workspace::fixture::workspace;
 const PLUGIN: &str = "plugins/floe-alert-demo";
 
 /// `path:line: rule` of each finding.
-fn places(findings: &[Finding]) -> Vec<String> {
+pub(super) fn places(findings: &[Finding]) -> Vec<String> {
     findings.iter().map(|f| format!("{}:{}: {}", f.path, f.line, f.rule)).collect()
 }
 
+/// The findings of every rule but operation coverage.
 fn audit(overlay: Option<&str>, remove: &[&str]) -> Vec<Finding> {
-    super::check(&workspace(overlay, remove, &[]))
+    super::audit(&workspace(overlay, remove, &[]), false).findings
+}
+
+/// The findings of every rule, operation coverage enforced whatever the roll-out switch.
+pub(super) fn audit_all(overlay: Option<&str>, remove: &[&str]) -> Vec<Finding> {
+    let audit = super::audit(&workspace(overlay, remove, &[]), true);
+    assert!(audit.gaps.is_empty(), "enforced gaps are findings");
+    audit.findings
 }
 
 #[test]
 fn the_good_fixture_passes_every_rule() {
-    let findings = audit(None, &[]);
+    let findings = audit_all(None, &[]);
     assert!(findings.is_empty(), "{}", crate::finding::render(&findings));
 }
 
@@ -158,14 +166,7 @@ fn findings_print_as_path_line_rule_message_then_the_fix() {
 
 #[test]
 fn the_inventory_lists_tracer_spans_and_attributes_per_plugin() {
-    let registry = crate::registry::load(
-        &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap()
-            .join(crate::registry::REGISTRY_DIR),
-    )
-    .unwrap();
-    let inventory = super::inventory::inventory(&workspace(None, &[], &[]), &registry);
+    let inventory = super::inventory::inventory(&workspace(None, &[], &[]));
     let json = serde_json::to_value(&inventory).unwrap();
     assert_eq!(
         json,
@@ -174,7 +175,7 @@ fn the_inventory_lists_tracer_spans_and_attributes_per_plugin() {
                 "package": "floe-alert-demo",
                 "tracer_name": "floe.alert.demo",
                 "excluded": null,
-                "spans": ["alert.send", "alert.validate_config"],
+                "spans": ["alert.health_check", "alert.send", "alert.validate_config"],
                 "attributes": ["alert.channel", "alert.delivery_status"],
             },
             {

@@ -42,7 +42,7 @@ fn is_dotted_floe_name(name: &str) -> bool {
 }
 
 /// The `TRACER_NAME` literal of `plugin`'s `src/telemetry.rs`, if it has one.
-pub(super) fn tracer_name(plugin: &Member) -> Option<String> {
+pub(crate) fn tracer_name(plugin: &Member) -> Option<String> {
     let facts = Facts::of(plugin.file("src/telemetry.rs")?.syntax()?);
     facts.consts.into_iter().find_map(|(name, value, _)| match value {
         Arg::Str(text) if name == "TRACER_NAME" => Some(text),

@@ -7,6 +7,7 @@ use floe_dbt_core::DbtCorePlugin;
 use floe_otel_testkit::peers::DbtProject;
 
 #[path = "../../../../plugins/floe-dbt-core/tests/it/peer.rs"]
+#[expect(dead_code, reason = "helpers only the plugin's own tests use")]
 mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-dbt-core", succeed, fail };

@@ -1,6 +1,7 @@
 //! floe-dbt-fusion: without the Fusion CLI, `dbt seed` runs on the real dbt-core and the
-//! span records the fallback; the failure uses the recorded Fusion CLI contract, which
-//! cannot connect and quotes the planted password back.
+//! span records the fallback; the failure runs the documented-contract Fusion CLI with a
+//! profile that cannot open its database, whose JSON error event quotes the planted
+//! password back.
 
 use contract_tests::Row;
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
@@ -8,6 +9,7 @@ use floe_dbt_fusion::DbtFusionPlugin;
 use floe_otel_testkit::peers::DbtProject;
 
 #[path = "../../../../plugins/floe-dbt-fusion/tests/it/peer.rs"]
+#[expect(dead_code, reason = "helpers only the plugin's own tests use")]
 mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-dbt-fusion", succeed, fail };

@@ -1,14 +1,16 @@
-//! floe-identity-keycloak: a real client-credentials grant (with its discovery) against
-//! the loopback OpenID Connect server its own tests use; the forced failure presents the
-//! planted secret as a refused client secret.
+//! floe-identity-keycloak: a real client-credentials grant (with its discovery, the client
+//! secret sent with `client_secret_basic`) against the spec-checked loopback OpenID Connect
+//! server its own tests use (the plugin's own tests also run against oidc-provider, which
+//! takes seconds to start); the forced failure presents the planted secret as a refused
+//! client secret.
 
 use contract_tests::Row;
 use floe_core::plugin::categories::{IdentityProvider as _, TokenGrant};
 use floe_identity_keycloak::KeycloakPlugin;
 
 #[path = "../../../../plugins/floe-identity-keycloak/tests/it/peer.rs"]
-#[expect(dead_code, reason = "the row uses part of the shared peer")]
-mod peer;
+#[expect(dead_code, reason = "the row and the hostile rows use part of the shared peer")]
+pub(crate) mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-identity-keycloak", succeed, fail };
 

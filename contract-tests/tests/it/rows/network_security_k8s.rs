@@ -1,11 +1,11 @@
-//! floe-network-security-k8s: generating the platform's `NetworkPolicies` (no peer: the
-//! output is checked against the Kubernetes types in the plugin's own tests); the forced
-//! failure is a rule opening every address without the flag. The plugin takes no
-//! credentials, so the planted secret has nowhere to go.
+//! floe-network-security-k8s: generating the platform's `NetworkPolicies` (no peer here:
+//! the plugin's own tests judge every document with the Kubernetes 1.33 schemas); the
+//! forced failure is an `except` block outside its rule's block, which Kubernetes would
+//! refuse. The plugin takes no credentials, so the planted secret has nowhere to go.
 
 use contract_tests::Row;
 use floe_core::plugin::categories::NetworkSecurity as _;
-use floe_network_security_k8s::NetworkSecurityPlugin;
+use floe_network_security_k8s::{NetworkSecurityError, NetworkSecurityPlugin};
 use serde_json::json;
 
 pub(crate) const ROW: Row = Row { package: "floe-network-security-k8s", succeed, fail };
@@ -27,6 +27,9 @@ fn succeed() {
 }
 
 fn fail(_secret: &str) {
-    let rules = json!([{ "name": "anywhere", "cidr": "0.0.0.0/0", "ports": [{ "port": 80 }] }]);
-    plugin(&rules).network_policies().expect_err("every address is refused without the flag");
+    let rules = json!([{
+        "name": "warehouse", "cidr": "10.20.0.0/16", "except": ["10.30.0.0/24"], "ports": [{ "port": 5432 }],
+    }]);
+    let error = plugin(&rules).network_policies().expect_err("the except block is outside");
+    assert!(matches!(error, NetworkSecurityError::ExceptOutside { .. }), "{error:?}");
 }

@@ -8,6 +8,7 @@ use floe_otel_testkit::peers::DbtProject;
 use floe_quality_dbt::DbtQualityProvider;
 
 #[path = "../../../../plugins/floe-quality-dbt/tests/it/peer.rs"]
+#[expect(dead_code, reason = "helpers only the plugin's own tests use")]
 mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-quality-dbt", succeed, fail };

@@ -6,6 +6,7 @@ use floe_core::plugin::categories::QualityProvider as _;
 use floe_quality_gx::{GxConfig, GxQualityProvider, GxSuite};
 
 #[path = "../../../../plugins/floe-quality-gx/tests/it/peer.rs"]
+#[expect(dead_code, reason = "the row uses part of the shared peer")]
 mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-quality-gx", succeed, fail };

@@ -7,8 +7,8 @@ use floe_core::plugin::categories::SecretsProvider as _;
 use floe_secrets_infisical::InfisicalPlugin;
 
 #[path = "../../../../plugins/floe-secrets-infisical/tests/it/peer.rs"]
-#[expect(dead_code, reason = "the row uses part of the shared peer")]
-mod peer;
+#[expect(dead_code, reason = "the rows use part of the shared peer")]
+pub(crate) mod peer;
 
 pub(crate) const ROW: Row = Row { package: "floe-secrets-infisical", succeed, fail };
 

@@ -1,6 +1,6 @@
-//! floe-semantic-cube: a real readiness check against the loopback Cube server its own
-//! tests use; the forced failure asks a server that is not ready, with the planted secret
-//! as the password in the server URL.
+//! floe-semantic-cube: a real readiness check against the loopback server its own tests
+//! use, which answers `/readyz` as Cube documents it; the forced failure asks a server
+//! whose data source is down, with the planted secret as the password in the server URL.
 
 use contract_tests::Row;
 use floe_core::plugin::categories::SemanticLayer as _;
@@ -21,12 +21,12 @@ fn plugin(server_url: &str) -> CubePlugin {
 }
 
 fn succeed() {
-    let server = peer::CubeServer::start(true);
+    let server = peer::CubeServer::start(peer::DataSource::Up);
     block_on(plugin(&server.url()).health()).expect("the server is ready");
 }
 
 fn fail(secret: &str) {
-    let server = peer::CubeServer::start(false);
+    let server = peer::CubeServer::start(peer::DataSource::Down);
     let url = server.url().replace("http://", &format!("http://floe:{secret}@"));
     let error = block_on(plugin(&url).health()).expect_err("the server is not ready");
     floe_otel_testkit::leak::assert_text_clean("error message", &error.to_string(), secret);

@@ -4,3 +4,4 @@ mod binary;
 mod fixtures;
 mod in_process;
 mod sanitize;
+mod security_k8s;

@@ -97,6 +97,38 @@ impl ResolvedConfig {
     pub fn decode<T: DeserializeOwned>(&self, plugin: &str) -> Result<T, PluginError> {
         decode_config(&self.value, &self.path, plugin, &self.secrets)
     }
+
+    /// The manifest path of `key` in this config: `plugins.secrets[0].config.api_server`
+    /// for `api_server` (a nested key is written `tls.ca_file`, an element
+    /// `schedules[0].cron`); the config's own path for an empty key.
+    pub fn key_path(&self, key: &str) -> String {
+        if key.is_empty() { self.path.clone() } else { format!("{}.{key}", self.path) }
+    }
+
+    /// A [`PluginErrorKind::Config`] error for a value the plugin refused after decoding
+    /// (plain `http` to a remote host, a range, a name, a combination):
+    /// `<manifest path of key>: <reason>`, scrubbed of every value that came from a secret,
+    /// then sanitized. This is how `floe compile` names the manifest key of a plugin's
+    /// configuration error; `key` is relative to the config, empty for the config as a whole.
+    ///
+    /// # Examples
+    /// ```
+    /// use floe_core::plugin::ResolvedConfig;
+    ///
+    /// let config = ResolvedConfig::literal("plugins.secrets[0].config", serde_json::json!({}));
+    /// let error = config.invalid("secrets/k8s", "api_server", "uses plain http");
+    /// assert_eq!(
+    ///     error.to_string(),
+    ///     "plugin secrets/k8s: plugins.secrets[0].config.api_server: uses plain http"
+    /// );
+    /// ```
+    pub fn invalid(&self, plugin: &str, key: &str, reason: impl std::fmt::Display) -> PluginError {
+        let mut text = format!("{}: {reason}", self.key_path(key));
+        for secret in self.secrets.iter().filter(|s| !s.is_empty()) {
+            text = text.replace(secret.as_str(), REDACTED);
+        }
+        PluginError::new(plugin, PluginErrorKind::Config, sanitize_error_message(&text))
+    }
 }
 
 /// Decodes `value` into `T`, naming the path of a bad value below `path` and scrubbing

@@ -124,3 +124,50 @@ fn a_failing_stage_ends_its_span_and_the_root_as_errors_and_stops() {
     capture.assert_none(expect::span("compile.enforce"));
     capture.assert_no_secret("FLOETEST-never-shown");
 }
+
+static STRICT_ALERT: PluginMetadata = PluginMetadata::new(
+    "floe-core-tests",
+    "strict",
+    "9.9.9",
+    PluginCategory::AlertChannel,
+    "refuses a url that is not https, naming the key",
+);
+
+/// Refuses any `url` that is not https, as a plugin does after decoding its config.
+fn construct_strict(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
+    #[derive(serde::Deserialize)]
+    struct Strict {
+        url: String,
+    }
+    let strict: Strict = config.decode("alert_channel/strict")?;
+    if !strict.url.starts_with("https://") {
+        // A careless reason quoting the value: the secret in it is scrubbed.
+        let reason = format!("{} must use https", strict.url);
+        return Err(config.invalid("alert_channel/strict", "url", reason));
+    }
+    Ok(Box::new(Registered))
+}
+
+floe_core::register_plugin!(STRICT_ALERT, construct_strict);
+
+#[test]
+fn a_plugin_refusing_a_decoded_value_is_a_compile_error_naming_the_manifest_key() {
+    let (_dir, path) = manifest(
+        "  alert_channel:\n    - { type: registered }\n    - { type: strict, config: { url: \"http://h/${secret:hook}\" } }\n",
+    );
+    let registry = registered();
+    let env = |name: &str| (name == "FLOE_SECRET_HOOK").then(|| "FLOETEST-hook-path".to_owned());
+
+    let err =
+        compile(&CompileRequest { manifest: &path, output: None, registry: &registry, env: &env })
+            .unwrap_err();
+
+    let text = err.to_string();
+    assert!(
+        text.ends_with(
+            "plugin alert_channel/strict: plugins.alert_channel[1].config.url: http://h/<redacted> must use https"
+        ),
+        "{text}"
+    );
+    floe_otel_testkit::leak::assert_text_clean("compile error", &text, "FLOETEST-hook-path");
+}

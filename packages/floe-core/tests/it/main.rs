@@ -2,6 +2,7 @@
 
 mod compile;
 mod http;
+mod peer;
 mod plugin_config;
 mod process;
 mod quality;

@@ -72,3 +72,29 @@ fn decoding_errors_name_the_key_and_never_a_secret() {
         .unwrap();
     assert_eq!((ok.url.as_str(), ok.token.expose().as_str(), ok.retries), ("u", "t", 0));
 }
+
+#[test]
+fn a_value_refused_after_decoding_names_its_key_and_never_a_secret() {
+    let raw = json!({ "rules": [{ "cidr": "${secret:api_token}" }] });
+    let resolved = resolve_references("plugins.x[1].config", &raw, &secrets(), &env).unwrap();
+    let value = resolved.decode::<serde_json::Value>("x").unwrap();
+    let cidr = value["rules"][0]["cidr"].as_str().unwrap();
+
+    let err =
+        resolved.invalid("network_security/x", "rules[0].cidr", format!("{cidr} is no block"));
+
+    assert_eq!((err.kind, err.plugin.as_str()), (PluginErrorKind::Config, "network_security/x"));
+    assert_eq!(err.message.as_str(), "plugins.x[1].config.rules[0].cidr: <redacted> is no block");
+    assert_eq!(resolved.key_path("rules[0]"), "plugins.x[1].config.rules[0]");
+}
+
+#[test]
+fn a_value_that_decodes_but_is_refused_names_its_manifest_key_without_a_secret() {
+    let raw = json!({ "url": "${secret:api_token}" });
+    let resolved = resolve_references("plugins.x[1].config", &raw, &secrets(), &env).unwrap();
+    let err = resolved.invalid("x/y", "url", "FLOETEST-tok-123 is not a URL");
+    assert_eq!(err.kind, PluginErrorKind::Config);
+    assert_eq!(err.to_string(), "plugin x/y: plugins.x[1].config.url: <redacted> is not a URL");
+    let whole = resolved.invalid("x/y", "", "holds no url");
+    assert_eq!(whole.to_string(), "plugin x/y: plugins.x[1].config: holds no url");
+}

@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use std::path::{Path, PathBuf};
 
-use floe_core::process::{ProcessError, find_on_path, is_executable, locate_tool, run};
+use floe_core::process::{
+    ProcessError, find_on_path, is_executable, locate_tool, run, run_with_input,
+};
 use tokio::process::Command;
 
 #[tokio::test]
@@ -47,4 +49,29 @@ fn a_tool_is_located_by_executable_then_virtualenv_then_path() {
     let missing = "floe-no-such-tool-on-path";
     assert_eq!(locate_tool(missing, None, None), PathBuf::from(missing));
     assert_eq!(find_on_path(missing), None);
+}
+
+#[tokio::test]
+async fn input_beyond_the_argument_limit_reaches_the_program_through_stdin() {
+    // 1 MiB: far past the 128 KiB a single argument may hold (E2BIG).
+    let input: Vec<u8> = (0..1_048_576_u32).map(|i| b'a' + u8::try_from(i % 26).unwrap()).collect();
+    let mut command = Command::new("sh");
+    command.args(["-c", "wc -c; echo done >&2"]);
+    let output = run_with_input(command, input, Duration::from_secs(10)).await.unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout.trim(), "1048576");
+    assert_eq!(output.stderr, "done\n");
+}
+
+#[tokio::test]
+async fn a_program_that_does_not_read_its_input_still_reports_its_status() {
+    let mut command = Command::new("sh");
+    command.args(["-c", "exit 4"]);
+    let output =
+        run_with_input(command, vec![b'x'; 1 << 20], Duration::from_secs(10)).await.unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    let mut command = Command::new("sleep");
+    command.arg("30");
+    let err = run_with_input(command, b"x".to_vec(), Duration::from_millis(200)).await.unwrap_err();
+    assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
 }

@@ -135,9 +135,60 @@ fn the_registered_constructor_rejects_unknown_keys_and_bad_names() {
     let err = construct(json!({ "path": ":memory:", "pat": "x" })).unwrap_err();
     assert!(err.to_string().contains("plugins.compute.config.pat: unknown field `pat`"), "{err}");
     let err = construct(json!({ "settings": { "threads; DROP": "1" } })).unwrap_err();
-    assert!(err.to_string().contains("settings.threads; DROP is not a setting name"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "plugin compute/duckdb: plugins.compute.config.settings.threads; DROP: is not a setting name"
+    );
     let err = construct(json!({ "threads": 0 })).unwrap_err();
-    assert!(err.to_string().contains("threads must be at least 1"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "plugin compute/duckdb: plugins.compute.config.threads: must be at least 1"
+    );
+    let err = construct(json!({ "extensions": ["httpfs", "x'; INSTALL evil"] })).unwrap_err();
+    assert!(
+        err.to_string().ends_with("plugins.compute.config.extensions[1]: is not an extension name"),
+        "{err}"
+    );
     let ok = construct(json!({ "path": "warehouse.duckdb", "memory_limit": "1GB" })).unwrap();
     assert_eq!(ok.metadata().tracer_name(), Some("floe.compute.duckdb"));
+}
+
+#[test]
+fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
+    let compile = |config: &str| {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let path = dir.path().join("platform.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "api_version: floe/v1\nplatform: {{ name: p, namespace: ns }}\n\
+                 plugins:\n  compute:\n    type: duckdb\n    config: {config}\n"
+            ),
+        )
+        .expect("writing the manifest");
+        let registry = floe_core::plugin::registered();
+        floe_core::compile::compile(&floe_core::compile::CompileRequest {
+            manifest: &path,
+            output: None,
+            registry: &registry,
+            env: &|name: &str| (name == "FLOE_SECRET_S3").then(|| "FLOETEST-s3-7c1".to_owned()),
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    compile("{ path: warehouse.duckdb }").unwrap();
+    let err = compile("{ memory_limit: lots }").unwrap_err();
+    assert!(
+        err.ends_with("plugin compute/duckdb: plugins.compute.config.memory_limit: expected a size such as 4GB or 512MiB"),
+        "{err}"
+    );
+    let err = compile(
+        "{ settings: { s3_region: eu }, secret_settings: { s3_region: \"${secret:s3}\" } }",
+    )
+    .unwrap_err();
+    assert!(
+        err.ends_with("plugins.compute.config.secret_settings.s3_region: is also a plain setting"),
+        "{err}"
+    );
+    assert!(!err.contains("FLOETEST"), "{err}");
 }

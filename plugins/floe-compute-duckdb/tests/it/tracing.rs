@@ -78,21 +78,60 @@ async fn a_secret_setting_duckdb_echoes_back_is_removed_from_span_error_and_logs
 }
 
 #[tokio::test]
-async fn a_database_that_cannot_be_opened_fails_the_check_and_the_health_check() {
+async fn a_missing_database_file_is_unhealthy_and_is_not_created() {
     let warehouse = Warehouse::create();
-    let missing_dir = warehouse.directory().join("no-such-dir").join("lake.duckdb");
-    let compute = plugin(DuckDbConfig::new(missing_dir.to_string_lossy()));
+    let missing = warehouse.directory().join("lake.duckdb");
+    let compute = plugin(DuckDbConfig::new(missing.to_string_lossy()));
     let capture = Capture::start();
     let health = compute.health_check().await;
     let HealthStatus::Unhealthy { reason } = health else {
         panic!("expected unhealthy, got {health:?}")
     };
-    assert!(reason.starts_with("cannot open the DuckDB database lake.duckdb"), "{reason}");
-    capture.assert_one(
+    assert_eq!(reason, "the DuckDB database lake.duckdb does not exist");
+    assert!(!missing.exists(), "the health check created the database file");
+    let err = compute.validate_connection().await.unwrap_err();
+    assert!(matches!(err, DuckDbComputeError::NotFound { .. }), "{err:?}");
+    assert!(!missing.exists());
+    capture.assert_count(
         expect::span("compute.validate_connection")
             .root()
-            .error_containing("cannot open the DuckDB database lake.duckdb")
-            .attr(attr::COMPUTE_DB_PATH, "lake.duckdb"),
+            .scope(TRACER_NAME)
+            .kind(SpanKind::Client)
+            .floe_attributes()
+            .error_description("the DuckDB database lake.duckdb does not exist")
+            .exception("DuckDbComputeError")
+            .attr(attr::COMPUTE_ENGINE, "duckdb")
+            .attr(attr::COMPUTE_DB_PATH, "lake.duckdb")
+            .no_attr(attr::COMPUTE_ENGINE_VERSION)
+            .without_text(warehouse.directory().to_string_lossy()),
+        2,
+    );
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_duckdb_database_fails_to_open_without_its_directory() {
+    let warehouse = Warehouse::create();
+    let bogus = warehouse.directory().join("notes.duckdb");
+    std::fs::write(&bogus, "these are notes, not a database\n".repeat(512)).unwrap();
+    let compute = plugin(DuckDbConfig::new(bogus.to_string_lossy()));
+    let capture = Capture::start();
+    let health = compute.health_check().await;
+    let HealthStatus::Unhealthy { reason } = health else {
+        panic!("expected unhealthy, got {health:?}")
+    };
+    assert!(reason.starts_with("cannot open the DuckDB database notes.duckdb: "), "{reason}");
+    assert!(!reason.contains(&*warehouse.directory().to_string_lossy()), "{reason}");
+    let err = compute.validate_connection().await.unwrap_err();
+    assert!(matches!(err, DuckDbComputeError::Open { .. }), "{err:?}");
+    capture.assert_count(
+        expect::span("compute.validate_connection")
+            .root()
+            .error_containing("cannot open the DuckDB database notes.duckdb")
+            .exception("DuckDbComputeError")
+            .attr(attr::COMPUTE_DB_PATH, "notes.duckdb")
+            .without_text(warehouse.directory().to_string_lossy()),
+        2,
     );
     capture.assert_conforms();
 }
@@ -211,6 +250,40 @@ fn an_option_outside_the_allow_list_ends_attach_catalog_as_an_error_without_its_
             .error_description("attach option \"init_sql\" is not allowed")
             .exception("DuckDbComputeError")
             .no_attr(attr::COMPUTE_OPTION_NAMES),
+    );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[test]
+fn a_bad_alias_or_option_value_ends_attach_catalog_as_an_error_naming_it() {
+    let secret = planted_secret();
+    let compute = plugin(DuckDbConfig::new(":memory:"));
+    let capture = Capture::start();
+    let mut bad_alias = catalog(&[("client_secret", &secret)]);
+    bad_alias.alias = "lake\" (TYPE duckdb); --".to_owned();
+    let alias = compute.attach_catalog_sql(&bad_alias).unwrap_err();
+    assert!(matches!(alias, DuckDbComputeError::InvalidAlias { .. }), "{alias:?}");
+    let value =
+        compute.attach_catalog_sql(&catalog(&[("stage_create_tables", &secret)])).unwrap_err();
+    assert!(matches!(value, DuckDbComputeError::InvalidOptionValue { .. }), "{value:?}");
+    assert_eq!(value.to_string(), "attach option STAGE_CREATE_TABLES must be true or false");
+    assert_text_clean("errors", &format!("{alias} {alias:?} {value} {value:?}"), &secret);
+    capture.assert_one(
+        expect::span("compute.attach_catalog")
+            .root()
+            .scope(TRACER_NAME)
+            .floe_attributes()
+            .error_containing("is not a SQL identifier")
+            .exception("DuckDbComputeError")
+            .no_attr(attr::COMPUTE_OPTION_NAMES),
+    );
+    capture.assert_one(
+        expect::span("compute.attach_catalog")
+            .root()
+            .error_description("attach option STAGE_CREATE_TABLES must be true or false")
+            .exception("DuckDbComputeError")
+            .attr(attr::COMPUTE_CATALOG_ALIAS, "lake"),
     );
     capture.assert_no_secret(&secret);
     capture.assert_conforms();

@@ -5,6 +5,11 @@ use floe_core::plugin::categories::DbtCommand;
 use floe_core::plugin::{PluginCategory, ResolvedConfig, find};
 use serde_json::json;
 
+use floe_core::plugin::categories::DbtOptions;
+use floe_dbt_core::{DbtCoreError, DbtCorePlugin};
+use floe_otel_testkit::peers::DbtProject;
+
+use crate::peer;
 use crate::scenario::scenario;
 
 #[test]
@@ -69,8 +74,46 @@ fn commands_write_into_the_scratch_copy_not_the_repository() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap();
     let copy = scenario().project.path();
     assert!(!copy.starts_with(&repo), "{} is inside the repository", copy.display());
-    assert!(copy.join("target").join("manifest.json").is_file());
-    assert!(copy.join("target").join("floe_demo.duckdb").is_file());
+    assert!(copy.join("floe_demo.duckdb").is_file());
+}
+
+#[test]
+fn artifacts_are_read_from_the_target_path_the_environment_or_the_project_sets() {
+    let scenario = scenario();
+    // DBT_TARGET_PATH, handed to dbt in `env`: seed, run and test found their results there.
+    let built = scenario.project.path();
+    assert!(built.join(peer::ENV_TARGET).join("run_results.json").is_file());
+    assert!(!built.join("target").join("run_results.json").exists());
+    assert_eq!(scenario.run.result.as_ref().unwrap().models_run(), 3);
+    // target-path in dbt_project.yml: compile's results and the manifest were read there.
+    let compiled = scenario.other.path();
+    assert!(compiled.join(peer::YML_TARGET).join("manifest.json").is_file());
+    assert!(!compiled.join("target").join("manifest.json").exists());
+    let compile = scenario.compile.result.as_ref().unwrap();
+    assert!(compile.node("model.floe_demo.stg_orders").is_some(), "{:?}", compile.nodes);
+    assert!(scenario.manifest_after_compile.model("stg_orders").is_some());
+}
+
+#[test]
+fn vars_reach_the_real_dbt_core_on_stdin_and_still_take_effect() {
+    let scenario = scenario();
+    let cli = peer::settings(&scenario.project).dbt_core();
+    assert!(cli.uses_stdin(), "the virtualenv's dbt is dbt-core's Python entry point");
+    // `{floe_fail_on_purpose: true}` enabled the test that fails on purpose: dbt read it.
+    let failed = scenario.failing_test.result.as_ref().unwrap_err().result().unwrap();
+    assert!(failed.failures().iter().any(|n| n.unique_id.contains("fails_on_purpose")));
+}
+
+#[test]
+fn a_missing_manifest_names_its_project_relative_path() {
+    let project = DbtProject::copy().unwrap();
+    let err =
+        DbtCorePlugin::new(peer::settings(&project)).manifest(&DbtOptions::default()).unwrap_err();
+    assert!(matches!(err, DbtCoreError::NoManifest { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "the dbt project has no target/manifest.json: run a dbt command first"
+    );
 }
 
 fn construct(
@@ -101,4 +144,50 @@ fn config_rejects_unknown_keys_and_generated_config_names_env_without_values() {
     assert_eq!(generated["env"], json!(["DBT_ENV_SECRET_PASSWORD"]));
     assert!(!generated.to_string().contains("hunter2"), "{generated}");
     assert_eq!(plugin.metadata().tracer_name(), Some("floe.dbt.core"));
+}
+
+/// `floe compile` of a manifest whose `plugins.dbt` is this plugin with `config` (YAML).
+fn compile_with(config: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let path = dir.path().join("platform.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "api_version: floe/v1\nplatform: {{ name: p, namespace: ns }}\n\
+             plugins:\n  dbt:\n    type: core\n    config: {config}\n"
+        ),
+    )
+    .expect("writing the manifest");
+    let registry = floe_core::plugin::registered();
+    floe_core::compile::compile(&floe_core::compile::CompileRequest {
+        manifest: &path,
+        output: None,
+        registry: &registry,
+        env: &|name: &str| (name == "FLOE_SECRET_VARS").then(|| "FLOETEST-vars-9f2".to_owned()),
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
+    compile_with("{ project_dir: p }").unwrap();
+    let err = compile_with("{ project_dir: p, timeout_secs: 0 }").unwrap_err();
+    assert!(
+        err.ends_with(
+            "plugin dbt/core: plugins.dbt.config.timeout_secs: must be between 1 and 86400, found 0"
+        ),
+        "{err}"
+    );
+    let err = compile_with("{ project_dir: p, vars: \"${secret:vars}\" }").unwrap_err();
+    assert!(
+        err.ends_with("plugins.dbt.config.vars: must be a YAML mapping such as {name: value}"),
+        "{err}"
+    );
+    assert!(!err.contains("FLOETEST"), "{err}");
+    let err = compile_with("{ project_dir: p, env: { \"NOT A NAME\": x } }").unwrap_err();
+    assert!(
+        err.contains("plugins.dbt.config.env.NOT A NAME: is not an environment variable name"),
+        "{err}"
+    );
 }

@@ -33,3 +33,39 @@ pub(crate) fn broken_settings(project: &DbtProject, secret: &str) -> DbtSettings
     settings.env.insert("FLOE_WAREHOUSE_PASSWORD".to_owned(), Secret::new(secret.to_owned()));
     settings
 }
+
+/// Settings whose artifacts go where `DBT_TARGET_PATH` (handed to dbt in `env`) says,
+/// `artifacts-from-env` in the project; the database file sits in the project root.
+pub(crate) fn env_target_settings(project: &DbtProject) -> DbtSettings {
+    let mut settings = settings(project);
+    settings.env.insert("DBT_TARGET_PATH".to_owned(), Secret::new(ENV_TARGET.to_owned()));
+    settings.env.insert("FLOE_DUCKDB_PATH".to_owned(), Secret::new(database(project)));
+    settings
+}
+
+/// The target path [`env_target_settings`] sets, relative to the project.
+pub(crate) const ENV_TARGET: &str = "artifacts-from-env";
+
+/// The target path [`yml_target_settings`] writes into `dbt_project.yml`.
+pub(crate) const YML_TARGET: &str = "build/dbt-artifacts";
+
+/// Settings for a project whose `dbt_project.yml` sets `target-path: build/dbt-artifacts`.
+pub(crate) fn yml_target_settings(project: &DbtProject) -> DbtSettings {
+    let file = project.path().join("dbt_project.yml");
+    let text = std::fs::read_to_string(&file).expect("reading dbt_project.yml");
+    assert!(text.contains("target-path: target\n"), "the example project sets target-path");
+    std::fs::write(
+        &file,
+        text.replace("target-path: target\n", &format!("target-path: {YML_TARGET}\n")),
+    )
+    .expect("writing dbt_project.yml");
+    let mut settings = settings(project);
+    settings.env.insert("FLOE_DUCKDB_PATH".to_owned(), Secret::new(database(project)));
+    settings
+}
+
+/// A database file in the project's root (the profile's default lies under `target/`,
+/// which a project with another target path never creates).
+fn database(project: &DbtProject) -> String {
+    project.path().join("floe_demo.duckdb").display().to_string()
+}

@@ -1,6 +1,7 @@
 //! One run of every command, shared by the tests of this binary: seed, run, and test with
 //! the failing-on-purpose test enabled; compile, then lint on a clean and on a badly styled
-//! model; and seed with a profile that cannot connect.
+//! model, then run a model the database refuses; and seed with a profile that cannot
+//! connect.
 
 use std::sync::OnceLock;
 
@@ -29,10 +30,22 @@ pub(crate) struct Scenario {
     pub(crate) manifest_after_compile: Manifest,
     pub(crate) lint_clean: Recorded,
     pub(crate) lint_dirty: Recorded,
+    pub(crate) erroring_model: Recorded,
     pub(crate) broken_profile: Recorded,
     pub(crate) project: DbtProject,
-    _copies: [DbtProject; 2],
+    pub(crate) other: DbtProject,
+    broken: DbtProject,
 }
+
+impl Scenario {
+    /// The directory of the copy whose profile cannot connect (which no error may name).
+    pub(crate) fn broken_path(&self) -> String {
+        self.broken.path().display().to_string()
+    }
+}
+
+/// A model the database refuses: it reads a table that does not exist.
+pub(crate) const ERRORING_MODEL: &str = "select * from no_such_table_anywhere\n";
 
 /// A model whose style SQLFluff rejects (select targets on one line, no space after a comma).
 pub(crate) const BADLY_STYLED_MODEL: &str = "select order_id,status from {{ ref('stg_orders') }}\n";
@@ -53,8 +66,10 @@ pub(crate) fn scenario() -> &'static Scenario {
             tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
         let project = DbtProject::copy().expect("copying the example dbt project");
         let other = DbtProject::copy().expect("copying the example dbt project");
-        let plugin = DbtCorePlugin::new(peer::settings(&project));
-        let compiler = DbtCorePlugin::new(peer::settings(&other));
+        // The build chain finds its artifacts where DBT_TARGET_PATH says, the compile chain
+        // where dbt_project.yml's target-path says: neither is `target/`.
+        let plugin = DbtCorePlugin::new(peer::env_target_settings(&project));
+        let compiler = DbtCorePlugin::new(peer::yml_target_settings(&other));
         let secret = planted_secret();
         let broken_copy = DbtProject::copy().expect("copying the example dbt project");
         let broken = DbtCorePlugin::new(peer::broken_settings(&broken_copy, &secret));
@@ -76,11 +91,16 @@ pub(crate) fn scenario() -> &'static Scenario {
             std::fs::write(other.path().join("models").join("lint_probe.sql"), BADLY_STYLED_MODEL)
                 .expect("writing the badly styled model");
             let lint_dirty = record(&compiler, DbtCommand::Lint, &defaults).await;
-            (compile, manifest, lint_clean, lint_dirty)
+            std::fs::write(other.path().join("models").join("error_probe.sql"), ERRORING_MODEL)
+                .expect("writing the erroring model");
+            let only_probe =
+                DbtOptions { select: vec!["error_probe".to_owned()], ..DbtOptions::default() };
+            let erroring_model = record(&compiler, DbtCommand::Run, &only_probe).await;
+            (compile, manifest, lint_clean, lint_dirty, erroring_model)
         };
         let (
             (seed, run, failing_test),
-            (compile, manifest_after_compile, lint_clean, lint_dirty),
+            (compile, manifest_after_compile, lint_clean, lint_dirty, erroring_model),
             broken_profile,
         ) = runtime.block_on(async {
             tokio::join!(
@@ -98,9 +118,11 @@ pub(crate) fn scenario() -> &'static Scenario {
             manifest_after_compile,
             lint_clean,
             lint_dirty,
+            erroring_model,
             broken_profile,
             project,
-            _copies: [other, broken_copy],
+            other,
+            broken: broken_copy,
         }
     })
 }

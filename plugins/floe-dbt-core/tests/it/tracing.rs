@@ -76,7 +76,8 @@ fn a_failing_test_ends_its_node_and_the_command_as_errors_naming_it() {
             .attr_contains(attr::DBT_NODE_UNIQUE_ID, FAILING_TEST)
             .attr(attr::DBT_NODE_STATUS, "fail")
             .attr(attr::DBT_NODE_FAILURES, 2_i64)
-            .error_description("Got 2 results, configured to fail if != 0"),
+            .error_description("Got 2 results, configured to fail if != 0")
+            .exception("dbt_test_failure"),
     );
     recorded
         .spans
@@ -93,6 +94,8 @@ fn a_profile_whose_connection_fails_is_an_error_with_the_password_scrubbed_every
     assert!(text.starts_with("dbt seed failed (exit status 2): "), "{text}");
     assert!(text.contains("Cannot open file"), "{text}");
     assert!(text.contains("password=<"), "the password is redacted, not dropped: {text}");
+    assert!(!text.contains("/nonexistent/"), "no directory reaches the error: {text}");
+    assert!(!text.contains(&*scenario.broken_path()), "{text}");
     assert_text_clean("error", &format!("{err} {err:?} {text}"), &scenario.secret);
     recorded.spans.assert_one(
         expect::span("dbt.run_command")
@@ -177,13 +180,69 @@ async fn the_health_check_is_ok_with_dbt_and_an_error_without_it() {
     settings.executable = Some(project.path().join("no-such-dbt"));
     let unhealthy = DbtCorePlugin::new(settings).health_check().await;
     let HealthStatus::Unhealthy { reason } = unhealthy else { panic!("expected unhealthy") };
-    assert!(
-        reason.starts_with("dbt executable ") && reason.ends_with("no-such-dbt not found"),
-        "{reason}"
-    );
-    capture.assert_one(expect::span("dbt.health_check").ok().attr(attr::DBT_ENGINE, "dbt-core"));
+    assert_eq!(reason, "dbt executable no-such-dbt not found in the configured executable");
     capture.assert_one(
-        expect::span("dbt.health_check").error_containing("not found").exception("unhealthy"),
+        expect::span("dbt.health_check")
+            .root()
+            .scope(TRACER_NAME)
+            .floe_attributes()
+            .ok()
+            .attr(attr::DBT_ENGINE, "dbt-core"),
+    );
+    capture.assert_one(
+        expect::span("dbt.health_check")
+            .root()
+            .error_description("dbt executable no-such-dbt not found in the configured executable")
+            .exception("unhealthy")
+            .without_text(project.path().to_string_lossy()),
     );
     capture.assert_conforms();
+}
+
+#[test]
+fn a_model_the_database_refuses_ends_its_node_and_the_command_as_errors() {
+    let recorded = &scenario().erroring_model;
+    let err = recorded.result.as_ref().unwrap_err();
+    let result = err.result().expect("dbt wrote run_results.json");
+    assert_eq!(result.failures().len(), 1);
+    let node = &result.failures()[0];
+    assert_eq!(
+        (node.unique_id.as_str(), node.status.as_str()),
+        ("model.floe_demo.error_probe", "error")
+    );
+    // dbt's first line, which names the model by its project-relative path.
+    assert_eq!(
+        node.message.as_deref(),
+        Some("Runtime Error in model error_probe (models/error_probe.sql)")
+    );
+    let text = describe_error(err).into_string();
+    assert!(
+        text.starts_with(
+            "dbt run failed (exit status 1): 1 of 1 nodes failed: model.floe_demo.error_probe ("
+        ),
+        "{text}"
+    );
+    recorded.spans.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .scope(TRACER_NAME)
+            .floe_attributes()
+            .error_containing("1 of 1 nodes failed")
+            .exception("DbtError")
+            .attr(attr::DBT_COMMAND, "run")
+            .attr(attr::DBT_NODES_COUNT, 1_i64)
+            .attr(attr::DBT_FAILURES, 1_i64),
+    );
+    recorded.spans.assert_one(
+        expect::span("dbt.node")
+            .parent("dbt.run_command")
+            .scope(TRACER_NAME)
+            .floe_attributes()
+            .attr(attr::DBT_NODE_UNIQUE_ID, "model.floe_demo.error_probe")
+            .attr(attr::DBT_NODE_STATUS, "error")
+            .error_description("Runtime Error in model error_probe (models/error_probe.sql)")
+            .exception("dbt_node_error")
+            .without_text(scenario().other.path().to_string_lossy()),
+    );
+    recorded.spans.assert_conforms();
 }

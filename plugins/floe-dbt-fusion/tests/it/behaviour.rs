@@ -12,7 +12,7 @@ use crate::peer;
 #[test]
 fn fusion_is_chosen_when_found_and_the_fallback_reason_names_no_directory() {
     let project = DbtProject::copy().unwrap();
-    let fake = peer::fake_fusion(&project);
+    let fake = peer::documented_fusion(&project);
     assert_eq!(choose_engine(Some(&fake), |_| None), EngineChoice::Fusion(fake.clone()));
     let missing = project.path().join("bin").join("dbtf");
     let EngineChoice::Fallback { reason } = choose_engine(Some(&missing), |_| None) else {
@@ -57,4 +57,40 @@ fn config_rejects_unknown_keys_and_generated_config_records_the_fallback() {
     );
     assert!(!generated.to_string().contains("hunter2"), "{generated}");
     assert_eq!(plugin.metadata().tracer_name(), Some("floe.dbt.fusion"));
+}
+
+#[test]
+fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
+    let compile = |config: &str| {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let path = dir.path().join("platform.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "api_version: floe/v1\nplatform: {{ name: p, namespace: ns }}\n\
+                 plugins:\n  dbt:\n    type: fusion\n    config: {config}\n"
+            ),
+        )
+        .expect("writing the manifest");
+        let registry = floe_core::plugin::registered();
+        floe_core::compile::compile(&floe_core::compile::CompileRequest {
+            manifest: &path,
+            output: None,
+            registry: &registry,
+            env: &|_: &str| None,
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    compile("{ dbt: { project_dir: p } }").unwrap();
+    let err = compile("{ dbt: { project_dir: p, vars: \"[a, b]\" } }").unwrap_err();
+    assert!(
+        err.ends_with("plugin dbt/fusion: plugins.dbt.config.dbt.vars: must be a YAML mapping such as {name: value}"),
+        "{err}"
+    );
+    let err = compile("{ dbt: { project_dir: p, timeout_secs: 100000 } }").unwrap_err();
+    assert!(
+        err.contains("plugins.dbt.config.dbt.timeout_secs: must be between 1 and 86400"),
+        "{err}"
+    );
 }

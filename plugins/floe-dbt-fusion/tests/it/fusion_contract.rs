@@ -1,94 +1,157 @@
-//! The Fusion path against the RECORDED CLI CONTRACT (`peer::fake_fusion`), not the real
-//! Fusion CLI: the arguments floe passes are ones the Fusion CLI accepts, and Fusion's
-//! artifacts (no `message`, `failures` only on tests) become typed results.
+//! The stand-in against its documented contract (dbt Fusion 2.0.0-preview.176, see
+//! `tests/fusion/dbtf.py`): what it accepts and refuses, the JSON log lines it prints and
+//! the artifacts it writes, and how the runner reads them.
 
-use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
-use floe_dbt_fusion::DbtFusionPlugin;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use floe_otel_testkit::expect;
 use floe_otel_testkit::peers::DbtProject;
+use serde_json::Value;
 
 use crate::peer;
+use crate::scenario::scenario;
 
-fn recorded_args(project: &DbtProject) -> Vec<String> {
-    std::fs::read_to_string(project.path().join("target").join("fusion_args.txt"))
-        .expect("the stand-in recorded its arguments")
+fn dbtf(project: &DbtProject, args: &[&str]) -> Output {
+    Command::new(peer::documented_fusion(project))
+        .args(args)
+        .current_dir(project.path())
+        .output()
+        .expect("running the stand-in")
+}
+
+fn json_lines(stdout: &[u8]) -> Vec<Value> {
+    String::from_utf8_lossy(stdout)
         .lines()
-        .map(str::to_owned)
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
         .collect()
 }
 
-#[tokio::test]
-async fn floe_passes_only_flags_the_fusion_cli_accepts() {
-    let project = DbtProject::copy().unwrap();
-    let plugin = DbtFusionPlugin::new(peer::fusion_config(&project));
-    let options = DbtOptions {
-        select: vec!["stg_orders+".to_owned()],
-        vars: Some("{day: 2026-01-01}".to_owned()),
-        ..DbtOptions::default()
-    };
-    plugin.execute(DbtCommand::Compile, &options).await.unwrap();
-    let dir = project.path().to_string_lossy().into_owned();
+#[test]
+fn log_format_json_which_the_old_stand_in_refused_prints_fusions_json_events() {
+    // The hand-written stand-in this replaces exited 2 on `--log-format json`; Fusion's
+    // docs list json and otel as values.
+    let output = &scenario().raw_show;
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let events = json_lines(&output.stdout);
+    for event in &events {
+        for key in [
+            "category",
+            "code",
+            "extra",
+            "invocation_id",
+            "level",
+            "msg",
+            "name",
+            "pid",
+            "thread",
+            "ts",
+        ] {
+            assert!(event["info"].get(key).is_some(), "info.{key} missing: {event}");
+        }
+        assert!(event["data"].is_object(), "{event}");
+    }
+    assert_eq!(events[0]["info"]["name"], "MainReportVersion");
+    assert_eq!(events[0]["info"]["code"], "A001");
     assert_eq!(
-        recorded_args(&project),
-        [
-            "compile",
-            "--project-dir",
-            &dir,
-            "--profiles-dir",
-            &dir,
-            "--target",
-            "dev",
-            "--vars",
-            "{day: 2026-01-01}",
-            "--select",
-            "stg_orders+",
-        ]
+        events[0]["info"]["msg"],
+        format!("Running with dbt-fusion={}", peer::FUSION_VERSION)
     );
-    plugin
-        .execute(
-            DbtCommand::Show,
-            &DbtOptions { select: vec!["stg_orders".to_owned()], ..DbtOptions::default() },
-        )
-        .await
-        .unwrap();
-    let show = recorded_args(&project);
-    assert_eq!(show[0], "show");
-    assert!(show.windows(2).any(|w| w == ["--output", "json"]), "{show:?}");
-    assert!(
-        !show.iter().any(|a| a == "--log-format"),
-        "dbt-core's log flag is not passed to Fusion: {show:?}"
+    assert_eq!(events[0]["data"]["version"], format!("={}", peer::FUSION_VERSION));
+    let show = events.iter().find(|e| e["info"]["name"] == "ShowNode").expect("a ShowNode event");
+    assert_eq!(show["info"]["code"], "Q041");
+    assert_eq!(show["data"]["output_format"], "json");
+    assert_eq!(show["data"]["unique_id"], "sql_operation.inline_query");
+    let rows: Value = serde_json::from_str(show["data"]["preview"].as_str().unwrap()).unwrap();
+    assert_eq!(rows, serde_json::json!([{ "one": 1 }]));
+    let last = events.last().unwrap();
+    assert_eq!(
+        (&last["info"]["name"], &last["data"]["success"]),
+        (&"CommandCompleted".into(), &true.into())
     );
 }
 
 #[test]
-fn the_stand_in_rejects_what_the_fusion_cli_rejects() {
-    let project = DbtProject::copy().unwrap();
-    let dbtf = peer::fake_fusion(&project);
-    let run = |args: &[&str]| std::process::Command::new(&dbtf).args(args).output().unwrap();
-    let unknown_flag =
-        run(&["run", "--project-dir", &project.path().to_string_lossy(), "--log-format", "json"]);
-    assert_eq!(unknown_flag.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&unknown_flag.stderr)
-            .contains("unexpected argument '--log-format'")
+fn the_runner_reads_show_rows_from_the_show_node_event() {
+    let show = &scenario().show;
+    let rows = show.result.as_ref().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["row_count"], 6, "stg_orders holds the six seeded orders");
+    show.spans.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .ok()
+            .attr(floe_core::telemetry::attr::DBT_COMMAND, "show")
+            .attr(floe_core::telemetry::attr::DBT_ENGINE, "fusion")
+            .without_text("count(*)"),
     );
-    let unknown_command = run(&["lint"]);
-    assert_eq!(unknown_command.status.code(), Some(2));
-    let no_project = run(&["run", "--project-dir", "/nonexistent"]);
-    assert_eq!(no_project.status.code(), Some(2));
 }
 
-#[tokio::test]
-async fn fusion_artifacts_become_typed_results() {
-    let project = DbtProject::copy().unwrap();
-    let plugin = DbtFusionPlugin::new(peer::fusion_config(&project));
-    let seed = plugin.execute(DbtCommand::Seed, &DbtOptions::default()).await.unwrap();
-    assert!(seed.success);
+#[test]
+fn artifacts_land_in_the_target_path_in_fusions_run_results_shape() {
+    let scenario = scenario();
+    let seed = scenario.seed.result.as_ref().unwrap();
     assert_eq!(
         seed.nodes.iter().map(|n| n.unique_id.as_str()).collect::<Vec<_>>(),
         ["seed.floe_demo.raw_customers", "seed.floe_demo.raw_orders"]
     );
-    assert!(seed.nodes.iter().all(|n| n.message.is_none() && n.failures.is_none()));
-    let test = plugin.execute(DbtCommand::Test, &DbtOptions::default()).await.unwrap();
-    assert_eq!((test.tests_run(), test.failures().len()), (2, 0));
-    assert!(test.nodes.iter().all(|n| n.failures == Some(0)));
+    assert!(seed.nodes.iter().all(|n| n.status == "success" && n.failures.is_none()));
+    let target = scenario.project.path().join("target");
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(target.join("run_results.json")).unwrap()).unwrap();
+    assert_eq!(written["metadata"]["dbt_version"], peer::FUSION_VERSION);
+    assert!(written["results"].as_array().unwrap().iter().all(|r| r.get("thread_id").is_some()));
+    assert!(target.join("manifest.json").is_file());
+    // Compile accepted the selection and the vars floe passes.
+    let compile = scenario.compile.result.as_ref().unwrap();
+    assert!(compile.node("model.floe_demo.stg_orders").is_some(), "{:?}", compile.nodes);
+    assert!(
+        compile.node("model.floe_demo.stg_customers").is_none(),
+        "only stg_orders+ is selected"
+    );
+}
+
+fn assert_refused(output: &Output, code: i32, stderr_start: &str) {
+    assert_eq!(output.status.code(), Some(code), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.starts_with(stderr_start), "{stderr}");
+}
+
+#[test]
+fn the_stand_in_refuses_what_the_documented_cli_refuses() {
+    let project = DbtProject::copy().unwrap();
+    let dir = project.path().to_string_lossy().into_owned();
+    // dbt-sa-cli's main: an unknown argument is trimmed clap output and exit status 1.
+    let unknown = dbtf(&project, &["run", "--project-dir", &dir, "--no-such-flag"]);
+    assert_refused(&unknown, 1, "error: unexpected argument '--no-such-flag' found");
+    // Other usage errors are clap's own, exit status 2.
+    let format = dbtf(&project, &["run", "--project-dir", &dir, "--log-format", "xml"]);
+    assert_refused(&format, 2, "error: invalid value 'xml' for '--log-format'");
+    let vars = dbtf(&project, &["run", "--project-dir", &dir, "--vars", "{day:1}"]);
+    assert_refused(
+        &vars,
+        2,
+        "error: invalid value '{day:1}' for '--vars <VARS>': Invalid key-value pair",
+    );
+    let subcommand = dbtf(&project, &["lint", "--project-dir", &dir]);
+    assert_refused(&subcommand, 2, "error: unrecognized subcommand 'lint'");
+}
+
+#[test]
+fn a_target_path_in_dbt_project_yml_which_the_old_stand_in_ignored_is_refused() {
+    let project = DbtProject::copy().unwrap();
+    let file = project.path().join("dbt_project.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("target-path: target", "target-path: out")).unwrap();
+    let dir = project.path().to_string_lossy().into_owned();
+    let output = dbtf(&project, &["seed", "--project-dir", &dir, "--log-format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let events = json_lines(&output.stdout);
+    let error = events.iter().find(|e| e["info"]["level"] == "error").expect("an error event");
+    assert_eq!(error["info"]["name"], "Generic");
+    assert_eq!(
+        error["info"]["msg"],
+        "[error] [InvalidConfig (dbt1005)]: 'target-path' cannot be specified in dbt_project.yml"
+    );
+    assert!(!Path::new(&dir).join("out").exists());
 }

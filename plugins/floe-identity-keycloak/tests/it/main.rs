@@ -1,8 +1,12 @@
-//! Tests of the Keycloak plugin against a loopback OpenID Connect server.
+//! Tests of the Keycloak plugin against its real peer, oidc-provider serving Keycloak's
+//! realm paths and token shape (`provider.rs`), and a spec-checked loopback OpenID Connect
+//! server for what that provider cannot produce (`peer.rs`).
 
 mod config;
+mod hardening;
 mod peer;
 mod protocol;
+mod provider;
 mod tracing;
 
 use std::time::Duration;

@@ -1,9 +1,20 @@
-//! A loopback OpenID Connect server speaking Keycloak's realm endpoints: discovery
+//! A loopback OpenID Connect server speaking Keycloak's realm endpoints, checked against
+//! RFC 6749 and OpenID Connect Core 1.0: discovery
 //! (`/realms/<realm>/.well-known/openid-configuration`), the token endpoint (client
-//! credentials and password grants, OAuth2 error bodies), userinfo, and the JWKS of an
-//! RSA key generated when the tests start (`openssl genpkey`, 2048 bits, PKCS#1 DER), which
-//! signs RS256 tokens with `ring`. Shared by the plugin's tests and its contract row, so it
-//! imports nothing from the plugin.
+//! authentication by `client_secret_basic`, form-decoded as section 2.3.1 prescribes, or
+//! `client_secret_post`, never both; client credentials and password grants; OAuth2 error
+//! bodies), userinfo (only for a token with the `openid` scope, Core section 5.3), and the
+//! JWKS of an RSA key generated when the tests start (`openssl genpkey`, 2048 bits,
+//! PKCS#1 DER), which signs RS256 tokens of Keycloak's shape (`aud: account`,
+//! `azp: <client>`) with `ring`.
+//!
+//! The real peer of this plugin is oidc-provider (`provider.rs`); this server is kept for
+//! what that provider cannot produce: the password grant (it has none), tokens signed by a
+//! stranger's key or with any claims a test chooses, scripted 503s, refusals quoting the
+//! credentials received, and discovery documents announcing another issuer, other
+//! origins or a token type that is not Bearer.
+//! Shared by the plugin's tests, its contract row and its hostile rows, so it imports
+//! nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +28,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use floe_otel_testkit::http::{LoopbackServer, RecordedRequest};
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Value, json};
@@ -32,6 +43,11 @@ pub(crate) const CLIENT_ID: &str = "floe-platform";
 pub(crate) const USERNAME: &str = "analyst";
 /// The `kid` of the realm's key.
 pub(crate) const KID: &str = "floe-test-key-1";
+/// The audience Keycloak gives its access tokens.
+pub(crate) const AUDIENCE: &str = "account";
+/// The user's password in [`router_for`].
+#[allow(dead_code, reason = "for the hostile rows of contract-tests, which share this file")]
+pub(crate) const PASSWORD: &str = "the-user-password";
 
 /// Which key signs a minted token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +110,11 @@ struct Realm {
     subject: String,
     issued: BTreeSet<String>,
     unavailable: u32,
+    echo: bool,
     announced_issuer: Option<String>,
+    announced: BTreeMap<&'static str, String>,
+    token_type: &'static str,
+    extra_keys: usize,
 }
 
 type Shared = Arc<Mutex<Realm>>;
@@ -103,6 +123,30 @@ type Shared = Arc<Mutex<Realm>>;
 pub(crate) struct OidcServer {
     server: LoopbackServer,
     realm: Shared,
+}
+
+/// The client id and secret of an `Authorization: Basic` header, each form-decoded
+/// (RFC 6749 section 2.3.1); `None` for a header that is not one.
+fn basic_credentials(header: &str) -> Option<(String, String)> {
+    let encoded = header.strip_prefix("Basic ")?;
+    let pair = String::from_utf8(STANDARD.decode(encoded).ok()?).ok()?;
+    let (id, secret) = pair.split_once(':')?;
+    let decode = |part: &str| -> Option<String> {
+        if part.contains(['&', '=']) {
+            return None;
+        }
+        let field = format!("v={part}");
+        let decoded = url::form_urlencoded::parse(field.as_bytes()).next()?.1.into_owned();
+        Some(decoded)
+    };
+    Some((decode(id)?, decode(secret)?))
+}
+
+/// The `scope` claim of a token this server signed.
+fn scopes_of(token: &str) -> Vec<String> {
+    let claims = token.split('.').nth(1).and_then(|part| URL_SAFE_NO_PAD.decode(part).ok());
+    let claims: Value = claims.and_then(|c| serde_json::from_slice(&c).ok()).unwrap_or_default();
+    claims["scope"].as_str().unwrap_or_default().split(' ').map(str::to_owned).collect()
 }
 
 fn oauth_error(code: StatusCode, error: &str, description: &str) -> Response {
@@ -142,9 +186,9 @@ async fn discovery(
     if let Some(refused) = admit(&shared, &realm) {
         return refused;
     }
-    let announced = shared.lock().unwrap().announced_issuer.clone();
-    let issuer = announced.unwrap_or_else(|| issuer(&headers, &realm));
-    axum::Json(json!({
+    let state = shared.lock().unwrap();
+    let issuer = state.announced_issuer.clone().unwrap_or_else(|| issuer(&headers, &realm));
+    let mut document = json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/protocol/openid-connect/auth"),
         "token_endpoint": format!("{issuer}/protocol/openid-connect/token"),
@@ -153,8 +197,15 @@ async fn discovery(
         "grant_types_supported": ["authorization_code", "client_credentials", "password", "refresh_token"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    }))
-    .into_response()
+    });
+    for (key, url) in &state.announced {
+        if url.is_empty() {
+            document.as_object_mut().unwrap().remove(*key);
+        } else {
+            document[*key] = json!(url);
+        }
+    }
+    axum::Json(document).into_response()
 }
 
 async fn certs(State(shared): State<Shared>, Path(realm): Path<String>) -> Response {
@@ -162,15 +213,20 @@ async fn certs(State(shared): State<Shared>, Path(realm): Path<String>) -> Respo
         return refused;
     }
     let public: ring::rsa::PublicKeyComponents<Vec<u8>> = keys().0.public().into();
-    axum::Json(json!({ "keys": [
-        { "kid": "enc-key", "kty": "RSA", "alg": "RSA-OAEP", "use": "enc", "n": "AQAB", "e": "AQAB" },
-        {
+    let mut published = vec![
+        json!({ "kid": "enc-key", "kty": "RSA", "alg": "RSA-OAEP", "use": "enc", "n": "AQAB", "e": "AQAB" }),
+        json!({
             "kid": KID, "kty": "RSA", "alg": "RS256", "use": "sig",
             "n": b64(&public.n),
             "e": b64(&public.e),
-        },
-    ]}))
-    .into_response()
+        }),
+    ];
+    let extra = shared.lock().unwrap().extra_keys;
+    published.extend(
+        (0..extra)
+            .map(|i| json!({ "kid": format!("old-{i}"), "kty": "RSA", "n": "AQAB", "e": "AQAB" })),
+    );
+    axum::Json(json!({ "keys": published })).into_response()
 }
 
 async fn token(
@@ -184,9 +240,34 @@ async fn token(
     }
     let form: BTreeMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let field = |name: &str| form.get(name).map(String::as_str);
+    let basic = headers.get("authorization").and_then(|v| v.to_str().ok()).map(basic_credentials);
     let mut state = shared.lock().unwrap();
-    if field("client_id") != Some(CLIENT_ID)
-        || field("client_secret") != Some(state.client_secret.as_str())
+    // RFC 6749 section 2.3: one authentication method per request.
+    let (client_id, client_secret) = match (basic, field("client_secret")) {
+        (Some(_), Some(_)) => {
+            return oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "client authentication must use one method",
+            );
+        }
+        (Some(Some((id, secret))), None) => (Some(id), Some(secret)),
+        (Some(None), None) => (None, None),
+        (None, secret) => (field("client_id").map(str::to_owned), secret.map(str::to_owned)),
+    };
+    if state.echo {
+        // As a careless server does: quote what it received.
+        let quoted = format!(
+            "client {} with secret {} and user {} with password {} refused",
+            client_id.unwrap_or_default(),
+            client_secret.unwrap_or_default(),
+            field("username").unwrap_or_default(),
+            field("password").unwrap_or_default(),
+        );
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &quoted);
+    }
+    if client_id.as_deref() != Some(CLIENT_ID)
+        || client_secret.as_deref() != Some(state.client_secret.as_str())
     {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
@@ -194,6 +275,7 @@ async fn token(
             "Invalid client or Invalid client credentials",
         );
     }
+    let password = field("grant_type") == Some("password");
     let subject = match field("grant_type") {
         Some("client_credentials") => "service-account-floe-platform".to_owned(),
         Some("password") => {
@@ -216,18 +298,20 @@ async fn token(
             );
         }
     };
+    // A client's own token carries no `openid` scope unless asked for: it is no user's.
+    let scope = field("scope").unwrap_or(if password { "openid profile" } else { "profile" });
     let now = now();
     let claims = json!({
         "exp": now + 300, "iat": now, "jti": format!("jti-{}", state.issued.len()),
-        "iss": issuer(&headers, &realm), "aud": [CLIENT_ID, "account"], "sub": subject,
-        "typ": "Bearer", "azp": CLIENT_ID, "scope": field("scope").unwrap_or("openid"),
+        "iss": issuer(&headers, &realm), "aud": AUDIENCE, "sub": subject,
+        "typ": "Bearer", "azp": CLIENT_ID, "scope": scope,
     });
     let access = sign(&claims, Signer::Realm, Some(KID));
     state.issued.insert(access.clone());
     axum::Json(json!({
         "access_token": access, "expires_in": 300, "refresh_expires_in": 1800,
-        "refresh_token": format!("refresh-{}", state.issued.len()), "token_type": "Bearer",
-        "not-before-policy": 0, "scope": "openid profile",
+        "refresh_token": format!("refresh-{}", state.issued.len()), "token_type": state.token_type,
+        "not-before-policy": 0, "scope": scope,
     }))
     .into_response()
 }
@@ -245,36 +329,72 @@ async fn userinfo(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    match bearer.filter(|t| state.issued.contains(*t)) {
-        Some(_) => axum::Json(json!({
-            "sub": state.subject, "preferred_username": USERNAME, "email_verified": false,
-        }))
-        .into_response(),
-        None => oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Token verification failed"),
+    if state.echo {
+        let quoted = format!("token {} refused", bearer.unwrap_or_default());
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", &quoted);
     }
+    let Some(token) = bearer.filter(|t| state.issued.contains(*t)) else {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_token", "Token verification failed");
+    };
+    // OpenID Connect Core 5.3: userinfo answers for tokens of an OpenID request only.
+    if !scopes_of(token).iter().any(|scope| scope == "openid") {
+        return oauth_error(StatusCode::FORBIDDEN, "insufficient_scope", "Missing openid scope");
+    }
+    axum::Json(json!({
+        "sub": state.subject, "preferred_username": USERNAME, "email_verified": false,
+    }))
+    .into_response()
+}
+
+/// Claims of a token `issuer` would issue to the user (Keycloak's shape: audience
+/// `account`, `azp` the client), valid for five minutes.
+pub(crate) fn claims_for(issuer: &str, subject: &str) -> Value {
+    let now = now();
+    json!({
+        "exp": now + 300, "iat": now, "iss": issuer, "aud": AUDIENCE,
+        "sub": subject, "azp": CLIENT_ID, "typ": "Bearer",
+    })
+}
+
+fn shared(client_secret: &str, password: &str, subject: &str) -> Shared {
+    keys();
+    Arc::new(Mutex::new(Realm {
+        client_secret: client_secret.to_owned(),
+        password: password.to_owned(),
+        subject: subject.to_owned(),
+        issued: BTreeSet::new(),
+        unavailable: 0,
+        echo: false,
+        announced_issuer: None,
+        announced: BTreeMap::new(),
+        token_type: "Bearer",
+        extra_keys: 0,
+    }))
+}
+
+fn router(realm: Shared) -> Router {
+    let base = "/realms/{realm}";
+    Router::new()
+        .route(&format!("{base}/.well-known/openid-configuration"), get(discovery))
+        .route(&format!("{base}/protocol/openid-connect/token"), post(token))
+        .route(&format!("{base}/protocol/openid-connect/userinfo"), get(userinfo))
+        .route(&format!("{base}/protocol/openid-connect/certs"), get(certs))
+        .with_state(realm)
+}
+
+/// The server's routes for a client whose secret is `client_secret` (the user
+/// [`USERNAME`] has [`PASSWORD`]), to serve beside a hostile peer.
+#[allow(dead_code, reason = "for the hostile rows of contract-tests, which share this file")]
+pub(crate) fn router_for(client_secret: &str) -> Router {
+    router(shared(client_secret, PASSWORD, "subject"))
 }
 
 impl OidcServer {
     /// Starts the server: `client_secret` is the client's secret, the user [`USERNAME`]
     /// has `password` and subject `subject`.
     pub(crate) fn start(client_secret: &str, password: &str, subject: &str) -> Self {
-        keys();
-        let realm: Shared = Arc::new(Mutex::new(Realm {
-            client_secret: client_secret.to_owned(),
-            password: password.to_owned(),
-            subject: subject.to_owned(),
-            issued: BTreeSet::new(),
-            unavailable: 0,
-            announced_issuer: None,
-        }));
-        let base = "/realms/{realm}";
-        let router = Router::new()
-            .route(&format!("{base}/.well-known/openid-configuration"), get(discovery))
-            .route(&format!("{base}/protocol/openid-connect/token"), post(token))
-            .route(&format!("{base}/protocol/openid-connect/userinfo"), get(userinfo))
-            .route(&format!("{base}/protocol/openid-connect/certs"), get(certs))
-            .with_state(Arc::clone(&realm));
-        Self { server: LoopbackServer::start(router), realm }
+        let realm = shared(client_secret, password, subject);
+        Self { server: LoopbackServer::start(router(Arc::clone(&realm))), realm }
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -297,11 +417,7 @@ impl OidcServer {
 
     /// Claims of a token this realm would issue to the user, valid for five minutes.
     pub(crate) fn claims(&self, subject: &str) -> Value {
-        let now = now();
-        json!({
-            "exp": now + 300, "iat": now, "iss": self.issuer(REALM), "aud": [CLIENT_ID, "account"],
-            "sub": subject, "azp": CLIENT_ID, "typ": "Bearer",
-        })
+        claims_for(&self.issuer(REALM), subject)
     }
 
     /// The next `count` requests are answered 503.
@@ -312,6 +428,32 @@ impl OidcServer {
     /// Discovery announces `issuer` instead of the realm's own URL.
     pub(crate) fn announce_issuer(&self, issuer: &str) {
         self.realm.lock().unwrap().announced_issuer = Some(issuer.to_owned());
+    }
+
+    /// Discovery announces `url` as its `key` (`token_endpoint`, `jwks_uri`, ...).
+    pub(crate) fn announce(&self, key: &'static str, url: &str) {
+        self.realm.lock().unwrap().announced.insert(key, url.to_owned());
+    }
+
+    /// The token and userinfo endpoints refuse every call, quoting the credentials they
+    /// received in `error_description`.
+    pub(crate) fn echo_credentials(&self) {
+        self.realm.lock().unwrap().echo = true;
+    }
+
+    /// Discovery leaves `key` out.
+    pub(crate) fn withhold(&self, key: &'static str) {
+        self.announce(key, "");
+    }
+
+    /// The key set publishes `count` more keys.
+    pub(crate) fn extra_keys(&self, count: usize) {
+        self.realm.lock().unwrap().extra_keys = count;
+    }
+
+    /// Token answers name `token_type` (OAuth2 allows other types than `Bearer`).
+    pub(crate) fn token_type(&self, token_type: &'static str) {
+        self.realm.lock().unwrap().token_type = token_type;
     }
 
     /// Every request received.

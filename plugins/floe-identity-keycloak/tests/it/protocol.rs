@@ -1,7 +1,11 @@
-//! The plugin speaks OpenID Connect as Keycloak expects: discovery at the realm's
-//! well-known URL, form-encoded token requests, bearer userinfo, JWKS caching, and the
-//! validation rules (keys, algorithms, audience, leeway).
+//! The plugin speaks OpenID Connect as Keycloak expects, checked on the spec-checking
+//! loopback server: discovery at the realm's well-known URL, form-encoded token requests
+//! with `client_secret_basic` (RFC 6749 section 2.3.1) or `client_secret_post`, bearer
+//! userinfo, and the validation rules (keys, algorithms, audience, authorized party,
+//! leeway).
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use floe_core::plugin::categories::{IdentityProvider as _, TokenGrant};
 use floe_core::secret::Secret;
 use floe_identity_keycloak::{KeycloakError, Rejection};
@@ -16,10 +20,19 @@ fn form(body: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
+fn pair(k: &str, v: &str) -> (String, String) {
+    (k.to_owned(), v.to_owned())
+}
+
+fn encoded(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
 #[tokio::test]
-async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
-    // URL-hostile characters around planted credentials: the form must encode them.
-    let client_secret = format!("s3cret&={}", planted_secret());
+async fn token_requests_authenticate_with_client_secret_basic_form_encoded_by_default() {
+    // URL-hostile characters around planted credentials: Basic carries the form-encoded
+    // secret (RFC 6749 section 2.3.1), the form the encoded password.
+    let client_secret = format!("s3cret&=+%:{}", planted_secret());
     let password = format!("p@ss word+{}", planted_secret());
     let server = OidcServer::start(&client_secret, &password, "subject");
     let plugin = plugin(&server, &client_secret);
@@ -44,24 +57,20 @@ async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
         ],
         "discovery is fetched once and cached"
     );
-    let first = &requests[1];
-    assert_eq!(first.method, "POST");
-    assert_eq!(first.header("content-type"), Some("application/x-www-form-urlencoded"));
-    let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
-    assert_eq!(
-        form(&first.body),
-        [
-            pair("grant_type", "client_credentials"),
-            pair("client_id", CLIENT_ID),
-            pair("client_secret", &client_secret),
-        ]
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{}:{}", encoded(CLIENT_ID), encoded(&client_secret)))
     );
+    for request in &requests[1..] {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.header("content-type"), Some("application/x-www-form-urlencoded"));
+        assert_eq!(request.header("authorization"), Some(basic.as_str()));
+    }
+    assert_eq!(form(&requests[1].body), [pair("grant_type", "client_credentials")]);
     assert_eq!(
         form(&requests[2].body),
         [
             pair("grant_type", "password"),
-            pair("client_id", CLIENT_ID),
-            pair("client_secret", &client_secret),
             pair("username", USERNAME),
             pair("password", &password),
             pair("scope", "openid profile"),
@@ -72,12 +81,38 @@ async fn token_requests_are_form_posts_to_the_discovered_endpoint() {
 }
 
 #[tokio::test]
+async fn client_secret_post_sends_the_client_in_the_form_and_no_authorization_header() {
+    let client_secret = format!("s3cret&={}", planted_secret());
+    let server = OidcServer::start(&client_secret, "pw", "subject");
+    let mut config = server.config(&client_secret);
+    config["client_auth"] = json!("client_secret_post");
+
+    plugin_with(config).token(&TokenGrant::ClientCredentials { scopes: vec![] }).await.unwrap();
+
+    let request = &server.requests()[1];
+    assert_eq!(request.header("authorization"), None);
+    assert_eq!(
+        form(&request.body),
+        [
+            pair("grant_type", "client_credentials"),
+            pair("client_id", CLIENT_ID),
+            pair("client_secret", &client_secret),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn userinfo_sends_the_access_token_as_bearer_and_a_refused_token_is_an_error() {
     let subject = planted_secret();
     let forged = planted_secret();
     let server = OidcServer::start("cs", "pw", &subject);
     let plugin = plugin(&server, "cs");
-    let token = plugin.token(&TokenGrant::ClientCredentials { scopes: vec![] }).await.unwrap();
+    let grant = TokenGrant::Password {
+        username: USERNAME.to_owned(),
+        password: Secret::new("pw".to_owned()),
+        scopes: vec![],
+    };
+    let token = plugin.token(&grant).await.unwrap();
     let capture = Capture::start();
 
     let user = plugin.userinfo(&token.access_token).await.unwrap();
@@ -88,9 +123,12 @@ async fn userinfo_sends_the_access_token_as_bearer_and_a_refused_token_is_an_err
         call.header("authorization"),
         Some(format!("Bearer {}", token.access_token.expose()).as_str())
     );
-    assert_eq!(
-        refused.to_string(),
-        "keycloak refused userinfo in realm floe: 401 invalid_token: Token verification failed"
+    assert!(
+        refused.to_string().starts_with("userinfo in realm floe failed: 127.0.0.1:")
+            && refused.to_string().ends_with(
+                "refused the credentials (401): Token verification failed (invalid_token)"
+            ),
+        "{refused}"
     );
     assert_eq!(user.subject, subject);
     capture.assert_secret_nowhere(&subject, &[]);
@@ -98,21 +136,22 @@ async fn userinfo_sends_the_access_token_as_bearer_and_a_refused_token_is_an_err
     capture.assert_secret_nowhere(token.access_token.expose(), &[]);
 }
 
+/// What the old loopback server accepted and a real provider refuses (OpenID Connect
+/// Core 5.3): userinfo for a client's own token, which carries no `openid` scope.
 #[tokio::test]
-async fn the_key_set_is_cached_and_refetched_once_for_an_unknown_key() {
+async fn userinfo_refuses_a_clients_own_token_as_a_real_provider_does() {
     let server = OidcServer::start("cs", "pw", "subject");
     let plugin = plugin(&server, "cs");
-    let good = sign(&server.claims("s"), Signer::Realm, Some(KID));
-    let unknown = sign(&server.claims("s"), Signer::Realm, Some("next-key"));
+    let token = plugin.token(&TokenGrant::ClientCredentials { scopes: vec![] }).await.unwrap();
 
-    for _ in 0..3 {
-        plugin.validate_token(&Secret::new(good.clone())).await.unwrap();
-    }
-    let rejected = plugin.validate_token(&Secret::new(unknown)).await.unwrap_err();
+    let refused = plugin.userinfo(&token.access_token).await.unwrap_err();
 
-    let fetches = server.requests().iter().filter(|r| r.path.ends_with("/certs")).count();
-    assert_eq!(fetches, 2, "one fetch for the first token, one more for the unknown kid");
-    assert_eq!(rejected.rejection(), Some(Rejection::UnknownKey));
+    assert!(
+        refused
+            .to_string()
+            .ends_with("refused the credentials (403): Missing openid scope (insufficient_scope)"),
+        "{refused}"
+    );
 }
 
 #[tokio::test]
@@ -145,10 +184,10 @@ async fn only_configured_algorithms_are_accepted() {
 async fn the_audience_and_the_leeway_are_configurable() {
     let server = OidcServer::start("cs", "pw", "subject");
     let mut config = server.config("cs");
-    config["audience"] = json!("account");
+    config["audience"] = json!("floe-api");
     config["leeway_secs"] = json!(60);
     let mut claims = server.claims("s");
-    claims["aud"] = json!("account");
+    claims["aud"] = json!(["floe-api", "account"]);
     claims["exp"] = json!(now() - 10);
 
     let accepted = plugin_with(config)
@@ -156,16 +195,42 @@ async fn the_audience_and_the_leeway_are_configurable() {
         .await
         .unwrap();
 
-    assert_eq!(accepted.audience, ["account"]);
+    assert_eq!(accepted.audience, ["floe-api", "account"]);
+    claims["aud"] = json!("floe-api");
+    claims["exp"] = json!(now() + 60);
+    let default = plugin(&server, "cs")
+        .validate_token(&Secret::new(sign(&claims, Signer::Realm, Some(KID))))
+        .await
+        .unwrap_err();
+    assert_eq!(default.rejection(), Some(Rejection::WrongAudience), "the default is `account`");
+    claims["aud"] = json!("account");
+    claims["exp"] = json!(now() - 10);
     let strict = plugin(&server, "cs")
         .validate_token(&Secret::new(sign(&claims, Signer::Realm, Some(KID))))
         .await
         .unwrap_err();
-    assert_eq!(
-        strict.rejection(),
-        Some(Rejection::Expired),
-        "no leeway, and the default audience is the client id"
-    );
+    assert_eq!(strict.rejection(), Some(Rejection::Expired), "no leeway");
+}
+
+#[tokio::test]
+async fn the_authorized_parties_are_the_client_unless_configured() {
+    let server = OidcServer::start("cs", "pw", "subject");
+    let mut claims = server.claims("s");
+    claims["azp"] = json!("floe-reports");
+    let reports = sign(&claims, Signer::Realm, Some(KID));
+    claims.as_object_mut().unwrap().remove("azp");
+    let anonymous = sign(&claims, Signer::Realm, Some(KID));
+    let mut config = server.config("cs");
+    config["authorized_parties"] = json!([CLIENT_ID, "floe-reports"]);
+    let both = plugin_with(config);
+
+    let refused = plugin(&server, "cs").validate_token(&Secret::new(reports.clone())).await;
+    let accepted = both.validate_token(&Secret::new(reports)).await.unwrap();
+    let missing = both.validate_token(&Secret::new(anonymous)).await.unwrap_err();
+
+    assert_eq!(refused.unwrap_err().rejection(), Some(Rejection::WrongAuthorizedParty));
+    assert_eq!(accepted.extra["azp"], "floe-reports");
+    assert_eq!(missing.rejection(), Some(Rejection::WrongAuthorizedParty), "azp is required");
 }
 
 #[tokio::test]
@@ -176,7 +241,7 @@ async fn a_discovery_document_announcing_another_issuer_is_refused() {
     let error = plugin(&server, "cs").discover().await.unwrap_err();
 
     assert!(matches!(error, KeycloakError::Protocol { .. }), "{error}");
-    assert!(error.to_string().contains("the announced issuer is not this realm's URL"), "{error}");
+    assert!(error.to_string().contains("names another issuer than this realm's URL"), "{error}");
 }
 
 #[tokio::test]

@@ -33,3 +33,50 @@ fn the_generated_config_names_credentials_by_reference_only() {
     assert_eq!(generated["destinations"]["duckdb"], "warehouse.duckdb");
     assert!(!generated.to_string().contains("hunter2"));
 }
+
+/// `floe compile` of a manifest whose `plugins.ingestion` is this plugin with `config`.
+fn compile(config: &str) -> Result<(), String> {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let path = dir.path().join("platform.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "api_version: floe/v1\nplatform: {{ name: p, namespace: ns }}\n\
+             plugins:\n  ingestion:\n    type: dlt\n    config: {config}\n"
+        ),
+    )
+    .expect("writing the manifest");
+    let registry = floe_core::plugin::registered();
+    floe_core::compile::compile(&floe_core::compile::CompileRequest {
+        manifest: &path,
+        output: None,
+        registry: &registry,
+        env: &|name: &str| {
+            (name == "FLOE_SECRET_SHOP").then(|| "postgresql://a:FLOETEST-pw-51@h/db".to_owned())
+        },
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
+    compile("{ credentials: { shop_db: \"${secret:shop}\" } }").unwrap();
+    let err = compile("{ max_attempts: 0 }").unwrap_err();
+    assert!(
+        err.ends_with(
+            "plugin dlt: plugins.ingestion.config.max_attempts: must be between 1 and 10, found 0"
+        ),
+        "{err}"
+    );
+    let err = compile("{ credentials: { Shop-DB: \"${secret:shop}\" } }").unwrap_err();
+    assert!(
+        err.ends_with("plugins.ingestion.config.credentials.Shop-DB: is not a pipeline name (a lower-case identifier)"),
+        "{err}"
+    );
+    assert!(!err.contains("FLOETEST"), "{err}");
+    let err = compile("{ filesystem_url: /data/lake }").unwrap_err();
+    assert!(err.contains("plugins.ingestion.config.filesystem_url: must be a bucket URL"), "{err}");
+    let err = compile("{ python: \" \" }").unwrap_err();
+    assert!(err.ends_with("plugins.ingestion.config.python: must not be empty"), "{err}");
+}

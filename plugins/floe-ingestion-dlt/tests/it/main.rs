@@ -2,8 +2,11 @@
 //! virtualenv into a scratch DuckDB file that the tests read back.
 
 mod config;
+mod driver;
 mod peer;
 mod pipelines;
+mod postgres;
+mod refusals;
 mod sinks;
 mod tracing;
 

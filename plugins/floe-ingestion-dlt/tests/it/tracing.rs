@@ -166,6 +166,14 @@ async fn the_health_check_imports_dlt_and_a_missing_interpreter_is_an_error_span
     assert!(!unhealthy.is_healthy());
     let spans = expect::span("ingestion.health_check").root().scope("floe.ingestion.dlt");
     capture.assert_one(spans.clone().ok());
-    capture.assert_one(spans.error_containing("cannot start no-such-python"));
+    capture.assert_one(
+        spans
+            .error_description(
+                "no-such-python cannot run dlt: cannot start no-such-python: No such file or \
+                 directory (os error 2)",
+            )
+            .exception("DltError")
+            .without_text(dlt.path("")),
+    );
     capture.assert_conforms();
 }

@@ -1,7 +1,10 @@
-//! Tests of the network security plugin: its spans, and its manifests parsed back into
-//! the Kubernetes `OpenAPI` types and checked against the platform's invariants.
+//! Tests of the network security plugin: its spans, its manifests judged by the
+//! Kubernetes 1.33 schemas and parsed back into the Kubernetes `OpenAPI` types, checked
+//! against the platform's invariants, and config refusals naming their manifest key.
 
+mod blocks;
 mod manifests;
+mod schemas;
 mod tracing;
 
 use floe_network_security_k8s::{NetworkSecurityConfig, NetworkSecurityPlugin};

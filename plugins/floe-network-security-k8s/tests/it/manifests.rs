@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers: a failed step fails the test")]
 
 use floe_core::plugin::categories::NetworkSecurity as _;
-use floe_core::plugin::{PluginCategory, ResolvedConfig, find};
+use floe_core::plugin::{PluginCategory, PluginErrorKind, ResolvedConfig, find};
 use floe_network_security_k8s::NetworkSecurityError;
 use k8s_openapi::api::core::v1::{PodSecurityContext, SecurityContext};
 use k8s_openapi::api::networking::v1::{NetworkPolicy, NetworkPolicyPeer};
@@ -147,50 +147,117 @@ fn custom_rules_apply_to_their_namespaces_with_their_ports() {
     );
 }
 
+/// Asserts that `config` is refused with `expected` in the message, both when generating
+/// and when the registered plugin is built from a manifest, which names the key as
+/// `plugins.network_security.config.<key>`.
+#[track_caller]
+fn assert_refused(config: &serde_json::Value, expected: &str, key: &str) {
+    let error = plugin(config.clone()).network_policies().unwrap_err().to_string();
+    assert!(error.contains(expected), "{error} should contain {expected}");
+
+    let descriptor = find(PluginCategory::NetworkSecurity, "k8s").expect("registered");
+    let literal = ResolvedConfig::literal("plugins.network_security.config", config.clone());
+    let refused = (descriptor.construct)(&literal).map(|_| ()).unwrap_err();
+    assert_eq!(refused.kind, PluginErrorKind::Config);
+    assert_eq!(
+        refused.to_string(),
+        format!("plugin network_security/k8s: plugins.network_security.config.{key}: {error}")
+    );
+}
+
 #[test]
-fn rules_that_are_not_allowed_are_refused_naming_the_rule() {
+fn rules_that_are_not_allowed_are_refused_naming_the_rule_and_the_key() {
     let with = |key: &str, value: serde_json::Value| {
         let mut config = full_config();
         config[key] = value;
         config
     };
+    // A third egress rule, `r`, after the two of `full_config`.
     let rule = |fields: serde_json::Value| {
-        let mut base = json!({ "name": "r", "cidr": "10.1.0.0/16", "ports": [{ "port": 1 }] });
+        let mut rule = json!({ "name": "r", "cidr": "10.1.0.0/16", "ports": [{ "port": 1 }] });
         for (k, v) in fields.as_object().unwrap() {
-            base[k] = v.clone();
+            rule[k] = v.clone();
         }
-        with("egress_rules", json!([base]))
+        let mut config = full_config();
+        config["egress_rules"].as_array_mut().unwrap().push(rule);
+        config
     };
     let cases = [
-        (with("platform_namespace", json!("elsewhere")), "platform namespace elsewhere"),
+        (
+            with("platform_namespace", json!("elsewhere")),
+            "platform namespace elsewhere",
+            "platform_namespace",
+        ),
         (
             with("namespaces", json!(["floe-platform", "Floe_Jobs"])),
             "namespace \"Floe_Jobs\" is not a DNS-1123 label",
+            "namespaces[1]",
         ),
-        (with("https_egress", json!(["other"])), "https_egress names namespace other"),
-        (rule(json!({ "namespaces": ["other"] })), "r names namespace other"),
-        (rule(json!({ "cidr": "10.1.0.0/33" })), "r: \"10.1.0.0/33\" is not a CIDR block"),
-        (rule(json!({ "cidr": "::/0" })), "opens ::/0"),
-        (rule(json!({ "except": ["nope"] })), "\"nope\" is not a CIDR block"),
-        (rule(json!({ "ports": [] })), "needs ports"),
-        (rule(json!({ "ports": [{ "port": 0 }] })), "needs ports"),
-        (rule(json!({ "name": "Bad Name" })), "egress rule \"Bad Name\""),
         (
-            with(
-                "egress_rules",
-                json!([
-                    { "name": "twice", "cidr": "10.0.0.1/32", "ports": [{ "port": 1 }] },
-                    { "name": "twice", "cidr": "10.0.0.2/32", "ports": [{ "port": 1 }] },
-                ]),
-            ),
-            "defined twice",
+            with("https_egress", json!(["floe-jobs", "other"])),
+            "https_egress names namespace other",
+            "https_egress[1]",
         ),
-        (with("kubernetes_api", json!({ "cidr": "0.0.0.0/0" })), "kubernetes_api opens 0.0.0.0/0"),
-        (with("run_as_user", json!(0)), "run_as_user must be a non-root id"),
+        (
+            rule(json!({ "namespaces": ["other"] })),
+            "r names namespace other",
+            "egress_rules[2].namespaces[0]",
+        ),
+        (
+            rule(json!({ "cidr": "10.1.0.0/33" })),
+            "r: \"10.1.0.0/33\" is not a CIDR block",
+            "egress_rules[2].cidr",
+        ),
+        (rule(json!({ "cidr": "::/0" })), "egress rule r opens ::/0", "egress_rules[2].cidr"),
+        (
+            rule(json!({ "except": ["10.1.1.0/24", "nope"] })),
+            "r: \"nope\" is not a CIDR block",
+            "egress_rules[2].except[1]",
+        ),
+        (
+            rule(json!({ "except": ["10.9.0.0/24"] })),
+            "egress rule r: except block 10.9.0.0/24 is not strictly inside 10.1.0.0/16",
+            "egress_rules[2].except[0]",
+        ),
+        (
+            rule(json!({ "except": ["fd00::/64"] })),
+            "egress rule r: except block fd00::/64 is IPv6 but 10.1.0.0/16 is IPv4",
+            "egress_rules[2].except[0]",
+        ),
+        (rule(json!({ "ports": [] })), "egress rule r needs ports", "egress_rules[2].ports"),
+        (rule(json!({ "ports": [{ "port": 0 }] })), "needs ports", "egress_rules[2].ports"),
+        (rule(json!({ "name": "Bad Name" })), "egress rule \"Bad Name\"", "egress_rules[2].name"),
+        (
+            rule(json!({ "name": "syslog" })),
+            "egress rule syslog is defined twice",
+            "egress_rules[2].name",
+        ),
+        (
+            with("kubernetes_api", json!({ "cidr": "0.0.0.0/0" })),
+            "kubernetes_api opens 0.0.0.0/0",
+            "kubernetes_api.cidr",
+        ),
+        (
+            with("kubernetes_api", json!({ "cidr": "10.96.0.1" })),
+            "kubernetes_api: \"10.96.0.1\" is not a CIDR block",
+            "kubernetes_api.cidr",
+        ),
+        (
+            with("kubernetes_api", json!({ "cidr": "10.96.0.1/32", "port": 0 })),
+            "egress rule kubernetes_api needs ports",
+            "kubernetes_api.port",
+        ),
+        (
+            with("kubernetes_api", json!({ "cidr": "10.96.0.1/32", "namespaces": ["nope"] })),
+            "kubernetes_api names namespace nope",
+            "kubernetes_api.namespaces[0]",
+        ),
+        (with("run_as_user", json!(0)), "run_as_user must be a non-root id", "run_as_user"),
+        (with("run_as_group", json!(-5)), "run_as_group must be a non-root id", "run_as_group"),
+        (with("fs_group", json!(0)), "fs_group must be a non-root id", "fs_group"),
     ];
-    for (config, expected) in cases {
-        let error = plugin(config).network_policies().unwrap_err();
-        assert!(error.to_string().contains(expected), "{error} should contain {expected}");
+    for (config, expected, key) in cases {
+        assert_refused(&config, expected, key);
     }
 }
 

@@ -97,7 +97,9 @@ pub(crate) struct Webserver {
 }
 
 impl Webserver {
-    /// Starts it and waits (at most 60 s) until its GraphQL endpoint answers.
+    /// Starts it and waits until its GraphQL endpoint answers: at most 3 minutes, since it
+    /// loads Dagster and the definitions first, which took over a minute on this 2-core
+    /// machine while other tests ran (the wait ends as soon as it answers).
     pub(crate) fn start(dir: &Path) -> Self {
         let port = free_port();
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -113,7 +115,7 @@ impl Webserver {
         )
         .unwrap();
         process
-            .wait_for_http(addr, "/server_info", Duration::from_mins(1))
+            .wait_for_http(addr, "/server_info", Duration::from_mins(3))
             .unwrap_or_else(|e| panic!("{e}"));
         Self { _process: process, addr, _home: home }
     }

@@ -89,22 +89,46 @@ async fn the_generated_code_continues_the_trace_of_the_span_that_launched_the_ru
 }
 
 #[tokio::test]
-async fn a_failing_model_fails_the_run_and_its_launching_span() {
+async fn a_failing_model_fails_the_run_its_asset_span_and_its_launching_span() {
     let project = DbtProject::start();
     std::fs::write(project.dir().join("models/orders.sql"), "select * from no_such_table\n")
         .expect("written");
-    let plugin = DagsterPlugin::new(project.config("http://127.0.0.1:3000")).expect("valid");
+    let mut receiver = Receiver::start();
+    let mut config = project.config("http://127.0.0.1:3000");
+    config.otlp_endpoint = Some(receiver.endpoint());
+    let plugin = DagsterPlugin::new(config).expect("valid");
     let out = tempfile::tempdir().expect("tempdir");
     write_files(out.path(), &plugin.generate_definitions(&project.artifacts()).expect("generated"));
     let capture = Capture::start();
 
     let error = plugin.materialize(out.path(), &["orders"]).await.unwrap_err();
 
+    assert!(
+        matches!(error, floe_orchestrator_dagster::DagsterError::RunFailed { .. }),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("dbt run --select orders exited with 1"), "{error}");
-    capture.assert_one(
+    let launcher = capture.assert_one(
         expect::span("orchestrator.materialize")
             .root()
+            .scope("floe.orchestrator.dagster")
+            .floe_attributes()
             .error_containing("dbt run --select orders exited with 1")
+            .exception("DagsterError")
+            .attr(attr::ORCHESTRATOR_ASSETS_COUNT, 1_i64)
             .has_attr(attr::ORCHESTRATOR_RUN_ID),
     );
+    capture.assert_conforms();
+    // The generated code's asset span failed too, as a child of the launcher, naming the
+    // exception type only (never dbt's output).
+    let spans = receiver.wait_for_spans(1);
+    let execution = spans
+        .iter()
+        .find(|s| s["name"] == "orchestrator.asset_execution")
+        .unwrap_or_else(|| panic!("no asset execution span in {spans:?}"));
+    assert_eq!(execution["parentSpanId"], launcher.span_context.span_id().to_string().as_str());
+    assert_eq!(execution["status"]["code"], 2, "error: {execution}");
+    assert_eq!(execution["status"]["message"], "Failure", "{execution}");
+    assert_eq!(asset_key(execution), "orders");
+    assert!(!execution.to_string().contains("no_such_table"), "{execution}");
 }

@@ -136,3 +136,102 @@ fn artifacts_without_models_are_an_error_generation_span() {
             .no_attr(attr::ORCHESTRATOR_ASSETS_COUNT),
     );
 }
+
+#[tokio::test]
+async fn a_webserver_answering_an_error_status_or_too_slowly_is_an_error_span() {
+    let failing = LoopbackServer::start(Router::new().route(
+        "/graphql",
+        post(|| async { (axum::http::StatusCode::SERVICE_UNAVAILABLE, "maintenance") }),
+    ));
+    let slow = LoopbackServer::start(Router::new().route(
+        "/graphql",
+        post(|| async {
+            // Slower than the plugin's one-second timeout: what the test is about.
+            tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+            axum::Json(json!({ "data": { "version": "1.13.27" } }))
+        }),
+    ));
+    let mut slow_config = floe_orchestrator_dagster::DagsterConfig::new(slow.url(""), "/srv/dbt");
+    slow_config.timeout_secs = 1;
+    let capture = Capture::start();
+
+    let status = DagsterPlugin::new(floe_orchestrator_dagster::DagsterConfig::new(
+        failing.url(""),
+        "/srv/dbt",
+    ))
+    .expect("valid")
+    .validate_connection()
+    .await
+    .unwrap_err();
+    let started = std::time::Instant::now();
+    let timed_out =
+        DagsterPlugin::new(slow_config).expect("valid").validate_connection().await.unwrap_err();
+
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        matches!(status, floe_orchestrator_dagster::DagsterError::Status { status: 503, .. }),
+        "{status:?}"
+    );
+    assert!(
+        matches!(timed_out, floe_orchestrator_dagster::DagsterError::TimedOut { .. }),
+        "{timed_out:?}"
+    );
+    capture.assert_one(
+        check_span()
+            .error_containing("answered the GraphQL query with status 503")
+            .exception("DagsterError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 503_i64),
+    );
+    capture.assert_one(
+        check_span()
+            .error_containing("did not answer in time")
+            .exception("DagsterError")
+            .no_attr(attr::HTTP_RESPONSE_STATUS_CODE),
+    );
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_run_whose_interpreter_is_missing_or_reports_nothing_is_an_error_span() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let silent = dir.path().join("silent-python");
+    std::fs::write(&silent, "#!/bin/sh\necho 'ImportError: no module named dagster' >&2\nexit 1\n")
+        .expect("writing the stand-in");
+    std::fs::set_permissions(&silent, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let with_python = |python: &std::path::Path| {
+        let mut config =
+            floe_orchestrator_dagster::DagsterConfig::new("http://127.0.0.1:3000", "/srv/dbt");
+        config.python = python.display().to_string();
+        DagsterPlugin::new(config).expect("valid")
+    };
+    let capture = Capture::start();
+
+    let missing = with_python(&dir.path().join("no-python"))
+        .materialize(dir.path(), &["orders"])
+        .await
+        .unwrap_err();
+    let silent = with_python(&silent).materialize(dir.path(), &["orders"]).await.unwrap_err();
+
+    assert!(matches!(missing, floe_orchestrator_dagster::DagsterError::Process(_)), "{missing:?}");
+    assert!(
+        matches!(silent, floe_orchestrator_dagster::DagsterError::NoResult { .. }),
+        "{silent:?}"
+    );
+    let run = || {
+        expect::span("orchestrator.materialize")
+            .root()
+            .scope("floe.orchestrator.dagster")
+            .floe_attributes()
+            .attr(attr::ORCHESTRATOR_NAME, "dagster")
+            .attr(attr::ORCHESTRATOR_ASSETS_COUNT, 1_i64)
+            .exception("DagsterError")
+            .no_attr(attr::ORCHESTRATOR_RUN_ID)
+            .without_text(dir.path().to_string_lossy())
+    };
+    capture.assert_one(run().error_containing("cannot start no-python"));
+    capture.assert_one(
+        run().error_containing("without a result: ImportError: no module named dagster"),
+    );
+    capture.assert_conforms();
+}

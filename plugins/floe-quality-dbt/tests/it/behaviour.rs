@@ -93,3 +93,49 @@ fn config_rejects_unknown_keys() {
     assert_eq!(generated["custom_tests"], json!(["x"]));
     assert_eq!(plugin.metadata().tracer_name(), Some("floe.quality.dbt"));
 }
+
+#[test]
+fn configuration_mistakes_are_compile_errors_naming_the_manifest_key() {
+    let compile = |config: &str| {
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let path = dir.path().join("platform.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "api_version: floe/v1\nplatform: {{ name: p, namespace: ns }}\n\
+                 plugins:\n  quality:\n    - type: dbt\n      config: {config}\n"
+            ),
+        )
+        .expect("writing the manifest");
+        let registry = floe_core::plugin::registered();
+        floe_core::compile::compile(&floe_core::compile::CompileRequest {
+            manifest: &path,
+            output: None,
+            registry: &registry,
+            env: &|_: &str| None,
+        })
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    compile("{ dbt: { project_dir: p }, custom_tests: [assert_recent] }").unwrap();
+    let err = compile("{ dbt: { project_dir: p, timeout_secs: 0 } }").unwrap_err();
+    assert!(
+        err.ends_with("plugin quality/dbt: plugins.quality[0].config.dbt.timeout_secs: must be between 1 and 86400, found 0"),
+        "{err}"
+    );
+    let err = compile("{ dbt: { project_dir: p }, custom_tests: [ok, \"x') }}\"] }").unwrap_err();
+    assert!(
+        err.ends_with("plugins.quality[0].config.custom_tests[1]: is not a dbt test name (letters, digits, underscores)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_manifest_and_results_are_read_from_the_target_path_dbt_was_given() {
+    let scenario = scenario();
+    let artifacts = scenario.project.path().join(peer::ENV_TARGET);
+    assert!(artifacts.join("manifest.json").is_file());
+    assert!(artifacts.join("run_results.json").is_file());
+    // The build's own results, in target/, are older and would not match these checks.
+    scenario.two_suites.result.as_ref().unwrap();
+}

@@ -41,6 +41,17 @@ pub(crate) fn config(project: &DbtProject, vars: Option<&str>) -> DbtQualityConf
     DbtQualityConfig { dbt, custom_tests: Vec::new() }
 }
 
+/// Where [`env_target_config`] has dbt write its artifacts, relative to the project.
+pub(crate) const ENV_TARGET: &str = "quality-artifacts";
+
+/// [`config`] with `DBT_TARGET_PATH` handed to dbt: the provider must read the manifest and
+/// the results there, not in `target/` (which holds the build's older ones).
+pub(crate) fn env_target_config(project: &DbtProject, vars: Option<&str>) -> DbtQualityConfig {
+    let mut config = config(project, vars);
+    config.dbt.env.insert("DBT_TARGET_PATH".to_owned(), Secret::new(ENV_TARGET.to_owned()));
+    config
+}
+
 /// A configuration whose profile cannot open its database; its path is a libpq-style
 /// connection string with the password dbt reads from the environment.
 pub(crate) fn broken_config(project: &DbtProject, secret: &str) -> DbtQualityConfig {

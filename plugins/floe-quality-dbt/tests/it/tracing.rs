@@ -7,8 +7,8 @@ use floe_core::telemetry::{attr, describe_error};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::{Capture, expect};
-use floe_quality_dbt::DbtQualityProvider;
 use floe_quality_dbt::telemetry::TRACER_NAME;
+use floe_quality_dbt::{DbtQualityProvider, QualityDbtError};
 
 use crate::peer;
 use crate::scenario::scenario;
@@ -186,7 +186,14 @@ async fn the_health_check_is_an_error_when_dbt_is_missing() {
     capture
         .assert_one(expect::span("quality.health_check").ok().attr(attr::QUALITY_PROVIDER, "dbt"));
     capture.assert_one(
-        expect::span("quality.health_check").error_containing("no-venv/bin/dbt not found"),
+        expect::span("quality.health_check")
+            .root()
+            .error_description(
+                "dbt executable dbt not found in the configured venv's bin directory",
+            )
+            .exception("unhealthy")
+            .attr(attr::QUALITY_PROVIDER, "dbt")
+            .without_text(project.path().to_string_lossy()),
     );
     capture.assert_conforms();
 }
@@ -208,4 +215,29 @@ fn a_suite_whose_target_is_not_a_model_name_is_invalid() {
             .root()
             .error_containing("not a dbt model name"),
     );
+}
+
+#[test]
+fn a_suite_on_a_model_the_project_lacks_is_an_error_after_dbt_selects_nothing() {
+    let recorded = &scenario().missing_model;
+    let err = recorded.result.as_ref().unwrap_err();
+    assert!(matches!(err, QualityDbtError::ModelNotFound { .. }), "{err:?}");
+    assert_eq!(err.to_string(), "the dbt project has no model no_such_model");
+    recorded.spans.assert_one(
+        expect::span("quality.run_suite")
+            .parent("quality.run_checks")
+            .scope(TRACER_NAME)
+            .attr(attr::QUALITY_SUITE_NAME, "ghosts")
+            .error_description("the dbt project has no model no_such_model")
+            .exception("QualityDbtError"),
+    );
+    recorded.spans.assert_one(
+        expect::span("dbt.run_command")
+            .parent("quality.run_suite")
+            .ok()
+            .attr(attr::DBT_COMMAND, "test")
+            .attr(attr::DBT_NODES_COUNT, 0_i64),
+    );
+    recorded.spans.assert_one(expect::span("quality.run_checks").root().error());
+    recorded.spans.assert_conforms();
 }

@@ -160,6 +160,21 @@ async fn malformed_arguments_are_rejected_before_running_without_quoting_values(
         ),
         ("expect_column_values_to_be_unique", json!({}), "needs a column"),
         (
+            "expect_column_values_to_be_between",
+            json!({ "column": "amount", "min_value": 10, "max_value": 1 }),
+            "min_value must not be greater than max_value",
+        ),
+        (
+            "expect_table_row_count_to_be_between",
+            json!({ "min_value": 1, "strict_min": "yes" }),
+            "strict_min and strict_max must be true or false",
+        ),
+        (
+            "expect_column_to_exist",
+            json!({ "column": "id", "column_index": -1 }),
+            "column_index must be a non-negative integer",
+        ),
+        (
             "expect_table_row_count_to_be_between",
             json!({ "min_value": 1, "mostly": 0.5 }),
             "does not take mostly",

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-/// `main.orders` (6 rows) and `main.customers` (4 rows) from the example seeds.
+/// `main.orders` (6 rows) and `main.customers` (4 rows) from the example seeds, and
+/// `main.orders_with_gaps`: the orders plus four rows with nulls, a repeated customer and
+/// values outside the seed's ranges (10 rows).
 #[derive(Debug)]
 pub(crate) struct Warehouse {
     _dir: tempfile::TempDir,
@@ -37,7 +39,51 @@ impl Warehouse {
                 ))
                 .expect("loading a seed");
         }
+        connection
+            .execute_batch(
+                "CREATE TABLE main.orders_with_gaps AS SELECT * FROM (
+                   SELECT * FROM main.orders
+                   UNION ALL SELECT * FROM (VALUES
+                     (7, NULL, NULL, NULL, NULL),
+                     (8, 5, 'completed', 80.0, DATE '2024-03-20'),
+                     (9, NULL, 'Cancelled', 999.99, DATE '2024-03-21'),
+                     (10, 1, NULL, 0.0, NULL))
+                 ) ORDER BY id",
+            )
+            .expect("creating orders_with_gaps");
         Self { _dir: dir, path }
+    }
+
+    /// The columns (name and DuckDB type, in order) and rows (in scan order) of `table`,
+    /// as JSON for a judge that must see the same data as the provider.
+    pub(crate) fn table(&self, table: &str) -> serde_json::Value {
+        let connection = duckdb::Connection::open(&self.path).expect("opening the database");
+        let columns: Vec<(String, String)> = connection
+            .prepare(
+                "SELECT column_name, data_type FROM information_schema.columns \
+                 WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            )
+            .and_then(|mut s| {
+                s.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()
+            })
+            .expect("reading the columns");
+        let rows: Vec<serde_json::Value> = connection
+            .prepare(&format!("SELECT to_json(t)::VARCHAR FROM main.{table} AS t"))
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()
+            })
+            .expect("reading the rows")
+            .iter()
+            .map(|text| {
+                let row: serde_json::Value = serde_json::from_str(text).expect("a JSON row");
+                columns.iter().map(|(name, _)| row[name].clone()).collect()
+            })
+            .collect();
+        let columns: Vec<serde_json::Value> = columns
+            .into_iter()
+            .map(|(name, kind)| serde_json::json!({ "name": name, "type": kind }))
+            .collect();
+        serde_json::json!({ "columns": columns, "rows": rows })
     }
 
     /// The database file as the provider's `database` setting.

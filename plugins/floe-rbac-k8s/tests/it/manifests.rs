@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "test helpers: a failed step fails the test")]
 
 use floe_core::plugin::categories::Rbac as _;
-use floe_core::plugin::{PluginCategory, ResolvedConfig, find};
+use floe_core::plugin::{PluginCategory, PluginErrorKind, ResolvedConfig, find};
 use k8s_openapi::api::core::v1::{Namespace, PodSecurityContext, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use proptest::prelude::*;
@@ -108,6 +108,22 @@ fn service_account_tokens_are_not_mounted_unless_asked() {
     assert_eq!(accounts[1].automount_service_account_token, Some(true));
 }
 
+/// Asserts that `config` is refused with `expected` in the message, both when generating
+/// and when the registered plugin is built from a manifest, which names the key as
+/// `plugins.rbac.config.<key>`.
+#[track_caller]
+fn assert_refused(config: &serde_json::Value, expected: &str, key: &str) {
+    let error = plugin(config.clone()).rbac_manifests().unwrap_err().to_string();
+    assert!(error.contains(expected), "{error} should contain {expected}");
+
+    let descriptor = find(PluginCategory::Rbac, "k8s").expect("registered");
+    let built =
+        (descriptor.construct)(&ResolvedConfig::literal("plugins.rbac.config", config.clone()));
+    let refused = built.map(|_| ()).unwrap_err();
+    assert_eq!(refused.kind, PluginErrorKind::Config);
+    assert_eq!(refused.to_string(), format!("plugin rbac/k8s: plugins.rbac.config.{key}: {error}"));
+}
+
 #[test]
 fn wildcards_privileged_verbs_and_unscoped_secrets_need_the_explicit_flag() {
     let rule = |rule: serde_json::Value| {
@@ -115,46 +131,68 @@ fn wildcards_privileged_verbs_and_unscoped_secrets_need_the_explicit_flag() {
         config["service_accounts"][0]["rules"] = json!([rule]);
         config
     };
+    let at = "service_accounts[0].rules[0]";
     let cases = [
         (
             rule(json!({ "api_groups": ["*"], "resources": ["pods"], "verbs": ["get"] })),
-            "uses * in its api_groups",
+            "rule 0 of floe-jobs/job-runner uses * in its api_groups",
+            format!("{at}.api_groups"),
         ),
         (
             rule(json!({ "api_groups": [""], "resources": ["*"], "verbs": ["get"] })),
             "uses * in its resources",
+            format!("{at}.resources"),
+        ),
+        (
+            rule(json!({ "api_groups": [""], "resources": ["pods"], "verbs": ["g*t"] })),
+            "uses * in its verbs",
+            format!("{at}.verbs"),
         ),
         (
             rule(
-                json!({ "api_groups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["escalate"] }),
+                json!({ "api_groups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["get", "escalate"] }),
             ),
-            "uses verb escalate",
+            "rule 0 of floe-jobs/job-runner uses verb escalate",
+            format!("{at}.verbs"),
         ),
         (
             rule(json!({ "api_groups": [""], "resources": ["secrets"], "verbs": ["list"] })),
-            "grants secrets without resource names",
+            "rule 0 of floe-jobs/job-runner grants secrets without resource names",
+            at.to_owned(),
         ),
         (
-            rule(json!({ "api_groups": [""], "resources": [], "verbs": ["get"] })),
-            "needs at least one verb",
+            rule(json!({ "api_groups": [""], "resources": ["pods/exec"], "verbs": ["create"] })),
+            "rule 0 of floe-jobs/job-runner grants create on pods/exec",
+            at.to_owned(),
         ),
     ];
-    for (config, expected) in cases {
-        let error = plugin(config.clone()).rbac_manifests().unwrap_err();
-        assert!(error.to_string().contains(expected), "{error} should contain {expected}");
+    for (config, expected, key) in cases {
+        assert_refused(&config, expected, &key);
         let mut allowed = config;
         allowed["allow_wildcards"] = json!(true);
-        let outcome = plugin(allowed).rbac_manifests();
-        if expected.starts_with("needs") {
-            assert!(outcome.is_err(), "an empty rule is never valid");
-        } else {
-            assert!(outcome.is_ok(), "allow_wildcards permits: {expected}");
-        }
+        assert!(plugin(allowed).rbac_manifests().is_ok(), "allow_wildcards permits: {expected}");
     }
 }
 
 #[test]
-fn names_namespaces_and_ids_are_checked() {
+fn an_empty_rule_is_refused_even_with_every_flag() {
+    for field in ["verbs", "resources", "api_groups"] {
+        let mut rule = json!({ "api_groups": [""], "resources": ["pods"], "verbs": ["get"], "allow_privileged": true });
+        rule[field] = json!([]);
+        let mut config = platform_config();
+        config["service_accounts"][0]["rules"][1] = rule;
+        config["allow_wildcards"] = json!(true);
+
+        assert_refused(
+            &config,
+            "rule 1 of floe-jobs/job-runner needs at least one verb, resource and API group",
+            "service_accounts[0].rules[1]",
+        );
+    }
+}
+
+#[test]
+fn names_namespaces_and_ids_are_checked_naming_the_key() {
     let with = |path: &[&str], value: serde_json::Value| {
         let mut config = platform_config();
         let mut target = &mut config;
@@ -171,28 +209,46 @@ fn names_namespaces_and_ids_are_checked() {
         (
             with(&["namespaces", "0", "name"], json!("Floe")),
             "namespace \"Floe\" is not a DNS-1123 label",
+            "namespaces[0].name",
         ),
         (
             with(&["namespaces", "1", "name"], json!("floe-platform")),
             "namespace floe-platform is defined twice",
+            "namespaces[1].name",
         ),
         (
             with(&["service_accounts", "0", "namespace"], json!("other")),
-            "which is not one of the configured namespaces",
+            "service account other/job-runner is in namespace other, which is not one of the configured namespaces",
+            "service_accounts[0].namespace",
         ),
         (
             with(&["service_accounts", "1", "name"], json!("job_runner")),
-            "service account \"job_runner\"",
+            "service account \"job_runner\" is not a DNS-1123 label",
+            "service_accounts[1].name",
         ),
         (
-            with(&["service_accounts", "0", "secrets"], json!(["Bad Secret"])),
-            "secret \"Bad Secret\"",
+            with(
+                &["service_accounts", "1"],
+                json!({ "name": "job-runner", "namespace": "floe-jobs" }),
+            ),
+            "service account floe-jobs/job-runner is defined twice",
+            "service_accounts[1].name",
         ),
-        (with(&["run_as_user"], json!(0)), "run_as_user must be a non-root id"),
+        (
+            with(&["service_accounts", "0", "secrets"], json!(["ok", "Bad Secret"])),
+            "secret \"Bad Secret\" is not a DNS-1123 label",
+            "service_accounts[0].secrets[1]",
+        ),
+        (
+            with(&["run_as_user"], json!(0)),
+            "run_as_user must be a non-root id (1 or more), got 0",
+            "run_as_user",
+        ),
+        (with(&["run_as_group"], json!(-1)), "run_as_group must be a non-root id", "run_as_group"),
+        (with(&["fs_group"], json!(0)), "fs_group must be a non-root id", "fs_group"),
     ];
-    for (config, expected) in cases {
-        let error = plugin(config).rbac_manifests().unwrap_err();
-        assert!(error.to_string().contains(expected), "{error} should contain {expected}");
+    for (config, expected, key) in cases {
+        assert_refused(&config, expected, key);
     }
 }
 
@@ -240,14 +296,15 @@ fn verb() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn no_generated_role_grants_more_than_object_verbs_without_the_flag(
+    fn no_generated_role_grants_more_than_object_access_without_the_flags(
         verbs in proptest::collection::vec(verb(), 1..4),
-        resource in proptest::sample::select(vec!["pods", "configmaps", "*", "secrets"]),
+        resource in proptest::sample::select(vec!["pods", "configmaps", "*", "secrets", "pods/exec", "serviceaccounts/token", "jobs"]),
+        group in proptest::sample::select(vec!["", "batch"]),
         allow in any::<bool>(),
     ) {
         let mut config = platform_config();
         config["allow_wildcards"] = json!(allow);
-        config["service_accounts"][0]["rules"] = json!([{ "api_groups": [""], "resources": [resource], "verbs": verbs }]);
+        config["service_accounts"][0]["rules"] = json!([{ "api_groups": [group], "resources": [resource], "verbs": verbs }]);
         let outcome = plugin(config).rbac_manifests();
         if allow {
             prop_assert!(outcome.is_ok());
@@ -259,7 +316,16 @@ proptest! {
                     prop_assert!(rule.verbs.iter().all(|v| object_verbs.contains(&v.as_str())));
                     let resources = rule.resources.unwrap();
                     prop_assert!(!resources.iter().any(|r| r.contains('*')));
-                    prop_assert!(!resources.contains(&"secrets".to_owned()) || rule.resource_names.is_some());
+                    let groups = rule.api_groups.unwrap_or_default();
+                    let core_secrets = groups.contains(&String::new()) && resources.contains(&"secrets".to_owned());
+                    prop_assert!(!core_secrets || rule.resource_names.is_some());
+                    let changes = rule.verbs.iter().any(|v| ["create", "update", "patch"].contains(&v.as_str()));
+                    let privileged = resources.iter().any(|r| {
+                        (groups.contains(&String::new())
+                            && (r == "pods/exec" || r == "serviceaccounts/token" || (r == "pods" && changes)))
+                            || (groups.contains(&"batch".to_owned()) && r == "jobs" && changes)
+                    });
+                    prop_assert!(!privileged, "{:?} on {:?} of {:?}", rule.verbs, resources, groups);
                 }
             }
         }

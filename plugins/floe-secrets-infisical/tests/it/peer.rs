@@ -38,6 +38,11 @@ struct Store {
     rate_limited: u32,
     logins: u32,
     renewals: u32,
+    /// A refused login quotes the credentials it got (as a misconfigured gateway does).
+    echo_refused_secrets: bool,
+    /// The next reads of a missing secret wait for each other, so that as many writers
+    /// all find it missing and race to create it.
+    racing_reads: Option<(Arc<tokio::sync::Barrier>, usize)>,
 }
 
 type Shared = Arc<Mutex<Store>>;
@@ -98,7 +103,15 @@ async fn login(State(store): State<Shared>, body: Bytes) -> Response {
         return response;
     }
     if body["clientId"] != CLIENT_ID || body["clientSecret"] != store.client_secret.as_str() {
-        return error(StatusCode::UNAUTHORIZED, "UnauthorizedError", "Invalid credentials");
+        let message = if store.echo_refused_secrets {
+            format!(
+                "identity {} presented {}, which matches no universal auth credential",
+                body["clientId"], body["clientSecret"]
+            )
+        } else {
+            "Invalid credentials".to_owned()
+        };
+        return error(StatusCode::UNAUTHORIZED, "UnauthorizedError", &message);
     }
     store.logins += 1;
     axum::Json(issue(&mut store)).into_response()
@@ -178,6 +191,20 @@ async fn read(
         Ok(path) => path,
         Err(missing) => return error(StatusCode::NOT_FOUND, "NotFound", missing),
     };
+    let gate = {
+        let mut store = store.lock().unwrap();
+        match &mut store.racing_reads {
+            Some((barrier, left)) if *left > 0 => {
+                *left -= 1;
+                Some(Arc::clone(barrier))
+            }
+            _ => None,
+        }
+    };
+    if let Some(barrier) = gate {
+        // Bounded: a test that sends fewer reads than it announced fails, never hangs.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(5), barrier.wait()).await;
+    }
     let store = store.lock().unwrap();
     match store.secrets.get(&(path.clone(), name.clone())) {
         Some(value) => axum::Json(json!({ "secret": item(&path, &name, value) })).into_response(),
@@ -270,6 +297,16 @@ async fn status() -> Response {
     .into_response()
 }
 
+fn router(store: &Shared) -> Router {
+    Router::new()
+        .route("/api/v1/auth/universal-auth/login", post(login))
+        .route("/api/v1/auth/token/renew", post(renew))
+        .route("/api/v3/secrets/raw", get(list))
+        .route("/api/v3/secrets/raw/{name}", get(read).post(create).patch(update).delete(delete))
+        .route("/api/status", get(status))
+        .with_state(Arc::clone(store))
+}
+
 impl InfisicalApi {
     /// Starts the instance; the identity [`CLIENT_ID`] logs in with `client_secret`, and
     /// tokens live `expires_in` seconds (renewable up to a day).
@@ -280,17 +317,22 @@ impl InfisicalApi {
             max_ttl: 86_400,
             ..Store::default()
         }));
-        let router = Router::new()
-            .route("/api/v1/auth/universal-auth/login", post(login))
-            .route("/api/v1/auth/token/renew", post(renew))
-            .route("/api/v3/secrets/raw", get(list))
-            .route(
-                "/api/v3/secrets/raw/{name}",
-                get(read).post(create).patch(update).delete(delete),
-            )
-            .route("/api/status", get(status))
-            .with_state(Arc::clone(&store));
-        Self { server: LoopbackServer::start(router), store }
+        Self { server: LoopbackServer::start(router(&store)), store }
+    }
+
+    /// The routes of an instance whose identity logs in with `client_secret` (tokens
+    /// live an hour), for a server the test runs itself (the hostile peer's normal half).
+    #[allow(
+        dead_code,
+        reason = "the hostile rows in contract-tests use it; this crate's tests do not"
+    )]
+    pub(crate) fn router_for(client_secret: &str) -> Router {
+        router(&Arc::new(Mutex::new(Store {
+            client_secret: client_secret.to_owned(),
+            expires_in: 3600,
+            max_ttl: 86_400,
+            ..Store::default()
+        })))
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -337,6 +379,18 @@ impl InfisicalApi {
     pub(crate) fn auth_counts(&self) -> (u32, u32) {
         let store = self.store.lock().unwrap();
         (store.logins, store.renewals)
+    }
+
+    /// From now on, a refused login quotes the client id and secret it got.
+    pub(crate) fn echo_refused_secrets(&self) {
+        self.store.lock().unwrap().echo_refused_secrets = true;
+    }
+
+    /// The next `writers` reads of a secret wait until all of them have arrived, so that
+    /// `writers` concurrent writes all find it missing and race to create it.
+    pub(crate) fn race_creates(&self, writers: usize) {
+        let barrier = Arc::new(tokio::sync::Barrier::new(writers));
+        self.store.lock().unwrap().racing_reads = Some((barrier, writers));
     }
 
     /// Every request received.

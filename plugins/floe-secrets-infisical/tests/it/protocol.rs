@@ -107,6 +107,47 @@ async fn a_write_reads_first_then_creates_or_updates_with_the_scope_in_the_body(
 }
 
 #[tokio::test]
+async fn a_create_that_loses_the_race_to_another_writer_updates_instead() {
+    let (mine, theirs) = (planted_secret(), planted_secret());
+    let api = InfisicalApi::start("cs", 3600);
+    api.race_creates(2);
+    let (first, second) = (plugin(&api, "cs"), plugin(&api, "cs"));
+    let (mine_secret, theirs_secret) = (Secret::new(mine.clone()), Secret::new(theirs.clone()));
+    let capture = Capture::start();
+
+    let (a, b) = capture
+        .bind(async {
+            tokio::join!(
+                first.set_secret("apps/API_KEY", &mine_secret),
+                second.set_secret("apps/API_KEY", &theirs_secret),
+            )
+        })
+        .await;
+
+    a.unwrap();
+    b.unwrap();
+    let stored = api.value("/apps", "API_KEY").unwrap();
+    assert!(stored == mine || stored == theirs);
+    let calls: Vec<String> = api
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v3"))
+        .map(|r| r.method)
+        .collect();
+    let count = |method: &str| calls.iter().filter(|m| *m == method).count();
+    assert_eq!((count("GET"), count("POST"), count("PATCH")), (2, 2, 1), "{calls:?}");
+    let span = |action: &str| {
+        floe_otel_testkit::expect::span("secrets.set_secret")
+            .ok()
+            .attr(floe_core::telemetry::attr::SECRETS_WRITE_ACTION, action.to_owned())
+    };
+    capture.assert_one(span("created"));
+    capture.assert_one(span("updated"));
+    capture.assert_secret_nowhere(&mine, &[]);
+    capture.assert_secret_nowhere(&theirs, &[]);
+}
+
+#[tokio::test]
 async fn delete_sends_the_scope_and_reports_whether_the_secret_existed() {
     let api = InfisicalApi::start("cs", 3600);
     api.insert("/", "OLD", "x");
@@ -162,9 +203,16 @@ async fn an_error_body_is_reported_with_its_name_and_message() {
 
     let error = plugin.list_secrets(None).await.unwrap_err();
 
-    assert_eq!(
-        error.to_string(),
-        "infisical refused to list secret * in environment staging: 404 NotFound: Environment not found"
+    let text = error.to_string();
+    assert!(
+        text.starts_with(
+            "cannot list secret * in environment staging through infisical: 127.0.0.1:"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("has no such resource (404): NotFound: Environment not found"),
+        "{text}"
     );
 }
 

@@ -109,14 +109,80 @@ async fn a_refused_client_secret_fails_login_and_the_operation_without_leaking_i
     let error = plugin(&api, &wrong).get_secret("DB_PASSWORD").await.unwrap_err();
 
     assert_eq!(error.kind(), floe_core::plugin::PluginErrorKind::Unauthorized);
-    let message =
-        "infisical refused the machine identity login: 401 UnauthorizedError: Invalid credentials";
-    assert_eq!(error.to_string(), message);
+    let message = "refused the credentials (401): UnauthorizedError: Invalid credentials";
+    assert!(
+        error.to_string().starts_with("the infisical machine identity login failed: 127.0.0.1:")
+    );
+    assert!(error.to_string().ends_with(message), "{error}");
     capture.assert_one(login("login").error_containing(message).parent("secrets.get_secret"));
     capture
         .assert_one(op("secrets.get_secret").error_containing(message).exception("InfisicalError"));
     capture.spans().assert_conforms();
     capture.assert_secret_nowhere(&wrong, &[&error.to_string(), &format!("{error:?}")]);
+}
+
+#[tokio::test]
+async fn a_refusal_quoting_the_client_secret_is_scrubbed_before_it_is_sanitized() {
+    let api = InfisicalApi::start("the-real-client-secret", 3600);
+    api.echo_refused_secrets();
+    let wrong = planted_secret();
+    let capture = Capture::start();
+
+    let error = plugin(&api, &wrong).get_secret("DB_PASSWORD").await.unwrap_err();
+
+    let text = error.to_string();
+    assert!(
+        text.ends_with("UnauthorizedError: identity \"<redacted>\" presented \"<redacted>\", which matches no universal auth credential"),
+        "{text}"
+    );
+    capture.assert_one(
+        login("login").error_containing("presented \"<redacted>\"").parent("secrets.get_secret"),
+    );
+    capture.assert_secret_nowhere(&wrong, &[&text, &format!("{error:?}")]);
+}
+
+#[tokio::test]
+async fn every_operation_ends_its_span_as_an_error_when_infisical_refuses_it() {
+    let value = planted_secret();
+    let api = InfisicalApi::start("cs", 3600);
+    let plugin = plugin(&api, "cs");
+    plugin.list_secrets(None).await.unwrap();
+    api.rate_limit(1000);
+    let capture = Capture::start();
+
+    let errors = [
+        plugin.get_secret("A").await.unwrap_err(),
+        plugin.require_secret("A").await.unwrap_err(),
+        plugin.get_multi("db").await.unwrap_err(),
+        plugin.set_secret("A", &Secret::new(value.clone())).await.unwrap_err(),
+        plugin.delete_secret("A").await.unwrap_err(),
+        plugin.list_secrets(None).await.unwrap_err(),
+        plugin.pod_env_spec(&["db/PASSWORD"]).unwrap_err(),
+    ];
+
+    for error in &errors {
+        capture.assert_secret_nowhere(&value, &[&error.to_string()]);
+    }
+    let refused = |name: &str, action: &str| {
+        op(name)
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 429_i64)
+            .error_containing(format!("cannot {action} secret"))
+            .exception("InfisicalError")
+            .exception_message_containing("failed to answer (429): RateLimitExceeded")
+            .event(expect::event("secrets.retry").attr(attr::SECRETS_ATTEMPT, 2_i64))
+    };
+    capture.assert_count(refused("secrets.get_secret", "read"), 2);
+    capture.assert_one(refused("secrets.get_multi", "list"));
+    capture.assert_one(refused("secrets.set_secret", "read"));
+    capture.assert_one(refused("secrets.delete_secret", "delete"));
+    capture.assert_one(refused("secrets.list_secrets", "list"));
+    capture.assert_one(
+        expect::span("secrets.pod_env_spec")
+            .root()
+            .kind(SpanKind::Internal)
+            .error_containing("invalid secret key \"db/PASSWORD\""),
+    );
+    capture.spans().assert_conforms();
 }
 
 #[tokio::test]
@@ -223,10 +289,10 @@ async fn health_is_ok_when_the_instance_answers_and_the_identity_logs_in() {
 
     assert!(healthy.is_healthy(), "{healthy:?}");
     let HealthStatus::Unhealthy { reason } = &refused else { panic!("{refused:?}") };
-    assert!(reason.contains("401 UnauthorizedError"), "{reason}");
+    assert!(reason.contains("(401): UnauthorizedError"), "{reason}");
     let health = op("secrets.health_check");
     capture.assert_one(health.clone().ok());
-    capture.assert_one(health.error_containing("401 UnauthorizedError").exception("unhealthy"));
+    capture.assert_one(health.error_containing("(401): UnauthorizedError").exception("unhealthy"));
     capture.spans().assert_conforms();
     capture.assert_secret_nowhere(&client_secret, &[reason]);
 }

@@ -53,13 +53,26 @@ fn unknown_keys_are_refused_naming_the_path() {
 fn unusable_values_are_refused_without_showing_credentials() {
     let password = planted_secret();
     let cases = [
-        (json!({ "api_server": "not a url", "namespace": "floe" }), "api_server is not a URL"),
-        (json!({ "api_server": "ftp://h", "namespace": "floe" }), "http(s)"),
+        (
+            json!({ "api_server": "not a url", "namespace": "floe" }),
+            "api_server: the url is not valid",
+        ),
+        (
+            json!({ "api_server": "ftp://h", "namespace": "floe" }),
+            "api_server: the url of h has scheme \"ftp\"",
+        ),
         (
             json!({ "api_server": format!("https://admin:{password}@h"), "namespace": "floe" }),
-            "must not carry credentials",
+            "api_server: the url of h carries user info",
         ),
-        (json!({ "api_server": "https://h", "namespace": "Floe_NS" }), "DNS-1123"),
+        (
+            json!({ "api_server": format!("https://h/?token={password}"), "namespace": "floe" }),
+            "api_server: the url of h has a query",
+        ),
+        (
+            json!({ "api_server": "https://h", "namespace": "Floe_NS" }),
+            "namespace: is not a DNS-1123",
+        ),
         (
             json!({ "api_server": "https://h", "namespace": "floe", "timeout_secs": 0 }),
             "timeout_secs",
@@ -103,4 +116,52 @@ async fn startup_fails_when_the_token_file_cannot_be_read() {
 
     assert_eq!(error.kind, PluginErrorKind::Config);
     assert!(error.to_string().contains("/nonexistent/floe/token"), "{error}");
+}
+
+#[test]
+fn plain_http_to_a_remote_api_server_is_refused_unless_explicitly_allowed() {
+    let insecure = json!({ "api_server": "http://10.0.0.1:8080", "namespace": "floe" });
+
+    let error = build(insecure.clone()).unwrap_err();
+
+    assert_eq!(
+        error.to_string(),
+        "invalid configuration: api_server: the url of 10.0.0.1:8080 uses plain http: use https, or set allow_insecure_http for a trusted network"
+    );
+    let mut allowed = insecure;
+    allowed["allow_insecure_http"] = json!(true);
+    assert!(build(allowed).is_ok(), "allow_insecure_http opts in");
+    for local in ["http://127.0.0.1:8001", "http://localhost:8001", "https://10.0.0.1:6443"] {
+        assert!(build(json!({ "api_server": local, "namespace": "floe" })).is_ok(), "{local}");
+    }
+}
+
+#[test]
+fn floe_compile_refuses_the_insecure_configuration_naming_the_manifest_key() {
+    let token = planted_secret();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("manifest.yaml");
+    std::fs::write(
+        &manifest,
+        "api_version: floe/v1\nplatform: { name: p, namespace: n }\nplugins:\n  secrets:\n    - type: k8s\n      config: { api_server: \"http://10.0.0.1:8080\", namespace: floe, token: \"${secret:k8s_token}\" }\n",
+    )
+    .unwrap();
+    let registry = floe_core::plugin::registered();
+    let env = |name: &str| (name == "FLOE_SECRET_K8S_TOKEN").then(|| token.clone());
+
+    let error = floe_core::compile::compile(&floe_core::compile::CompileRequest {
+        manifest: &manifest,
+        output: None,
+        registry: &registry,
+        env: &env,
+    })
+    .unwrap_err();
+
+    let text = error.to_string();
+    assert!(
+        text.contains("plugin secrets/k8s: plugins.secrets[0].config.api_server: the url of 10.0.0.1:8080 uses plain http"),
+        "{text}"
+    );
+    assert!(text.contains("allow_insecure_http"), "{text}");
+    assert_text_clean("compile error", &format!("{text} {error:?}"), &token);
 }

@@ -31,6 +31,9 @@ struct Store {
     throttle: u32,
     page_size: Option<usize>,
     conflict_on_create: bool,
+    /// 401 answers quote the token they refused (as a misconfigured authenticating proxy
+    /// or webhook does).
+    echo_refused_tokens: bool,
 }
 
 type Shared = Arc<(String, Mutex<Store>)>;
@@ -57,8 +60,15 @@ fn not_found(name: &str) -> Response {
 /// Authentication, authorization and throttling, as the API server does them first.
 fn admit(shared: &Shared, headers: &HeaderMap, namespace: &str, verb: &str) -> Option<Response> {
     let expected = format!("Bearer {}", shared.0);
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-        return Some(status(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized"));
+    let presented = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if presented != Some(expected.as_str()) {
+        let message = match presented.and_then(|p| p.strip_prefix("Bearer ")) {
+            Some(token) if shared.1.lock().unwrap().echo_refused_tokens => {
+                format!("the service account presented \"{token}\", which no authenticator accepts")
+            }
+            _ => "Unauthorized".to_owned(),
+        };
+        return Some(status(StatusCode::UNAUTHORIZED, "Unauthorized", &message));
     }
     if namespace != NAMESPACE {
         return Some(status(
@@ -335,6 +345,11 @@ impl KubeApi {
     /// The next create finds that another writer created the Secret first (409).
     pub(crate) fn conflict_on_next_create(&self) {
         self.store.1.lock().unwrap().conflict_on_create = true;
+    }
+
+    /// From now on, a refused token is quoted in the 401's `Status` message.
+    pub(crate) fn echo_refused_tokens(&self) {
+        self.store.1.lock().unwrap().echo_refused_tokens = true;
     }
 
     /// Every request received.

@@ -215,7 +215,7 @@ async fn the_token_file_is_read_on_every_call_so_a_rotated_token_is_used() {
     let tokens: Vec<Option<String>> =
         api.requests().iter().map(|r| r.header("authorization").map(str::to_owned)).collect();
     assert_eq!(tokens, [Some(format!("Bearer {current}")), Some(format!("Bearer {stale}"))]);
-    assert!(error.to_string().contains("401 Unauthorized"), "{error}");
+    assert!(error.to_string().contains("(401): Unauthorized"), "{error}");
     for token in [&current, &stale] {
         capture.assert_secret_nowhere(token, &[&error.to_string(), &format!("{error:?}")]);
     }

@@ -129,11 +129,91 @@ async fn a_refused_token_ends_as_an_error_that_never_holds_the_token() {
     assert_eq!(error.kind(), floe_core::plugin::PluginErrorKind::Unauthorized);
     capture.assert_one(
         get_span("db/password")
-            .error_containing("401 Unauthorized")
+            .error_containing("(401): Unauthorized")
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 401_i64),
     );
     capture.assert_secret_nowhere(&wrong, &[&error.to_string(), &format!("{error:?}")]);
     capture.spans().assert_conforms();
+}
+
+#[tokio::test]
+async fn a_status_message_quoting_the_refused_token_is_scrubbed_before_it_is_sanitized() {
+    let api = KubeApi::start("the-accepted-token");
+    api.echo_refused_tokens();
+    let wrong = planted_secret();
+    let capture = Capture::start();
+
+    let error = plugin_for(&api, NAMESPACE, &wrong).get_secret("db/password").await.unwrap_err();
+
+    let text = error.to_string();
+    assert!(
+        text.ends_with("(401): Unauthorized: the service account presented \"<redacted>\", which no authenticator accepts"),
+        "{text}"
+    );
+    capture.assert_one(
+        get_span("db/password")
+            .error_containing("presented \"<redacted>\"")
+            .exception("K8sSecretsError"),
+    );
+    capture.assert_secret_nowhere(&wrong, &[&text, &format!("{error:?}")]);
+}
+
+#[tokio::test]
+async fn every_call_in_a_forbidden_namespace_ends_its_span_as_an_error() {
+    let token = planted_secret();
+    let value = planted_secret();
+    let api = KubeApi::start(&token);
+    let plugin = plugin_for(&api, FORBIDDEN_NAMESPACE, &token);
+    let capture = Capture::start();
+
+    let read = plugin.get_secret("db/password").await.unwrap_err();
+    let required = plugin.require_secret("db/password").await.unwrap_err();
+    let multi = plugin.get_multi("db").await.unwrap_err();
+    let written = plugin.set_secret("db/password", &Secret::new(value.clone())).await.unwrap_err();
+    let deleted = plugin.delete_secret("db").await.unwrap_err();
+    let deleted_key = plugin.delete_secret("db/password").await.unwrap_err();
+
+    for error in [&read, &required, &multi, &written, &deleted, &deleted_key] {
+        assert_eq!(error.kind(), floe_core::plugin::PluginErrorKind::Unauthorized, "{error}");
+        capture.assert_secret_nowhere(&token, &[&error.to_string()]);
+        capture.assert_secret_nowhere(&value, &[&error.to_string()]);
+    }
+    let forbidden = |name: &str, action: &str| {
+        expect::span(name.to_owned())
+            .root()
+            .scope(SCOPE)
+            .kind(SpanKind::Client)
+            .attr(attr::SECRETS_NAMESPACE, FORBIDDEN_NAMESPACE)
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 403_i64)
+            .error_containing(format!("cannot {action} secret db in namespace kube-system"))
+            .exception("K8sSecretsError")
+            .exception_message_containing("(403): Forbidden")
+    };
+    capture.assert_count(forbidden("secrets.get_secret", "read"), 2);
+    capture.assert_one(forbidden("secrets.get_multi", "read"));
+    capture.assert_one(forbidden("secrets.set_secret", "update"));
+    capture.assert_count(forbidden("secrets.delete_secret", "read"), 1);
+    capture.assert_count(forbidden("secrets.delete_secret", "delete"), 1);
+    capture.spans().assert_conforms();
+}
+
+#[tokio::test]
+async fn a_required_secret_that_exists_is_read_on_an_ok_span() {
+    let value = planted_secret();
+    let api = KubeApi::start(&planted_secret());
+    api.insert("db", &[("password", &value)]);
+    let capture = Capture::start();
+
+    let read = plugin(&api).require_secret("db/password").await.unwrap();
+
+    assert_eq!(read.expose(), &value);
+    capture.assert_one(
+        get_span("db/password")
+            .ok()
+            .attr(attr::SECRETS_REQUIRED, true)
+            .attr(attr::SECRETS_FOUND, true),
+    );
+    capture.assert_secret_nowhere(&value, &[]);
 }
 
 #[tokio::test]
@@ -144,14 +224,15 @@ async fn a_forbidden_namespace_is_an_error_naming_the_reason() {
 
     let error = plugin_for(&api, FORBIDDEN_NAMESPACE, &token).list_secrets(None).await.unwrap_err();
 
-    assert!(error.to_string().contains("403 Forbidden"), "{error}");
+    assert!(error.to_string().contains("(403): Forbidden"), "{error}");
     capture.assert_one(
         expect::span("secrets.list_secrets")
             .root()
             .attr(attr::SECRETS_NAMESPACE, FORBIDDEN_NAMESPACE)
             .error_containing(
-                "kubernetes api refused to list secret * in namespace kube-system: 403 Forbidden",
+                "cannot list secret * in namespace kube-system through the kubernetes api",
             )
+            .error_containing("refused the credentials (403): Forbidden: secrets is forbidden")
             .exception("K8sSecretsError"),
     );
     capture.assert_secret_nowhere(&token, &[&error.to_string()]);
@@ -170,13 +251,13 @@ async fn health_is_ok_when_secrets_are_listable_and_an_error_when_forbidden() {
     let floe_core::plugin::HealthStatus::Unhealthy { reason } = &forbidden else {
         panic!("expected unhealthy, got {forbidden:?}");
     };
-    assert!(reason.contains("403 Forbidden"), "{reason}");
+    assert!(reason.contains("(403): Forbidden"), "{reason}");
     let health = expect::span("secrets.health_check").root().scope(SCOPE).kind(SpanKind::Client);
     capture.assert_one(health.clone().ok().attr(attr::SECRETS_NAMESPACE, NAMESPACE));
     capture.assert_one(
         health
             .attr(attr::SECRETS_NAMESPACE, FORBIDDEN_NAMESPACE)
-            .error_containing("403 Forbidden")
+            .error_containing("(403): Forbidden")
             .exception("unhealthy"),
     );
     capture.spans().assert_conforms();
@@ -222,7 +303,7 @@ async fn an_unreachable_api_server_is_an_error_without_the_token() {
     capture.assert_one(
         expect::span("secrets.get_secret")
             .root()
-            .error_containing("cannot reach the kubernetes api at 127.0.0.1:")
+            .error_containing("through the kubernetes api: cannot connect to 127.0.0.1:")
             .event(expect::event("secrets.retry").attr(attr::SECRETS_ATTEMPT, 2_i64)),
     );
     capture.assert_secret_nowhere(&token, &[&error.to_string(), &format!("{error:?}")]);

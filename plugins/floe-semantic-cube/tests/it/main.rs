@@ -1,12 +1,16 @@
-//! Tests of the Cube plugin: the data model generated from a real dbt manifest and parsed
-//! back, deployment configuration, configuration errors, and the spans of every operation
-//! against a loopback Cube server.
+//! Tests of the Cube plugin: the data model generated from the manifest dbt writes for the
+//! example project, judged by Cube's own compiler and queried on the DuckDB database dbt
+//! built; deployment configuration; configuration errors; and the spans of every operation
+//! against a loopback server answering `/readyz` as Cube documents it.
 
 mod config;
+mod cube;
 mod deploy;
+mod judge;
 mod peer;
 mod schema;
 mod tracing;
+mod warehouse;
 
 use floe_semantic_cube::{CubeConfig, CubePlugin};
 

@@ -1,16 +1,25 @@
-//! The spans of every operation: generation and the readiness check against a loopback
-//! Cube server, with truthful statuses and no URL user info anywhere.
+//! The spans of every operation: generation from the manifest dbt writes for the example
+//! project, and the readiness check against a loopback server answering `/readyz` as Cube
+//! does (ready, not ready, refused, slow, and something on the port that is not Cube),
+//! with truthful statuses and no URL user info anywhere.
 
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
 use floe_core::plugin::categories::SemanticLayer as _;
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::telemetry::{SpanKind, attr};
 use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::http::LoopbackServer;
 use floe_otel_testkit::peers::closed_port;
 use floe_otel_testkit::{Capture, expect};
-use serde_json::json;
+use floe_semantic_cube::{CubeConfig, CubeError, CubePlugin};
 
-use crate::peer::{CubeServer, manifest};
+use crate::peer::{CubeServer, DataSource};
 use crate::plugin;
+use crate::schema::refused_manifests;
+use crate::warehouse::warehouse;
 
 const SCOPE: &str = "floe.semantic.cube";
 
@@ -24,41 +33,46 @@ fn health_span(server: &str) -> expect::SpanExpectation {
         .attr(attr::SEMANTIC_SERVER, server.to_owned())
 }
 
+/// `url` with a planted password as user info.
+fn with_password(url: &str, password: &str) -> String {
+    url.replace("http://", &format!("http://floe:{password}@"))
+}
+
 #[tokio::test]
 async fn a_ready_server_ends_the_health_span_ok_with_its_address_only() {
     let password = planted_secret();
-    let server = CubeServer::start(true);
-    let url = server.url().replace("http://", &format!("http://floe:{password}@"));
+    let server = CubeServer::start(DataSource::Up);
+    let plugin = plugin(&with_password(&server.url(), &password));
     let capture = Capture::start();
 
-    plugin(&url).health().await.unwrap();
+    plugin.health().await.unwrap();
+    let status = plugin.health_check().await;
 
-    assert_eq!(server.paths(), ["/readyz"]);
-    capture.assert_one(
+    assert_eq!(status, HealthStatus::Healthy);
+    assert_eq!(server.paths(), ["/readyz", "/readyz"]);
+    capture.assert_count(
         health_span(&server.host_port()).ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
+        2,
     );
     capture.spans().assert_conforms();
     capture.assert_secret_nowhere(&password, &[]);
 }
 
 #[tokio::test]
-async fn an_unready_server_is_an_error_span_and_an_unhealthy_status() {
+async fn a_server_whose_data_source_is_down_is_an_error_span_and_an_unhealthy_status() {
     let password = planted_secret();
-    let server = CubeServer::start(false);
-    let url = server.url().replace("http://", &format!("http://floe:{password}@"));
-    let plugin = plugin(&url);
+    let server = CubeServer::start(DataSource::Down);
+    let plugin = plugin(&with_password(&server.url(), &password));
     let capture = Capture::start();
 
     let error = plugin.health().await.unwrap_err();
     let status = plugin.health_check().await;
-    server.set_ready(true);
-    let recovered = plugin.health_check().await;
 
     let expected =
         format!("cube server at {} is not ready: GET /readyz answered 500", server.host_port());
+    assert!(matches!(error, CubeError::NotReady { status: 500, .. }), "{error:?}");
     assert_eq!(error.to_string(), expected);
     assert_eq!(status, HealthStatus::Unhealthy { reason: expected.clone() });
-    assert_eq!(recovered, HealthStatus::Healthy);
     capture.assert_count(
         health_span(&server.host_port())
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 500_i64)
@@ -66,23 +80,20 @@ async fn an_unready_server_is_an_error_span_and_an_unhealthy_status() {
             .exception("CubeError"),
         2,
     );
-    capture.assert_one(health_span(&server.host_port()).ok());
     capture.spans().assert_conforms();
-    capture.assert_secret_nowhere(&password, &[&error.to_string()]);
+    capture.assert_secret_nowhere(&password, &[&error.to_string(), &format!("{error:?}")]);
 }
 
 #[tokio::test]
-async fn an_unreachable_server_is_an_error_span_naming_host_and_port() {
+async fn a_refused_connection_is_an_error_span_naming_host_and_port() {
     let password = planted_secret();
     let addr = closed_port();
     let capture = Capture::start();
 
     let error = plugin(&format!("http://floe:{password}@{addr}/")).health().await.unwrap_err();
 
-    assert!(
-        error.to_string().starts_with(&format!("cannot reach the cube server at {addr}")),
-        "{error}"
-    );
+    assert!(matches!(error, CubeError::Transport { .. }), "{error:?}");
+    assert_eq!(error.to_string(), format!("cannot reach the cube server at {addr}"));
     capture.assert_one(
         health_span(&addr.to_string())
             .no_attr(attr::HTTP_RESPONSE_STATUS_CODE)
@@ -93,11 +104,66 @@ async fn an_unreachable_server_is_an_error_span_naming_host_and_port() {
     capture.assert_secret_nowhere(&password, &[&format!("{error:?}")]);
 }
 
-#[test]
-fn generation_records_the_number_of_cubes() {
+#[tokio::test]
+async fn a_server_slower_than_the_timeout_is_an_error_span_within_the_timeout() {
+    let password = planted_secret();
+    let server = CubeServer::start(DataSource::Slow(Duration::from_secs(2)));
+    let mut config = crate::peer::config(&with_password(&server.url(), &password));
+    config["timeout_secs"] = serde_json::json!(1);
+    let plugin = CubePlugin::new(serde_json::from_value::<CubeConfig>(config).unwrap()).unwrap();
+    let capture = Capture::start();
+    let started = std::time::Instant::now();
+
+    let status = plugin.health_check().await;
+
+    let expected =
+        format!("cube server at {} did not answer GET /readyz within 1 s", server.host_port());
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(status, HealthStatus::Unhealthy { reason: expected.clone() });
+    capture.assert_one(
+        health_span(&server.host_port())
+            .no_attr(attr::HTTP_RESPONSE_STATUS_CODE)
+            .error_description(expected)
+            .exception("CubeError"),
+    );
+    capture.spans().assert_conforms();
+    capture.assert_no_secret(&password);
+}
+
+#[tokio::test]
+async fn a_200_that_is_not_cubes_readiness_answer_is_not_ready() {
+    let password = planted_secret();
+    let proxy = LoopbackServer::start(
+        Router::new()
+            .route("/readyz", get(|| async { "<html><body>Welcome to nginx!</body></html>" })),
+    );
+    let plugin = plugin(&with_password(&proxy.url(""), &password));
     let capture = Capture::start();
 
-    let files = plugin("http://127.0.0.1:4000").generate_schema(&manifest()).unwrap();
+    let error = plugin.health().await.unwrap_err();
+
+    let expected = format!(
+        "the server at {} answered GET /readyz with 200 but not Cube's readiness answer",
+        proxy.addr()
+    );
+    assert!(matches!(error, CubeError::NotCube { .. }), "{error:?}");
+    assert_eq!(error.to_string(), expected);
+    capture.assert_one(
+        health_span(&proxy.addr().to_string())
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64)
+            .error_description(expected)
+            .exception("CubeError"),
+    );
+    capture.spans().assert_conforms();
+    capture.assert_secret_nowhere(&password, &[&format!("{error:?}")]);
+}
+
+#[test]
+fn generation_records_the_number_of_cubes() {
+    let manifest = warehouse().manifest();
+    let capture = Capture::start();
+
+    let files = plugin("http://127.0.0.1:4000").generate_schema(&manifest).unwrap();
 
     assert_eq!(files.files.len(), 3);
     capture.assert_one(
@@ -114,21 +180,34 @@ fn generation_records_the_number_of_cubes() {
 }
 
 #[test]
-fn a_manifest_that_cannot_become_cubes_ends_the_span_as_an_error() {
-    let mut bad = manifest();
-    bad["nodes"]["model.orders_product.orders"]["columns"]["status"]["meta"] =
-        json!({ "cube": { "measure": 3 } });
-    let capture = Capture::start();
+fn a_manifest_that_cannot_become_a_model_ends_the_span_as_an_error_naming_why() {
+    let plugin = plugin("http://127.0.0.1:4000");
+    let mut variants = Vec::new();
+    for (what, manifest, _) in refused_manifests() {
+        let capture = Capture::start();
 
-    let error = plugin("http://127.0.0.1:4000").generate_schema(&bad).unwrap_err();
+        let error = plugin.generate_schema(&manifest).unwrap_err();
 
-    capture.assert_one(
-        expect::span("semantic.generate_schema")
-            .root()
-            .scope(SCOPE)
-            .no_attr(attr::SEMANTIC_CUBES_COUNT)
-            .error_description(error.to_string())
-            .exception("CubeError"),
-    );
-    capture.spans().assert_conforms();
+        variants.push(match error {
+            CubeError::Manifest { .. } => "Manifest",
+            CubeError::Meta { .. } => "Meta",
+            CubeError::InvalidName { .. } => "InvalidName",
+            CubeError::DuplicateMember { .. } => "DuplicateMember",
+            ref other => panic!("{what}: unexpected {other:?}"),
+        });
+        capture.assert_one(
+            expect::span("semantic.generate_schema")
+                .root()
+                .scope(SCOPE)
+                .floe_attributes()
+                .attr(attr::SEMANTIC_PROVIDER, "cube")
+                .no_attr(attr::SEMANTIC_CUBES_COUNT)
+                .error_description(error.to_string())
+                .exception("CubeError"),
+        );
+        capture.spans().assert_conforms();
+    }
+    variants.sort_unstable();
+    variants.dedup();
+    assert_eq!(variants, ["DuplicateMember", "InvalidName", "Manifest", "Meta"]);
 }

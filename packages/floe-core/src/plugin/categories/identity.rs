@@ -24,6 +24,34 @@ pub enum TokenGrant {
         /// Requested scopes.
         scopes: Vec<String>,
     },
+    /// A refresh token the provider issued earlier (with an authorization code, say),
+    /// exchanged for a new access token.
+    RefreshToken {
+        /// The refresh token.
+        refresh_token: Secret<String>,
+        /// Requested scopes (empty: those of the original grant).
+        scopes: Vec<String>,
+    },
+}
+
+impl TokenGrant {
+    /// The grant's `grant_type` (`client_credentials`, `password`, `refresh_token`).
+    pub const fn grant_type(&self) -> &'static str {
+        match self {
+            Self::ClientCredentials { .. } => "client_credentials",
+            Self::Password { .. } => "password",
+            Self::RefreshToken { .. } => "refresh_token",
+        }
+    }
+
+    /// The requested scopes.
+    pub fn scopes(&self) -> &[String] {
+        match self {
+            Self::ClientCredentials { scopes }
+            | Self::Password { scopes, .. }
+            | Self::RefreshToken { scopes, .. } => scopes,
+        }
+    }
 }
 
 /// Tokens the provider issued. Never recorded.
@@ -80,7 +108,8 @@ pub trait IdentityProvider {
         &self,
         access_token: &Secret<String>,
     ) -> impl Future<Output = Result<UserInfo, Self::Error>> + Send;
-    /// Validates a JWT against the provider's keys (signature, `exp`, `iss`, `aud`).
+    /// Validates a JWT against the provider's keys (signature, `exp`, `iss`, `aud`, and
+    /// the authorized party where the provider names one).
     fn validate_token(
         &self,
         token: &Secret<String>,

@@ -4,7 +4,7 @@ use floe_otel_testkit::{Capture, expect};
 
 /// Checks the delivery span.
 pub(crate) fn assert_sent(capture: &Capture, channel: &str) {
-    capture.assert_one(expect::span("alert.send").with_attr(floe_core::telemetry::attr::ALERT_CHANNEL, channel));
+    capture.assert_one(expect::span("alert.send").attr(floe_core::telemetry::attr::ALERT_CHANNEL, channel.to_owned()));
 }
 
 /// Checks nothing escaped, through another helper.

@@ -1,5 +1,9 @@
-//! Tracing tests of the demo alert plugin: every form of assertion the audit accepts.
+//! Tracing tests of the demo alert plugin: every form of assertion the audit accepts
+//! here, every operation and failure mode in `tracing/ops.rs`.
 
+mod ops;
+
+use floe_core::telemetry::attr::ALERT_CHANNEL;
 use floe_otel_testkit::{Capture, assert_span_tree, expect, leak};
 
 use crate::support;
@@ -10,7 +14,7 @@ const PLANTED: &str = "FLOETEST-planted";
 fn send_emits_one_span_with_the_channel() {
     let capture = Capture::start();
     plugin().send("disk full").unwrap();
-    capture.assert_one(expect::span("alert.send").with_attr(ALERT_CHANNEL, "#ops"));
+    capture.assert_one(expect::span("alert.send").attr(ALERT_CHANNEL, "#ops"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

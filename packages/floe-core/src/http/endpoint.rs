@@ -1,0 +1,182 @@
+//! Endpoint URLs from config: the transport rule for credentials (`https`, plain `http`
+//! to loopback, or plain `http` with an explicit opt-in), and the one form of a URL that
+//! may reach a span or an error (`host[:port]`).
+
+use reqwest::{Response, StatusCode, Url};
+
+/// The part of a URL that is safe to record: `host[:port]`, never user info, path or
+/// query (webhook URLs carry their secret in the path).
+///
+/// # Examples
+/// ```
+/// use floe_core::http::safe_destination;
+/// assert_eq!(safe_destination("https://bot:pw@hooks.slack.com/services/T/B/X"), "hooks.slack.com");
+/// assert_eq!(safe_destination("http://127.0.0.1:9093/api/v2/alerts"), "127.0.0.1:9093");
+/// assert_eq!(safe_destination("not a url"), "<invalid url>");
+/// ```
+pub fn safe_destination(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(url) => destination_of(&url),
+        Err(_) => "<invalid url>".to_owned(),
+    }
+}
+
+/// [`safe_destination`] of a parsed URL.
+pub(crate) fn destination_of(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => "<no host>".to_owned(),
+    }
+}
+
+/// Whether `url` points at this machine (127.0.0.0/8, `::1` or `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(domain)) => domain == "localhost",
+        None => false,
+    }
+}
+
+/// A configured endpoint URL that cannot be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EndpointError {
+    /// The text is not a URL (the message never repeats it: it may hold a credential).
+    #[error("the url is not valid: {0}")]
+    Invalid(#[source] url::ParseError),
+    /// Not `http` or `https`.
+    #[error("the url of {destination} has scheme {scheme:?}; expected https")]
+    UnsupportedScheme {
+        /// The safe form of the URL.
+        destination: String,
+        /// The scheme found.
+        scheme: String,
+    },
+    /// Plain HTTP to a host that is not this machine, without the explicit opt-in.
+    #[error(
+        "the url of {destination} uses plain http: use https, or set allow_insecure_http for a trusted network"
+    )]
+    Insecure {
+        /// The safe form of the URL.
+        destination: String,
+    },
+    /// The URL carries user info; credentials go in their own settings, never in a URL
+    /// that ends up in logs and errors.
+    #[error("the url of {destination} carries user info; put credentials in their own setting")]
+    UserInfo {
+        /// The safe form of the URL.
+        destination: String,
+    },
+    /// The URL has a query or a fragment, which a base URL cannot keep when paths are
+    /// appended (and which may hold a credential).
+    #[error("the url of {destination} has a query or fragment; give the base url only")]
+    Query {
+        /// The safe form of the URL.
+        destination: String,
+    },
+    /// An endpoint announced by the peer (a discovery document, a redirect) that is not
+    /// on the configured endpoint's origin, so credentials would leave for another host.
+    #[error("the url of {destination} is not on the origin of {expected}")]
+    OtherOrigin {
+        /// The safe form of the URL.
+        destination: String,
+        /// The configured endpoint's safe form.
+        expected: String,
+    },
+}
+
+/// Parses an endpoint URL from config and checks its transport: `https`, or plain `http`
+/// to a loopback address, or plain `http` anywhere when `allow_insecure_http` is set.
+///
+/// # Errors
+/// When the URL is not valid, not HTTP(S), or plain HTTP that is not allowed.
+///
+/// # Examples
+/// ```
+/// use floe_core::http::{EndpointError, parse_endpoint};
+/// assert!(parse_endpoint("https://marquez.example.com", false).is_ok());
+/// assert!(parse_endpoint("http://127.0.0.1:5000", false).is_ok());
+/// assert!(matches!(
+///     parse_endpoint("http://marquez.example.com", false),
+///     Err(EndpointError::Insecure { .. })
+/// ));
+/// assert!(parse_endpoint("http://marquez.example.com", true).is_ok());
+/// ```
+pub fn parse_endpoint(url: &str, allow_insecure_http: bool) -> Result<Url, EndpointError> {
+    let parsed = Url::parse(url).map_err(EndpointError::Invalid)?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if allow_insecure_http || is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(EndpointError::Insecure { destination: safe_destination(url) }),
+        other => Err(EndpointError::UnsupportedScheme {
+            destination: safe_destination(url),
+            scheme: other.to_owned(),
+        }),
+    }
+}
+
+/// [`parse_endpoint`] for the base URL of a peer that receives credentials: also refuses
+/// user info, a query and a fragment, so the URL itself carries no secret.
+///
+/// # Errors
+/// As [`parse_endpoint`], plus [`EndpointError::UserInfo`] and [`EndpointError::Query`].
+///
+/// # Examples
+/// ```
+/// use floe_core::http::{EndpointError, parse_base_endpoint};
+/// assert!(parse_base_endpoint("https://kubernetes.default.svc", false).is_ok());
+/// assert!(matches!(
+///     parse_base_endpoint("https://admin:pw@10.0.0.1:6443", false),
+///     Err(EndpointError::UserInfo { .. })
+/// ));
+/// assert!(matches!(
+///     parse_base_endpoint("https://h/api?token=x", false),
+///     Err(EndpointError::Query { .. })
+/// ));
+/// ```
+pub fn parse_base_endpoint(url: &str, allow_insecure_http: bool) -> Result<Url, EndpointError> {
+    let parsed = parse_endpoint(url, allow_insecure_http)?;
+    let destination = || destination_of(&parsed);
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(EndpointError::Invalid(url::ParseError::EmptyHost));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(EndpointError::UserInfo { destination: destination() });
+    }
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(EndpointError::Query { destination: destination() });
+    }
+    Ok(parsed)
+}
+
+/// The longest excerpt of an error answer [`answer_excerpt`] keeps.
+pub const EXCERPT_MAX: usize = 200;
+
+/// The first non-empty line of an error answer's body, sanitized and cut to
+/// [`EXCERPT_MAX`] characters: enough to say why a peer refused a request (Slack's
+/// `invalid_blocks`, Alertmanager's `invalid label set`) without copying a large or
+/// sensitive body into an error.
+///
+/// Credentialed calls use [`crate::http::PeerAnswer::excerpt`] instead, which first
+/// removes every credential the call sent.
+pub async fn answer_excerpt(response: Response) -> String {
+    if response.status() == StatusCode::NO_CONTENT {
+        return String::new();
+    }
+    let body = response.bytes().await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_MAX)]);
+    excerpt_of(&text, str::to_owned).into_string()
+}
+
+/// The first non-empty line of `text`, passed through `clean` (the scrub of a call's
+/// credentials) before it is sanitized and cut to [`EXCERPT_MAX`] characters: the line
+/// is never cut before `clean` sees it, so a credential cannot be split by the cut.
+pub(crate) fn excerpt_of(
+    text: &str,
+    clean: impl FnOnce(&str) -> String,
+) -> crate::telemetry::SanitizedMessage {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
+    crate::telemetry::sanitize_with_max_len(&clean(line), EXCERPT_MAX)
+}

@@ -1,0 +1,5 @@
+//! Integration tests of the demo alert plugin.
+
+mod delivery;
+mod support;
+mod tracing;
