@@ -4,6 +4,7 @@ mod audit_coverage;
 mod codegen;
 mod exemptions;
 mod facts;
+mod faults;
 mod finding;
 mod manifest;
 mod registry;
@@ -21,7 +22,9 @@ fn usage() -> &'static str {
        codegen [--check]                 generate attr.rs, ops.rs, registry.rs and docs/telemetry.md from the telemetry registry\n  \
        audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
        registry-coverage [--format json] [--dir <path>]  which registry spans and attributes the tests produced (the testkit's coverage records); exit 1 below 100 % of spans\n  \
-       tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n"
+       tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n  \
+       faults [-p PKG]... [--fault F]... [--jobs N] [--format json]\n                                         \
+       run each package's tracing tests and contract row under each telemetry fault; fail on a missed one\n"
 }
 
 /// The workspace root: the nearest ancestor of the working directory that holds this
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
         Some("audit-coverage") => audit_coverage::run(&root, rest),
         Some("registry-coverage") => registry_coverage::run(&root, rest),
         Some("tidy") => tidy::run(&root, rest),
+        Some("faults") => faults::run(&root, rest),
         Some(other) => {
             eprintln!("unknown task {other:?}\n{}", usage());
             return ExitCode::from(2);

@@ -22,7 +22,11 @@
 //! - `otlp-http` (default): the OTLP exporter over HTTP/protobuf (a blocking reqwest client
 //!   on rustls with the `ring` provider, installed by this crate before it is built).
 //!
-//! Without either, the crate builds no HTTP stack: a configuration asking for OTLP is then
+//! - `fault-injection` (never in a production build; the testkit turns it on for every
+//!   test build): [`fault`], the domain-span layer lying in one way chosen at run time by
+//!   `FLOE_FAULT`, for `cargo xtask faults`.
+//!
+//! Without either OTLP feature, the crate builds no HTTP stack: a configuration asking for OTLP is then
 //! refused by [`init_telemetry`] with [`TracerInitError::Unsupported`].
 #![warn(missing_docs)]
 
@@ -34,6 +38,10 @@ pub mod conventions;
 #[cfg(any(feature = "otlp-grpc", feature = "otlp-http"))]
 mod export;
 mod factory;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
+#[cfg(not(feature = "fault-injection"))]
+mod fault;
 pub mod ops;
 mod provider;
 mod registry;

@@ -4,7 +4,7 @@
 //! no `opentelemetry` in scope.
 //!
 //! Spans are started and ended through [`DomainSpan`] only; failures reach the span through
-//! `DomainSpan::fail`/`fail_soft`, that is through `telemetry::record_failure`.
+//! `DomainSpan::fail`/`fail_with`, that is through `telemetry::record_failure`.
 
 use std::any::Any;
 use std::borrow::Cow;
@@ -117,7 +117,7 @@ pub async fn run_async<R, F: Future<Output = R>>(span: DomainSpan, body: F) -> (
 }
 
 fn fail_with_panic<R>(span: DomainSpan, payload: Box<dyn Any + Send>) -> (R, DomainSpan) {
-    span.fail_soft("panic", panic_message("operation panicked", payload.as_ref()));
+    span.fail_with("panic", panic_message("operation panicked", payload.as_ref()));
     resume_unwind(payload)
 }
 
@@ -163,7 +163,7 @@ impl<T, E: Display> DisplayOutcome for &Outcome<'_, Result<T, E>> {
         match self.0 {
             Ok(_) => span.succeed(),
             Err(error) => span
-                .fail_soft(std::any::type_name::<E>(), sanitize_error_message(&error.to_string())),
+                .fail_with(std::any::type_name::<E>(), sanitize_error_message(&error.to_string())),
         }
     }
 }

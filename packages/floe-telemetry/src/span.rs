@@ -6,6 +6,7 @@
 //! through [`record_failure`], which takes a [`SanitizedMessage`]; this module is the only
 //! place in the workspace that sets an error status or writes an exception event.
 
+use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use opentelemetry::{Context, KeyValue};
 use super::attr;
 use super::attributes::FloeSpanAttributes;
 use super::factory::TracerFactory;
+use super::fault::{self, Fault};
 use super::sanitize::{SanitizedMessage, sanitize_error_message};
 
 /// A traced operation of a plugin or package: an enum whose variants name spans.
@@ -61,6 +63,8 @@ pub struct DomainSpan {
 pub struct SpanRecorder {
     cx: Context,
     soft_failed: Arc<AtomicBool>,
+    /// The injected fault, read once when the span started (`fault-injection` only).
+    fault: Option<Fault>,
 }
 
 impl DomainSpan {
@@ -85,18 +89,26 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
+        let fault = fault::current();
         let tracer = TracerFactory::global().tracer(tracer_name);
         let mut all = FloeSpanAttributes::of(parent).to_key_values();
+        let floe_len = all.len();
         all.extend(attributes);
+        let mut name = Cow::Borrowed(op.span_name());
+        if let Some(fault) = fault {
+            inject_at_start(fault, &mut name, &mut all, floe_len);
+        }
+        let root = fault.is_some_and(|f| is_new_root(f, parent)).then(Context::new);
         let span = tracer
-            .span_builder(op.span_name())
+            .span_builder(name)
             .with_kind(op.span_kind())
             .with_attributes(all)
-            .start_with_context(&tracer, parent);
+            .start_with_context(&tracer, root.as_ref().unwrap_or(parent));
         Self {
             recorder: SpanRecorder {
                 cx: parent.with_span(span),
                 soft_failed: Arc::new(AtomicBool::new(false)),
+                fault,
             },
             finished: false,
         }
@@ -139,7 +151,17 @@ impl DomainSpan {
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
     /// answered "unhealthy", a delivery the peer rejected).
-    pub fn fail_soft(mut self, error_type: &'static str, reason: SanitizedMessage) {
+    pub fn fail_soft(self, error_type: &'static str, reason: SanitizedMessage) {
+        if self.recorder.has_fault(Fault::DropSoftFailure) {
+            self.succeed();
+        } else {
+            self.fail_with(error_type, reason);
+        }
+    }
+
+    /// Ends the span as failed with `error_type` and `reason`: `fail_soft` without being a
+    /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
+    pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
         self.finished = true;
         record_failure(&self.recorder.cx, error_type, reason);
         self.recorder.cx.span().end();
@@ -166,7 +188,8 @@ impl Drop for DomainSpan {
                 SanitizedMessage::from_static("operation panicked"),
             );
         } else {
-            self.recorder.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            // Written by the layer, not the caller: kept under `drop-category-attributes`.
+            self.recorder.cx.span().set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
         }
         self.recorder.cx.span().end();
     }
@@ -175,11 +198,16 @@ impl Drop for DomainSpan {
 impl SpanRecorder {
     /// Adds an attribute to the span.
     pub fn set_attribute(&self, attribute: KeyValue) {
-        self.cx.span().set_attribute(attribute);
+        if !self.has_fault(Fault::DropCategoryAttributes) {
+            self.cx.span().set_attribute(attribute);
+        }
     }
 
     /// Adds several attributes to the span.
     pub fn set_attributes(&self, attributes: impl IntoIterator<Item = KeyValue>) {
+        if self.has_fault(Fault::DropCategoryAttributes) {
+            return;
+        }
         self.cx.span().set_attributes(attributes);
     }
 
@@ -191,6 +219,9 @@ impl SpanRecorder {
     /// Marks the span failed without failing the call: it ends as `Error` even if the
     /// operation returns `Ok`.
     pub fn fail_soft(&self, error_type: &'static str, reason: SanitizedMessage) {
+        if self.has_fault(Fault::DropSoftFailure) {
+            return;
+        }
         if !self.soft_failed.swap(true, Ordering::AcqRel) {
             record_failure(&self.cx, error_type, reason);
         }
@@ -217,10 +248,20 @@ impl SpanRecorder {
 
     fn finish_ok(&self) {
         let span = self.cx.span();
-        if !self.soft_failed.load(Ordering::Acquire) {
+        if !self.soft_failed.load(Ordering::Acquire) && !self.has_fault(Fault::UnsetSuccess) {
             span.set_status(Status::Ok);
         }
         span.end();
+    }
+
+    /// Whether `fault` is injected into this span (noted as applied when it is).
+    #[inline]
+    fn has_fault(&self, fault: Fault) -> bool {
+        if self.fault == Some(fault) {
+            fault::applied(fault);
+            return true;
+        }
+        false
     }
 }
 
@@ -297,7 +338,47 @@ pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage)
             KeyValue::new(attr::EXCEPTION_MESSAGE, message.as_str().to_owned()),
         ],
     );
-    span.set_status(Status::error(message.into_cow()));
+    if fault::is(Fault::OkOnFailure) {
+        span.set_status(Status::Ok);
+    } else {
+        span.set_status(Status::error(message.into_cow()));
+    }
+}
+
+/// What `fault` changes as a span starts: its name, or its attributes (the
+/// `FloeSpanAttributes` are the first `floe_len`, the caller's follow).
+#[cold]
+fn inject_at_start(
+    fault: Fault,
+    name: &mut Cow<'static, str>,
+    attributes: &mut Vec<KeyValue>,
+    floe_len: usize,
+) {
+    let before = attributes.len();
+    match fault {
+        Fault::DropFloeAttributes => drop(attributes.drain(..floe_len)),
+        Fault::DropCategoryAttributes => attributes.truncate(floe_len),
+        Fault::RenameSpan => {
+            if let Cow::Borrowed(original) = *name {
+                *name = fault::renamed(original);
+                fault::applied(fault);
+            }
+        }
+        _ => {}
+    }
+    if attributes.len() != before {
+        fault::applied(fault);
+    }
+}
+
+/// Whether the span must start as a new root (`new-root`, and the parent has a span).
+#[cold]
+fn is_new_root(fault: Fault, parent: &Context) -> bool {
+    let lost = fault == Fault::NewRoot && parent.span().span_context().is_valid();
+    if lost {
+        fault::applied(fault);
+    }
+    lost
 }
 
 /// The sanitized text of an error and its sources, joined by `": "`; a source whose text

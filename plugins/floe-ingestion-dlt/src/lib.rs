@@ -407,11 +407,11 @@ fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
     DltPlugin::new(typed).map(|plugin| Box::new(plugin) as Box<dyn Plugin>).map_err(|error| {
         // `floe compile` names the manifest key of a value that decodes but is refused.
         match error {
-            DltError::Config { key, reason } => config.invalid(METADATA.name, &key, &reason),
+            DltError::Config { key, reason } => config.invalid(METADATA.name, &key, reason),
             DltError::OutOfRange(e) => config.invalid(
                 METADATA.name,
                 e.setting,
-                &format!("must be between {} and {}, found {}", e.min, e.max, e.found),
+                format!("must be between {} and {}, found {}", e.min, e.max, e.found),
             ),
             other => PluginError::from_error(METADATA.name, PluginErrorKind::Config, other),
         }

@@ -270,14 +270,14 @@ fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
         // `floe compile` names the manifest key of a value that decodes but is refused.
         let name = METADATA.name;
         match error {
-            DagsterError::Config { key, reason } => config.invalid(name, &key, &reason),
+            DagsterError::Config { key, reason } => config.invalid(name, &key, reason),
             DagsterError::OutOfRange(e) => config.invalid(
                 name,
                 e.setting,
-                &format!("must be between {} and {}, found {}", e.min, e.max, e.found),
+                format!("must be between {} and {}, found {}", e.min, e.max, e.found),
             ),
             DagsterError::Endpoint(e) => {
-                config.invalid(name, "webserver_url", &describe_error(&e).into_string())
+                config.invalid(name, "webserver_url", describe_error(&e).into_string())
             }
             other => PluginError::from_error(name, PluginErrorKind::Config, other),
         }

@@ -69,7 +69,10 @@ fn key_value_secrets_are_redacted_in_every_notation() {
         "x-api-key: k1 apikey=k2 X-Auth-Token: k3",
         "x-api-key: <REDACTED> apikey=<REDACTED> X-Auth-Token: <REDACTED>",
     );
-    redacts_to("credentials => {\"key\": \"v\"} done", "credentials => <REDACTED> done");
+    redacts_to(
+        "credentials => {\"user\": \"app\", \"password\": \"p4ss w0rd\"} done",
+        "credentials => {\"user\": \"app\", \"password\": \"<REDACTED>\"} done",
+    );
     redacts_to(
         "private_key_id: 12ab, passwd=x pwd=y",
         "private_key_id: <REDACTED>, passwd=<REDACTED> pwd=<REDACTED>",
@@ -116,7 +119,7 @@ fn http_headers_are_redacted_and_the_scheme_kept() {
         "Proxy-Authorization: Digest username=\"a\", response=\"b\"",
         "Proxy-Authorization: Digest <REDACTED>",
     );
-    redacts_to(r#"{"Authorization": "Bearer abc"}"#, r#"{"Authorization": "<REDACTED>"}"#);
+    redacts_to(r#"{"Authorization": "Bearer abc"}"#, r#"{"Authorization": "Bearer <REDACTED>"}"#);
     redacts_to("Cookie: sid=abc; theme=dark", "Cookie: <REDACTED>");
     redacts_to("Set-Cookie: sid=abc; HttpOnly", "Set-Cookie: <REDACTED>");
     redacts_to(

@@ -114,11 +114,20 @@ async fn client_secret_post_is_accepted_by_the_real_provider() {
     config["client_auth"] = json!("client_secret_post");
     config["authorized_parties"] = json!([POST_CLIENT_ID]);
     let plugin = plugin_with(config);
+    let capture = Capture::start();
 
     let token = plugin.token(&client_credentials()).await.unwrap();
 
     let claims = plugin.validate_token(&token.access_token).await.unwrap();
     assert_eq!(claims.extra["azp"], POST_CLIENT_ID);
+    capture.assert_one(
+        op("identity.get_token", SpanKind::Client)
+            .root()
+            .ok()
+            .attr(attr::IDENTITY_GRANT_TYPE, "client_credentials")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
+    );
+    capture.assert_no_secret(&provider.client_secret);
 }
 
 #[tokio::test]

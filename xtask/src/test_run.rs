@@ -1,0 +1,473 @@
+//! `cargo xtask test [--jobs N] [--partition slice:M/N] [-- <test binary args>]`: every test of
+//! the workspace, the test binaries run side by side (README's test command runs this).
+//!
+//! `cargo test` runs its test binaries one after another; most of ours wait on peers
+//! (dbt, Dagster, Great Expectations, Node, Alertmanager), so that order leaves the cores
+//! idle. This task builds once (`cargo test --workspace --no-run`), then runs `--jobs`
+//! binaries at a time (default 3, or `FLOE_TEST_JOBS`), each one whole process with its
+//! tests on threads as `cargo test` runs it — so a peer a binary starts once is still
+//! started once, and the capture isolation under many threads is still what is tested.
+//! The doctests (`cargo test --workspace --doc`) are one more job.
+//!
+//! - Longest first: each binary's wall time is kept in `<target>/floe-test-times.tsv` and
+//!   the next run starts the longest ones first (unknown ones first of all, biggest first).
+//! - Snapshots as `cargo insta test --check --unreferenced=reject`: `INSTA_UPDATE=no` (a
+//!   changed or missing snapshot fails its test, nothing is written) and every `.snap`
+//!   under a workspace package or `snapshots/` that no test read fails the run.
+//! - `--partition slice:M/N` runs the M-th of N slices of the binaries (sorted by name), for
+//!   a team that splits CI across machines; slice 1 also runs the doctests, and the
+//!   unreferenced-snapshot check runs only when nothing is sliced (one slice cannot know
+//!   what the others read).
+//! - Output: a passing binary prints its `test result` lines, a failing one all it printed;
+//!   then the wall time of each binary, longest first. Exit 1 on any failure.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+
+use crate::testbins::{self, Built, TestBinary};
+
+const USAGE: &str =
+    "usage: cargo xtask test [--jobs N] [--partition slice:M/N] [-- <test binary args>]";
+
+/// The command line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Options {
+    pub(crate) jobs: usize,
+    /// `(m, n)`: run the m-th (1-based) of n slices.
+    pub(crate) partition: Option<(usize, usize)>,
+    /// Passed to every test binary (a filter, `--nocapture`).
+    pub(crate) binary_args: Vec<String>,
+}
+
+pub(crate) fn parse_args(args: &[String], jobs_env: Option<&str>) -> Result<Options> {
+    let default_jobs = match jobs_env {
+        Some(value) => parse_jobs(value).context("FLOE_TEST_JOBS")?,
+        None => 3,
+    };
+    let mut options = Options { jobs: default_jobs, partition: None, binary_args: Vec::new() };
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || rest.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "-j" | "--jobs" => options.jobs = parse_jobs(value()?)?,
+            "--partition" => options.partition = Some(parse_partition(value()?)?),
+            "--" => {
+                options.binary_args = rest.by_ref().cloned().collect();
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    Ok(options)
+}
+
+fn parse_jobs(value: &str) -> Result<usize> {
+    match value.parse::<usize>() {
+        Ok(jobs) if jobs > 0 => Ok(jobs),
+        _ => bail!("--jobs takes a whole number above 0, not {value:?}"),
+    }
+}
+
+fn parse_partition(value: &str) -> Result<(usize, usize)> {
+    let parsed = value.strip_prefix("slice:").and_then(|rest| {
+        let (m, n) = rest.split_once('/')?;
+        Some((m.parse::<usize>().ok()?, n.parse::<usize>().ok()?))
+    });
+    match parsed {
+        Some((m, n)) if n > 0 && (1..=n).contains(&m) => Ok((m, n)),
+        _ => bail!("--partition takes slice:M/N with 1 <= M <= N, not {value:?}"),
+    }
+}
+
+/// One job: a test binary, or the doctests.
+#[derive(Debug, Clone)]
+enum Job {
+    Binary(TestBinary),
+    Doc,
+}
+
+impl Job {
+    fn label(&self) -> String {
+        match self {
+            Self::Binary(binary) => binary.label(),
+            Self::Doc => "doctests".to_owned(),
+        }
+    }
+}
+
+/// What one job did.
+#[derive(Debug)]
+struct Outcome {
+    label: String,
+    passed: bool,
+    elapsed: Duration,
+}
+
+pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
+    let jobs_env = std::env::var("FLOE_TEST_JOBS").ok();
+    let options = parse_args(args, jobs_env.as_deref())?;
+    let started = Instant::now();
+    let built = testbins::build(root, "test")?;
+    let times_file = built.target_dir.join("floe-test-times.tsv");
+    let known = read_times(&times_file);
+    let mut queue: Vec<Job> = built.binaries.iter().cloned().map(Job::Binary).collect();
+    queue.sort_by_key(Job::label);
+    if let Some((m, n)) = options.partition {
+        queue =
+            queue.into_iter().enumerate().filter(|(i, _)| i % n == m - 1).map(|(_, j)| j).collect();
+    }
+    if options.partition.is_none_or(|(m, _)| m == 1) && options.binary_args.is_empty() {
+        queue.push(Job::Doc);
+    }
+    order_longest_first(&mut queue, &known);
+    let references = built.target_dir.join(format!("floe-snapshot-refs-{}", std::process::id()));
+    let _ = std::fs::remove_file(&references);
+    let logs = built.target_dir.join("floe-test-logs");
+    std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
+    eprintln!("test: {} jobs, {} at a time", queue.len(), options.jobs);
+    let context =
+        Context { root, built: &built, options: &options, references: &references, logs: &logs };
+    let outcomes = run_queue(&context, queue)?;
+    let mut passed = outcomes.iter().all(|o| o.passed);
+    write_times(&times_file, &known, &outcomes);
+    if passed && options.partition.is_none() && options.binary_args.is_empty() {
+        passed = check_unreferenced(root, &references)?;
+    }
+    let _ = std::fs::remove_file(&references);
+    emit(&summary(&outcomes, started.elapsed()));
+    Ok(passed)
+}
+
+/// What every job needs.
+struct Context<'a> {
+    root: &'a Path,
+    built: &'a Built,
+    options: &'a Options,
+    references: &'a Path,
+    logs: &'a Path,
+}
+
+/// Runs the jobs, `options.jobs` at a time, printing each one's output as it ends.
+fn run_queue(context: &Context<'_>, queue: Vec<Job>) -> Result<Vec<Outcome>> {
+    let queue = Mutex::new(queue.into_iter());
+    let outcomes = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for worker in 0..context.options.jobs {
+            let (queue, outcomes, errors) = (&queue, &outcomes, &errors);
+            scope.spawn(move || {
+                loop {
+                    let next =
+                        queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).next();
+                    let Some(job) = next else { break };
+                    match run_job(context, &job, worker) {
+                        Ok(outcome) => outcomes
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(outcome),
+                        Err(error) => errors
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .push(format!("{}: {error:#}", job.label())),
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !errors.is_empty() {
+        bail!("could not run every test binary:\n{}", errors.join("\n"));
+    }
+    Ok(outcomes.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner))
+}
+
+fn run_job(context: &Context<'_>, job: &Job, worker: usize) -> Result<Outcome> {
+    let label = job.label();
+    let log_path = context.logs.join(format!("{}.log", label.replace([' ', '/'], "_")));
+    let log =
+        File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let mut command = match job {
+        Job::Binary(binary) => {
+            let mut command = binary.command(context.built);
+            command.args(&context.options.binary_args);
+            command
+        }
+        Job::Doc => {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut command = Command::new(cargo);
+            command
+                .args(["test", "--workspace", "--doc"])
+                .current_dir(context.root)
+                .stdin(Stdio::null());
+            command
+        }
+    };
+    command
+        .env("INSTA_UPDATE", "no")
+        .env_remove("INSTA_FORCE_PASS")
+        .env("INSTA_SNAPSHOT_REFERENCES_FILE", context.references)
+        .stdout(Stdio::from(log.try_clone().context("a log file")?))
+        .stderr(Stdio::from(log));
+    let started = Instant::now();
+    let status = command.status().with_context(|| format!("running {label}"))?;
+    let elapsed = started.elapsed();
+    let output = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let passed = status.success();
+    let mut text = format!(
+        "\n== {label}: {} in {:.1} s (worker {worker})\n",
+        if passed { "ok" } else { "FAILED" },
+        elapsed.as_secs_f64()
+    );
+    if passed {
+        for line in output.lines().filter(|l| l.starts_with("test result:")) {
+            let _ = writeln!(text, "{line}");
+        }
+    } else {
+        text.push_str(&output);
+        let _ = writeln!(text, "({status}; log: {})", log_path.display());
+    }
+    emit(&text);
+    Ok(Outcome { label, passed, elapsed })
+}
+
+/// The jobs with a known wall time longest first; unknown ones before them, biggest
+/// executable first (the doctests count as unknown until measured).
+fn order_longest_first(queue: &mut [Job], known: &HashMap<String, f64>) {
+    let size = |job: &Job| match job {
+        Job::Binary(binary) => std::fs::metadata(&binary.path).map_or(0, |m| m.len()),
+        Job::Doc => u64::MAX,
+    };
+    queue.sort_by(|a, b| {
+        let (ka, kb) = (known.get(&a.label()), known.get(&b.label()));
+        match (ka, kb) {
+            (None, None) => size(b).cmp(&size(a)),
+            (None, Some(_)) => std::cmp::Ordering::Less,
+            (Some(_), None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => y.total_cmp(x),
+        }
+    });
+}
+
+fn read_times(path: &Path) -> HashMap<String, f64> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (label, seconds) = line.rsplit_once('\t')?;
+            Some((label.to_owned(), seconds.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Keeps the times of jobs that did not run this time (another slice's).
+fn write_times(path: &Path, known: &HashMap<String, f64>, outcomes: &[Outcome]) {
+    let mut times = known.clone();
+    for outcome in outcomes {
+        times.insert(outcome.label.clone(), outcome.elapsed.as_secs_f64());
+    }
+    let mut lines: Vec<String> =
+        times.iter().map(|(label, seconds)| format!("{label}\t{seconds:.2}")).collect();
+    lines.sort();
+    let _ = std::fs::write(path, lines.join("\n") + "\n");
+}
+
+/// Every `.snap` under the workspace's packages and `snapshots/` that no test read fails.
+fn check_unreferenced(root: &Path, references: &Path) -> Result<bool> {
+    let read: BTreeSet<PathBuf> = std::fs::read_to_string(references)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| std::fs::canonicalize(line).ok())
+        .collect();
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .current_dir(root)
+        .no_deps()
+        .exec()
+        .context("reading the workspace with cargo metadata")?;
+    let mut dirs: Vec<PathBuf> = metadata
+        .workspace_packages()
+        .iter()
+        .filter_map(|p| p.manifest_path.parent().map(|d| d.as_std_path().to_path_buf()))
+        .collect();
+    dirs.push(root.join("snapshots"));
+    let mut snapshots = BTreeSet::new();
+    for dir in dirs {
+        collect_snapshots(&dir, &mut snapshots);
+    }
+    let unreferenced: Vec<&PathBuf> = snapshots.iter().filter(|s| !read.contains(*s)).collect();
+    if unreferenced.is_empty() {
+        eprintln!("test: every snapshot ({}) was read by a test", snapshots.len());
+        return Ok(true);
+    }
+    eprintln!(
+        "test: snapshots no test read (delete them, or the test that should read them is gone):"
+    );
+    for path in unreferenced {
+        eprintln!("  {}", path.display());
+    }
+    Ok(false)
+}
+
+/// The `.snap` files below `dir`, skipping `target` and hidden directories.
+fn collect_snapshots(dir: &Path, found: &mut BTreeSet<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                collect_snapshots(&path, found);
+            }
+        } else if name.ends_with(".snap")
+            && let Ok(path) = std::fs::canonicalize(&path)
+        {
+            found.insert(path);
+        }
+    }
+}
+
+/// Writes to stdout in one piece, so jobs ending together do not interleave.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+/// Each job's wall time, longest first, and the totals.
+fn summary(outcomes: &[Outcome], wall: Duration) -> String {
+    let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
+    sorted.sort_by_key(|o| std::cmp::Reverse(o.elapsed));
+    let mut text = String::from("\n== wall time per test binary (longest first)\n");
+    for outcome in &sorted {
+        let mark = if outcome.passed { "" } else { "  FAILED" };
+        let _ = writeln!(text, "{:>7.1} s  {}{mark}", outcome.elapsed.as_secs_f64(), outcome.label);
+    }
+    let serial: f64 = outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum();
+    let failed: Vec<&str> =
+        outcomes.iter().filter(|o| !o.passed).map(|o| o.label.as_str()).collect();
+    let _ = writeln!(
+        text,
+        "test: {} jobs in {:.1} s (build included; {:.1} s one after another), {} failed{}",
+        outcomes.len(),
+        wall.as_secs_f64(),
+        serial,
+        failed.len(),
+        if failed.is_empty() { String::new() } else { format!(": {}", failed.join(", ")) }
+    );
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn jobs_partition_and_binary_arguments_are_read() {
+        let options = parse_args(
+            &args(&["--jobs", "4", "--partition", "slice:2/3", "--", "tracing::", "--nocapture"]),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            options,
+            Options {
+                jobs: 4,
+                partition: Some((2, 3)),
+                binary_args: args(&["tracing::", "--nocapture"])
+            }
+        );
+        assert_eq!(parse_args(&[], Some("5")).unwrap().jobs, 5);
+        assert_eq!(parse_args(&[], None).unwrap().jobs, 3);
+    }
+
+    #[test]
+    fn a_bad_argument_names_what_is_wrong() {
+        let error = |list: &[&str]| format!("{:#}", parse_args(&args(list), None).unwrap_err());
+        assert!(error(&["--jobs", "0"]).contains("--jobs takes a whole number above 0, not \"0\""));
+        assert!(error(&["--partition", "slice:4/3"]).contains("slice:M/N with 1 <= M <= N"));
+        assert!(error(&["--partition", "hash:1/2"]).contains("not \"hash:1/2\""));
+        assert!(error(&["--fast"]).contains("unknown argument \"--fast\""));
+        assert!(
+            format!("{:#}", parse_args(&[], Some("x")).unwrap_err()).contains("FLOE_TEST_JOBS")
+        );
+    }
+
+    fn binary(package: &str, target: &str) -> Job {
+        Job::Binary(TestBinary {
+            package: package.to_owned(),
+            version: "0.1.0".to_owned(),
+            dir: PathBuf::new(),
+            target: target.to_owned(),
+            crate_name: package.replace('-', "_"),
+            path: PathBuf::from("/nonexistent"),
+        })
+    }
+
+    #[test]
+    fn unknown_jobs_run_first_then_the_longest_known() {
+        let mut queue =
+            vec![binary("a", "lib"), binary("b", "test it"), Job::Doc, binary("c", "test it")];
+        let known: HashMap<String, f64> =
+            [("a lib".to_owned(), 1.0), ("c test it".to_owned(), 30.0)].into();
+        order_longest_first(&mut queue, &known);
+        let labels: Vec<String> = queue.iter().map(Job::label).collect();
+        assert_eq!(labels, ["doctests", "b test it", "c test it", "a lib"]);
+    }
+
+    #[test]
+    fn times_are_kept_for_jobs_that_did_not_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("times.tsv");
+        let known: HashMap<String, f64> =
+            [("other slice".to_owned(), 7.0), ("a lib".to_owned(), 1.0)].into();
+        let outcomes =
+            [Outcome { label: "a lib".to_owned(), passed: true, elapsed: Duration::from_secs(3) }];
+        write_times(&path, &known, &outcomes);
+        let read = read_times(&path);
+        assert_eq!(read.get("a lib"), Some(&3.0));
+        assert_eq!(read.get("other slice"), Some(&7.0));
+    }
+
+    #[test]
+    fn the_summary_lists_the_longest_first_and_names_failures() {
+        let outcomes = [
+            Outcome { label: "fast lib".to_owned(), passed: true, elapsed: Duration::from_secs(1) },
+            Outcome { label: "slow it".to_owned(), passed: false, elapsed: Duration::from_secs(9) },
+        ];
+        let text = summary(&outcomes, Duration::from_secs(10));
+        let slow = text.find("slow it  FAILED").unwrap();
+        assert!(slow < text.find("fast lib").unwrap(), "{text}");
+        assert!(
+            text.contains(
+                "2 jobs in 10.0 s (build included; 10.0 s one after another), 1 failed: slow it"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn snapshots_are_found_outside_target_and_hidden_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        for path in ["snapshots/a.snap", "target/b.snap", ".git/c.snap", "src/d.snap.new"] {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "").unwrap();
+        }
+        let mut found = BTreeSet::new();
+        collect_snapshots(dir.path(), &mut found);
+        let names: Vec<String> =
+            found.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, ["a.snap"]);
+    }
+}
