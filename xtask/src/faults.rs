@@ -22,7 +22,6 @@
 //!   path, e.g. no soft failure).
 //! - Cells run `--jobs` at a time (default: the available cores).
 
-mod build;
 mod cells;
 #[cfg(test)]
 mod tests;
@@ -331,7 +330,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
         }
         subjects.retain(|s| options.packages.contains(&s.package));
     }
-    let built = build::build(root)?;
+    let built = crate::testbins::build(root, "faults")?;
     let plan = cells::plan(root, &built, &subjects, &options.faults)?;
     let cells = cells::run_all(&plan, &built, options.jobs)?;
     let wall = started.elapsed();

@@ -9,6 +9,8 @@ mod finding;
 mod manifest;
 mod registry;
 mod registry_coverage;
+mod test_run;
+mod testbins;
 mod tidy;
 mod tokens;
 mod workspace;
@@ -23,6 +25,8 @@ fn usage() -> &'static str {
        audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
        registry-coverage [--format json] [--dir <path>]  which registry spans and attributes the tests produced (the testkit's coverage records); exit 1 below 100 % of spans\n  \
        tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n  \
+       test [--jobs N] [--partition slice:M/N] [-- ARGS]\n                                         \
+       every test of the workspace, test binaries side by side, snapshots checked\n  \
        faults [-p PKG]... [--fault F]... [--jobs N] [--format json]\n                                         \
        run each package's tracing tests and contract row under each telemetry fault; fail on a missed one\n"
 }
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
         Some("registry-coverage") => registry_coverage::run(&root, rest),
         Some("tidy") => tidy::run(&root, rest),
         Some("faults") => faults::run(&root, rest),
+        Some("test") => test_run::run(&root, rest),
         Some(other) => {
             eprintln!("unknown task {other:?}\n{}", usage());
             return ExitCode::from(2);

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use super::build::Built;
 use super::{Cell, Outcome, Subject, exemption};
+use crate::testbins::Built;
 
 /// A test process left running this long counts as failed (a fault that makes a test hang
 /// is a fault it noticed, though not by an assertion).
@@ -48,12 +48,12 @@ pub(crate) fn plan(
     faults: &[&'static str],
 ) -> Result<Vec<PlannedCell>> {
     let contract_dir = root.join("contract-tests");
-    let contract = built.binary(&contract_dir)?;
+    let contract = built.it_binary(&contract_dir)?.path.as_path();
     let contract_tests = list(contract, &contract_dir, built)?;
     let mut cells = Vec::new();
     for subject in subjects {
         let dir = root.join(&subject.dir);
-        let binary = built.binary(&dir)?;
+        let binary = built.it_binary(&dir)?.path.as_path();
         let mut tests = Vec::new();
         if let Some(row) = &subject.row {
             let prefix = format!("{row}::");

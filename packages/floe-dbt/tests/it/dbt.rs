@@ -249,11 +249,11 @@ async fn dbt_errors_reach_the_span_scrubbed_of_environment_secrets_and_sanitized
     let text = describe_error(&err).into_string();
     assert_eq!(
         text,
-        "dbt run failed (exit status 2): Could not open postgres://<REDACTED>@db:5432/x as <redacted>"
+        "dbt run failed (exit status 2): Could not open postgres://floe:<redacted>@db:5432/x as <redacted>"
     );
     assert_text_clean("error", &format!("{err} {err:?}"), &secret);
     capture.assert_one(
-        expect::span("dbt.run_command").error_containing("Could not open postgres://<REDACTED>@db"),
+        expect::span("dbt.run_command").error_containing("Could not open postgres://floe:<redacted>@db"),
     );
     capture.assert_no_secret(&secret);
     capture.assert_conforms();

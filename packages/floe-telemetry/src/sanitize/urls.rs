@@ -208,6 +208,13 @@ fn email(text: &str, at: usize, spans: &mut Spans) {
         last_dot = bytes[at + 1..end].iter().rposition(|&b| b == b'.').map(|n| at + 1 + n);
     }
     let Some(dot) = last_dot.filter(|&d| d > at + 1 && d < end) else { return };
+    // `<user@host>` is a mail path (RFC 5321: SMTP replies, `From:` and `To:` headers):
+    // an address whatever its domain or local part.
+    let bracketed = start > 0 && bytes[start - 1] == b'<' && bytes.get(end) == Some(&b'>');
+    if bracketed {
+        spans.push(text, start..at);
+        return;
+    }
     let tld = &text[dot + 1..end];
     if tld.len() < 2
         || !tld.bytes().all(|b| b.is_ascii_alphabetic())
