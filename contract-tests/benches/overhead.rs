@@ -46,6 +46,7 @@ use floe_otel_testkit::http::LoopbackServer;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 
+#[path = "overhead/raw.rs"]
 mod raw;
 
 /// The highest acceptable overhead: `with / without`.

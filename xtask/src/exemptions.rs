@@ -215,6 +215,15 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
         reason: "serializing the plugin's own plain structs (string keys, derived Serialize) to YAML cannot fail; the variant exists so the `?` has a typed error instead of an unwrap",
     },
     Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.alert.email",
+            span: "alert.send",
+            mode: "EmailAlertError::Build",
+        },
+        reason: "lettre builds a message only failing without a sender or a recipient (MissingFrom, MissingTo, TooManyFrom); EmailAlertPlugin::new refuses an empty `to` and parses exactly one `from` before a plugin exists, so no send can meet it",
+    },
+    Exemption {
         rules: &["testkit-dependency"],
         scope: Scope::Package("contract-tests"),
         reason: "test-only crate: the contract suite is built on the testkit and ships nothing",

@@ -25,7 +25,7 @@ fn usage() -> &'static str {
        audit-coverage [--format json]    fail on untested or unsanitized instrumentation (every finding, then exit 1)\n  \
        registry-coverage [--format json] [--dir <path>]  which registry spans and attributes the tests produced (the testkit's coverage records); exit 1 below 100 % of spans\n  \
        tidy                              fail on style rules the compiler does not check (docs/conventions.md)\n  \
-       test [--jobs N] [--partition slice:M/N] [-- ARGS]\n                                         \
+       test [-p PKG]... [--jobs N] [--partition slice:M/N] [-- ARGS]\n                                         \
        every test of the workspace, test binaries side by side, snapshots checked\n  \
        faults [-p PKG]... [--fault F]... [--jobs N] [--format json]\n                                         \
        run each package's tracing tests and contract row under each telemetry fault; fail on a missed one\n"

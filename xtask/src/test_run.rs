@@ -1,4 +1,4 @@
-//! `cargo xtask test [--jobs N] [--partition slice:M/N] [-- <test binary args>]`: every test of
+//! `cargo xtask test [-p PACKAGE]... [--jobs N] [--partition slice:M/N] [-- <test binary args>]`: every test of
 //! the workspace, the test binaries run side by side (README's test command runs this).
 //!
 //! `cargo test` runs its test binaries one after another; most of ours wait on peers
@@ -18,6 +18,7 @@
 //!   a team that splits CI across machines; slice 1 also runs the doctests, and the
 //!   unreferenced-snapshot check runs only when nothing is sliced (one slice cannot know
 //!   what the others read).
+//! - `-p PACKAGE` runs only that package's binaries (and no doctests, no unreferenced check).
 //! - Output: a passing binary prints its `test result` lines, a failing one all it printed;
 //!   then the wall time of each binary, longest first. Exit 1 on any failure.
 
@@ -33,8 +34,8 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::testbins::{self, Built, TestBinary};
 
-const USAGE: &str =
-    "usage: cargo xtask test [--jobs N] [--partition slice:M/N] [-- <test binary args>]";
+const USAGE: &str = "usage: cargo xtask test [-p PACKAGE]... [--jobs N] [--partition slice:M/N] \
+                     [-- <test binary args>]";
 
 /// The command line.
 #[derive(Debug, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub(crate) struct Options {
     pub(crate) jobs: usize,
     /// `(m, n)`: run the m-th (1-based) of n slices.
     pub(crate) partition: Option<(usize, usize)>,
+    /// Only these packages' binaries (all when empty).
+    pub(crate) packages: Vec<String>,
     /// Passed to every test binary (a filter, `--nocapture`).
     pub(crate) binary_args: Vec<String>,
 }
@@ -51,13 +54,19 @@ pub(crate) fn parse_args(args: &[String], jobs_env: Option<&str>) -> Result<Opti
         Some(value) => parse_jobs(value).context("FLOE_TEST_JOBS")?,
         None => 3,
     };
-    let mut options = Options { jobs: default_jobs, partition: None, binary_args: Vec::new() };
+    let mut options = Options {
+        jobs: default_jobs,
+        partition: None,
+        packages: Vec::new(),
+        binary_args: Vec::new(),
+    };
     let mut rest = args.iter();
     while let Some(arg) = rest.next() {
         let mut value = || rest.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
             "-j" | "--jobs" => options.jobs = parse_jobs(value()?)?,
             "--partition" => options.partition = Some(parse_partition(value()?)?),
+            "-p" | "--package" => options.packages.push(value()?.clone()),
             "--" => {
                 options.binary_args = rest.by_ref().cloned().collect();
             }
@@ -117,12 +126,21 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
     let times_file = built.target_dir.join("floe-test-times.tsv");
     let known = read_times(&times_file);
     let mut queue: Vec<Job> = built.binaries.iter().cloned().map(Job::Binary).collect();
+    if !options.packages.is_empty() {
+        for package in &options.packages {
+            if !built.binaries.iter().any(|b| &b.package == package) {
+                bail!("{package} is no workspace package with tests");
+            }
+        }
+        queue.retain(|job| matches!(job, Job::Binary(b) if options.packages.contains(&b.package)));
+    }
     queue.sort_by_key(Job::label);
     if let Some((m, n)) = options.partition {
         queue =
             queue.into_iter().enumerate().filter(|(i, _)| i % n == m - 1).map(|(_, j)| j).collect();
     }
-    if options.partition.is_none_or(|(m, _)| m == 1) && options.binary_args.is_empty() {
+    let whole = options.packages.is_empty() && options.binary_args.is_empty();
+    if whole && options.partition.is_none_or(|(m, _)| m == 1) {
         queue.push(Job::Doc);
     }
     order_longest_first(&mut queue, &known);
@@ -136,7 +154,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
     let outcomes = run_queue(&context, queue)?;
     let mut passed = outcomes.iter().all(|o| o.passed);
     write_times(&times_file, &known, &outcomes);
-    if passed && options.partition.is_none() && options.binary_args.is_empty() {
+    if passed && whole && options.partition.is_none() {
         passed = check_unreferenced(root, &references)?;
     }
     let _ = std::fs::remove_file(&references);
@@ -375,7 +393,17 @@ mod tests {
     #[test]
     fn jobs_partition_and_binary_arguments_are_read() {
         let options = parse_args(
-            &args(&["--jobs", "4", "--partition", "slice:2/3", "--", "tracing::", "--nocapture"]),
+            &args(&[
+                "--jobs",
+                "4",
+                "-p",
+                "floe-core",
+                "--partition",
+                "slice:2/3",
+                "--",
+                "tracing::",
+                "--nocapture",
+            ]),
             None,
         )
         .unwrap();
@@ -384,6 +412,7 @@ mod tests {
             Options {
                 jobs: 4,
                 partition: Some((2, 3)),
+                packages: args(&["floe-core"]),
                 binary_args: args(&["tracing::", "--nocapture"])
             }
         );

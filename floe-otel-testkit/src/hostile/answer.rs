@@ -14,9 +14,11 @@ use serde_json::{Value, json};
 use super::{Behaviour, DRIBBLE_INTERVAL, ECHO_HEADER, HOSTILE_LIFETIME, HUGE_BODY_BYTES, State};
 use crate::http::RecordedRequest;
 
-/// Every credential-bearing part of `request`, raw and decoded, joined by ` | `.
+/// Every credential-bearing part of `request`, raw and decoded, joined by ` | `: the
+/// request line (a webhook's path is its credential), each header, the query and the
+/// body.
 pub fn echo_of(request: &RecordedRequest) -> String {
-    let mut parts = Vec::new();
+    let mut parts = vec![format!("{} {}", request.method, request.path)];
     for (name, value) in &request.headers {
         parts.push(format!("{name}: {value}"));
         if let Some(encoded) = value.strip_prefix("Basic ").or_else(|| value.strip_prefix("basic "))

@@ -1,9 +1,9 @@
 //! A hostile HTTP peer on loopback: it misbehaves the way real peers and the hosts
 //! between them do, in the one way each test chooses.
 //!
-//! - [`Behaviour::Echo`]: every credential it received (each header, a basic-auth
-//!   header decoded, the query raw and decoded, the body raw, form-decoded and its JSON
-//!   strings) comes back in the error answer's message fields (`message`, `reason`,
+//! - [`Behaviour::Echo`]: every credential it received (the request path, each header, a
+//!   basic-auth header decoded, the query raw and decoded, the body raw, form-decoded and
+//!   its JSON strings) comes back in the error answer's message fields (`message`, `reason`,
 //!   `error`, `error_description`, `detail`, `title`) and in the `x-floe-echo` and
 //!   `www-authenticate` headers. [`Behaviour::EchoText`] puts it in a plain-text body,
 //!   [`Behaviour::EchoWith`] in a body shaped by the test (a protocol's own error model).
@@ -310,7 +310,7 @@ mod tests {
             body: axum::body::Bytes::from_static(b"client_secret=c%2Bd&x=1"),
         };
         let echo = echo_of(&request);
-        for expected in ["basic ops:pa ss", "key=a/b", "client_secret=c+d"] {
+        for expected in ["POST /token", "basic ops:pa ss", "key=a/b", "client_secret=c+d"] {
             assert!(echo.contains(expected), "{expected} missing from {echo}");
         }
         let json = RecordedRequest {

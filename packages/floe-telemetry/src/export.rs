@@ -3,6 +3,7 @@
 //! batch with it, and tests export spans they captured.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use opentelemetry_sdk::trace::{SpanData, SpanExporter as _};
 
@@ -48,6 +49,7 @@ struct Inner {
     )]
     runtime: Option<ExporterRuntime>,
     endpoint: String,
+    timeout: Duration,
 }
 
 impl Drop for Inner {
@@ -70,14 +72,18 @@ impl OtlpSpanExporter {
         let (exporter, runtime) = otlp_exporter(config)?;
         debug_assert_eq!(runtime.is_some(), config.protocol == OtlpProtocol::Grpc);
         let endpoint = config.effective_endpoint().to_owned();
-        Ok(Self { inner: Arc::new(Inner { exporter, runtime, endpoint }) })
+        let timeout = config.timeout();
+        Ok(Self { inner: Arc::new(Inner { exporter, runtime, endpoint, timeout }) })
     }
 
     /// Exports `batch` (an empty one too: the collector still gets a request) and waits for
-    /// the answer, bounded by the configured timeout.
+    /// the answer, bounded by the configured timeout as a whole: the HTTP transport's own
+    /// timeout bounds each read, so a collector dribbling its answer would hold it for as
+    /// long as it likes.
     ///
     /// The export runs on a thread of its own, outside any async runtime: the HTTP
-    /// transport blocks, and the gRPC one runs on the exporter's own runtime.
+    /// transport blocks, and the gRPC one runs on the exporter's own runtime. When the
+    /// time is up the wait ends; that thread ends when the transport gives up.
     ///
     /// # Errors
     /// [`ExportError`] with the exporter's sanitized reason.
@@ -88,17 +94,30 @@ impl OtlpSpanExporter {
             endpoint: endpoint.clone(),
             reason: sanitize_error_message(reason),
         };
-        let exported = tokio::task::spawn_blocking(move || {
+        let timeout = inner.timeout;
+        let started = std::time::Instant::now();
+        let exporting = tokio::task::spawn_blocking(move || {
             std::thread::spawn(move || {
                 #[cfg(feature = "otlp-grpc")]
                 let _entered = inner.runtime.as_ref().map(tokio::runtime::Runtime::enter);
                 futures_executor::block_on(inner.exporter.export(batch))
             })
             .join()
+        });
+        let exported = tokio::time::timeout(timeout, exporting)
+            .await
+            .map_err(|_| fail(&format!("the collector did not answer within {timeout:?}")))?
+            .map_err(|_| fail("the export task was cancelled"))?
+            .map_err(|_| fail("the export thread panicked"))?;
+        exported.map_err(|e| {
+            // The transport's own timeout fires about when ours does, and the exporter
+            // reports it as a bare `network error`: an error once the time is spent is
+            // the time running out.
+            if started.elapsed() >= timeout {
+                fail(&format!("the collector did not answer within {timeout:?}: {e}"))
+            } else {
+                fail(&e.to_string())
+            }
         })
-        .await
-        .map_err(|_| fail("the export task was cancelled"))?
-        .map_err(|_| fail("the export thread panicked"))?;
-        exported.map_err(|e| fail(&e.to_string()))
     }
 }

@@ -257,10 +257,29 @@ pub(crate) fn otlp_exporter(
             // The exporter builds a reqwest client, which panics without a TLS provider.
             crate::install_crypto_provider();
             let url = format!("{}/v1/traces", endpoint.trim_end_matches('/'));
+            let timeout = otlp.timeout();
+            // The exporter's own client follows redirects, resending the batch and the
+            // configured headers (API keys) to wherever the answer points: build one that
+            // follows none. A blocking client runs a runtime of its own, which cannot be
+            // built inside an async context: build it on a thread of its own.
+            let client = std::thread::spawn(move || {
+                reqwest::blocking::Client::builder()
+                    .timeout(timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .build()
+            })
+            .join()
+            .map_err(|_| TracerInitError::Exporter {
+                protocol: "http/protobuf",
+                endpoint: endpoint.clone(),
+                reason: "building the HTTP client panicked".to_owned(),
+            })?
+            .map_err(|e| fail("http/protobuf", &e))?;
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
+                .with_http_client(client)
                 .with_endpoint(url)
-                .with_timeout(otlp.timeout())
+                .with_timeout(timeout)
                 .with_headers(headers)
                 .build()
                 .map_err(|e| fail("http/protobuf", &e))?;

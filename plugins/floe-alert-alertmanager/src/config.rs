@@ -10,7 +10,10 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct AlertmanagerConfig {
     /// The Alertmanager base URL (`https://alertmanager.example.com`); alerts go to
-    /// `{url}/api/v2/alerts`. A secret, since a URL may carry user info.
+    /// `{url}/api/v2/alerts`. `https`, plain `http` to loopback, or plain `http` with
+    /// `allow_insecure_http`; no user info (credentials go in `bearer_token` or
+    /// `basic_auth`) and no query. Kept as a secret all the same: only its `host:port`
+    /// is ever shown.
     pub url: Secret<String>,
     /// The `alertname` label.
     #[serde(default = "default_alertname")]
@@ -29,7 +32,7 @@ pub struct AlertmanagerConfig {
     /// Basic auth for an Alertmanager behind an authenticating proxy.
     #[serde(default)]
     pub basic_auth: Option<BasicAuth>,
-    /// Seconds before a request is abandoned.
+    /// Seconds a delivery or health check may take in all, retries included.
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
     /// Attempts in all when Alertmanager answers 429/503 or refuses the connection.
@@ -86,7 +89,7 @@ pub(crate) fn schema() -> serde_json::Value {
         "additionalProperties": false,
         "required": ["url"],
         "properties": {
-            "url": { "type": "string", "description": "Alertmanager base URL (secret)" },
+            "url": { "type": "string", "description": "Alertmanager base URL: https, or http to loopback or with allow_insecure_http; no user info or query" },
             "alertname": { "type": "string", "default": "FloeContractViolation" },
             "labels": { "type": "object", "additionalProperties": { "type": "string" } },
             "generator_url": { "type": "string", "format": "uri" },

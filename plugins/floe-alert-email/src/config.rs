@@ -27,8 +27,9 @@ impl TlsMode {
     }
 }
 
-/// `alert_channel: { type: email, config: ... }`.
-#[derive(Clone, Debug, Deserialize)]
+/// `alert_channel: { type: email, config: ... }`. Its `Debug` shows no address and no
+/// password: addresses are personal data, and `Debug` output ends up in logs.
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailConfig {
     /// The SMTP server's host name or address.
@@ -74,6 +75,23 @@ const fn default_timeout_secs() -> u64 {
 
 const fn default_max_attempts() -> u32 {
     3
+}
+
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("host", &self.host)
+            .field("port", &self.port())
+            .field("tls", &self.tls)
+            .field("ca_certificate", &self.ca_certificate)
+            .field("to", &format_args!("<{} addresses>", self.to.len()))
+            .field("cc", &format_args!("<{} addresses>", self.cc.len()))
+            .field("authenticates", &self.username.is_some())
+            .field("timeout_secs", &self.timeout_secs)
+            .field("max_attempts", &self.max_attempts)
+            .field("allow_insecure_smtp", &self.allow_insecure_smtp)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmailConfig {

@@ -4,31 +4,33 @@
 //!
 //! One `alert.send` span per delivery (see [`telemetry`]); retries only on refused
 //! connections and transient (4xx) replies, bounded; addresses and the password never
-//! reach a span or an error message.
+//! reach a span, an error message or `Debug`: SMTP replies are scrubbed of the password
+//! (in every form AUTH sent it) and of the configured addresses, then sanitized.
 
 mod config;
+mod error;
 pub mod mail;
 pub mod telemetry;
 
+use std::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use floe_core::KeyValue;
-use floe_core::http::RetryPolicy;
-use floe_core::plugin::categories::{
-    AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
-};
+use floe_core::http::{RetryPolicy, SentCredentials};
+use floe_core::plugin::categories::{AlertChannel, AlertTarget, ContractViolation, DeliveryReport};
 use floe_core::plugin::{
-    HealthStatus, Lifecycle, OutOfRange, Plugin, PluginCategory, PluginError, PluginErrorKind,
-    PluginMetadata, ResolvedConfig, check_range,
+    HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginErrorKind, PluginMetadata,
+    ResolvedConfig, check_range,
 };
-use floe_core::telemetry::{attr, sanitize_error_message};
+use floe_core::telemetry::{DEFAULT_MAX_LEN, attr, describe_error};
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
 
 pub use config::{EmailConfig, TlsMode};
+pub use error::EmailAlertError;
 use telemetry::{CHANNEL, TRACER_NAME};
 
 static METADATA: PluginMetadata = PluginMetadata::new(
@@ -41,93 +43,11 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME)
 .with_config_schema(config::schema);
 
-/// Why an e-mail alert could not be configured or delivered. No message holds an address
-/// or the password; SMTP replies are sanitized.
-#[derive(Debug, thiserror::Error)]
-pub enum EmailAlertError {
-    /// A setting is out of range.
-    #[error(transparent)]
-    OutOfRange(#[from] OutOfRange),
-    /// A required setting is empty.
-    #[error("{0} must not be empty")]
-    Empty(&'static str),
-    /// An address does not parse (the address itself is not repeated).
-    #[error("{field}[{index}] is not a valid mailbox")]
-    Address {
-        /// `from`, `to` or `cc`.
-        field: &'static str,
-        /// Its position (0 for `from`).
-        index: usize,
-        /// Why.
-        #[source]
-        source: lettre::address::AddressError,
-    },
-    /// `username` without `password`, or the reverse.
-    #[error("set both username and password, or neither")]
-    HalfCredentials,
-    /// Plain SMTP to a host that is not loopback, without the opt-in.
-    #[error(
-        "tls: none to {destination} sends mail and password in clear: use starttls or tls, or set allow_insecure_smtp"
-    )]
-    Insecure {
-        /// The server.
-        destination: String,
-    },
-    /// The CA certificate cannot be read or used.
-    #[error("cannot use ca_certificate {path}")]
-    CaCertificate {
-        /// The file.
-        path: String,
-        /// Why.
-        #[source]
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// The message could not be built.
-    #[error("cannot build the alert mail")]
-    Build(#[source] lettre::error::Error),
-    /// The server refused the mail for good (5xx).
-    #[error("{destination} rejected the mail: {detail}")]
-    Rejected {
-        /// The server.
-        destination: String,
-        /// The reply, sanitized.
-        detail: String,
-    },
-    /// The server could not take the mail now (4xx), after the last retry.
-    #[error("{destination} deferred the mail: {detail}")]
-    Deferred {
-        /// The server.
-        destination: String,
-        /// The reply, sanitized.
-        detail: String,
-    },
-    /// The server did not answer in time.
-    #[error("{destination} did not answer in time")]
-    TimedOut {
-        /// The server.
-        destination: String,
-    },
-    /// The server could not be reached, or the TLS or SMTP conversation failed.
-    #[error("cannot deliver through {destination}: {detail}")]
-    Transport {
-        /// The server.
-        destination: String,
-        /// What failed, sanitized.
-        detail: String,
-    },
-}
+/// The plugin as configuration errors name it.
+const PLUGIN: &str = "alert_channel/email";
 
-impl DeliveryFailure for EmailAlertError {
-    fn delivery_status(&self) -> DeliveryStatus {
-        match self {
-            Self::Rejected { .. } => DeliveryStatus::Rejected,
-            _ => DeliveryStatus::Failed,
-        }
-    }
-}
-
-/// The e-mail alert channel.
-#[derive(Debug)]
+/// The e-mail alert channel. Its `Debug` shows the server, the TLS mode and how many
+/// recipients there are, never an address.
 pub struct EmailAlertPlugin {
     config: EmailConfig,
     from: Mailbox,
@@ -135,6 +55,19 @@ pub struct EmailAlertPlugin {
     cc: Vec<Mailbox>,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     destination: String,
+    /// The password as AUTH sends it and the configured addresses, scrubbed from replies.
+    scrub: SentCredentials,
+}
+
+impl fmt::Debug for EmailAlertPlugin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmailAlertPlugin")
+            .field("destination", &self.destination)
+            .field("tls", &self.config.tls)
+            .field("recipient_count", &(self.to.len() + self.cc.len()))
+            .field("authenticates", &self.config.username.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 fn mailboxes(field: &'static str, addresses: &[String]) -> Result<Vec<Mailbox>, EmailAlertError> {
@@ -215,11 +148,28 @@ fn refused(error: &lettre::transport::smtp::Error) -> bool {
     false
 }
 
-/// The error for a failed SMTP exchange; the reply text is sanitized (addresses in it lose
-/// their local part).
-fn classify(error: &lettre::transport::smtp::Error, destination: &str) -> EmailAlertError {
+/// What a reply may quote that must not be shown: the password in each form AUTH sent
+/// it, and every configured address.
+fn scrub_list(config: &EmailConfig) -> SentCredentials {
+    let mut scrub = SentCredentials::new();
+    if let (Some(user), Some(password)) = (&config.username, &config.password) {
+        scrub.add_sasl(user, password.expose());
+    }
+    for address in std::iter::once(&config.from).chain(&config.to).chain(&config.cc) {
+        scrub.add(address);
+    }
+    scrub
+}
+
+/// The error for a failed SMTP exchange; the reply text is scrubbed of the password and
+/// the addresses, then sanitized (other addresses in it lose their local part).
+fn classify(
+    error: &lettre::transport::smtp::Error,
+    destination: &str,
+    scrub: &SentCredentials,
+) -> EmailAlertError {
     let destination = destination.to_owned();
-    let detail = sanitize_error_message(&error.to_string()).as_str().to_owned();
+    let detail = scrub.clean(&error.to_string(), DEFAULT_MAX_LEN).into_string();
     if error.is_permanent() {
         EmailAlertError::Rejected { destination, detail }
     } else if error.is_transient() {
@@ -238,9 +188,13 @@ impl EmailAlertPlugin {
     /// When the config cannot work (bad address, plain SMTP to a remote host, an unusable
     /// CA certificate, out-of-range values).
     pub fn new(config: EmailConfig) -> Result<Self, EmailAlertError> {
-        let (from, to, cc) = check(&config)?;
-        let transport = transport(&config)?;
-        Ok(Self { destination: destination(&config), from, to, cc, transport, config })
+        let destination = destination(&config);
+        let target =
+            AlertTarget { tracer_name: TRACER_NAME, channel: CHANNEL, destination: &destination };
+        let ((from, to, cc), transport) =
+            target.validate(|| Ok::<_, EmailAlertError>((check(&config)?, transport(&config)?)))?;
+        let scrub = scrub_list(&config);
+        Ok(Self { config, from, to, cc, transport, destination, scrub })
     }
 
     fn target(&self) -> AlertTarget<'_> {
@@ -280,7 +234,7 @@ impl AlertChannel for EmailAlertPlugin {
                     };
                     let retryable = error.is_transient() || refused(&error);
                     if !retryable || attempt >= self.config.max_attempts {
-                        return Err(classify(&error, &self.destination));
+                        return Err(classify(&error, &self.destination, &self.scrub));
                     }
                     span.add_event(
                         attr::ALERT_RETRY_EVENT,
@@ -296,7 +250,10 @@ impl AlertChannel for EmailAlertPlugin {
 }
 
 impl Lifecycle for EmailAlertPlugin {
-    /// Connect, `EHLO`, `NOOP`, `QUIT`; traced as `alert.health_check`.
+    /// Connect, `EHLO` (and STARTTLS and AUTH as configured), `NOOP`, `QUIT`; traced as
+    /// `alert.health_check`. A transient (4xx) reply on the way is degraded: the server is
+    /// up but defers work, so mail waits and is retried; anything else that fails is
+    /// unhealthy.
     async fn health_check(&self) -> HealthStatus {
         self.target()
             .health_check(|_span| async move {
@@ -304,10 +261,17 @@ impl Lifecycle for EmailAlertPlugin {
                     Err(timed_out) => HealthStatus::Unhealthy { reason: timed_out.to_string() },
                     Ok(Ok(true)) => HealthStatus::Healthy,
                     Ok(Ok(false)) => HealthStatus::Unhealthy {
-                        reason: format!("{} did not answer NOOP", self.destination),
+                        reason: format!("{} refused NOOP", self.destination),
+                    },
+                    Ok(Err(error)) if error.is_transient() => HealthStatus::Degraded {
+                        reason: format!(
+                            "{} is up but defers mail: {}",
+                            self.destination,
+                            self.scrub.clean(&error.to_string(), DEFAULT_MAX_LEN)
+                        ),
                     },
                     Ok(Err(error)) => HealthStatus::Unhealthy {
-                        reason: classify(&error, &self.destination).to_string(),
+                        reason: classify(&error, &self.destination, &self.scrub).to_string(),
                     },
                 }
             })
@@ -331,9 +295,12 @@ impl Plugin for EmailAlertPlugin {
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
     let typed: EmailConfig = config.decode(METADATA.name)?;
-    EmailAlertPlugin::new(typed)
-        .map(|plugin| Box::new(plugin) as Box<dyn Plugin>)
-        .map_err(|error| PluginError::from_error(METADATA.name, PluginErrorKind::Config, error))
+    EmailAlertPlugin::new(typed).map(|plugin| Box::new(plugin) as Box<dyn Plugin>).map_err(
+        |error| match error.key() {
+            Some(key) => config.invalid(PLUGIN, &key, describe_error(&error)),
+            None => PluginError::from_error(PLUGIN, PluginErrorKind::Config, error),
+        },
+    )
 }
 
 floe_core::register_plugin!(METADATA, construct);

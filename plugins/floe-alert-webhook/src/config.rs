@@ -10,11 +10,13 @@ pub const EVENT_TYPE: &str = "com.floe.contract.violation";
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookConfig {
-    /// Where events are sent with `POST`. A secret: webhook URLs often carry their token in the path
-    /// or query. `https`, or plain `http` to loopback or with `allow_insecure_http`.
+    /// Where events are sent with `POST`. A secret: webhook URLs often carry their token
+    /// in the path or query. `https`, or plain `http` to loopback or with
+    /// `allow_insecure_http`; no user info.
     pub url: Secret<String>,
-    /// When set, every delivery carries `X-Floe-Signature-256: sha256=<hex>`, the
-    /// HMAC-SHA256 of the exact body under this secret.
+    /// When set, every delivery carries `x-floe-signature-timestamp: <unix seconds>` and
+    /// `x-floe-signature-256: sha256=<hex>`, the HMAC-SHA256 under this secret of
+    /// `<timestamp>.<body>` (see [`crate::event`]).
     #[serde(default)]
     pub signing_secret: Option<Secret<String>>,
     /// The CloudEvents `source` (a URI reference naming this platform).
@@ -72,7 +74,7 @@ pub(crate) fn schema() -> serde_json::Value {
         "required": ["url"],
         "properties": {
             "url": { "type": "string", "description": "receiver URL (secret)" },
-            "signing_secret": { "type": "string", "description": "HMAC-SHA256 key (secret)" },
+            "signing_secret": { "type": "string", "description": "HMAC-SHA256 key (secret); signs <timestamp>.<body>" },
             "source": { "type": "string", "default": "/floe/contracts" },
             "timeout_secs": { "type": "integer", "minimum": 1, "maximum": 300, "default": 10 },
             "max_attempts": { "type": "integer", "minimum": 1, "maximum": 10, "default": 3 },

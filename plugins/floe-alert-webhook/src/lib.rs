@@ -1,26 +1,30 @@
 //! floe-alert-webhook: contract-violation alerts as CloudEvents 1.0 in structured mode
-//! (`application/cloudevents+json`), sent with `POST` to a receiver, optionally signed with
-//! HMAC-SHA256.
+//! (`application/cloudevents+json`), sent with `POST` to a receiver, optionally signed
+//! with HMAC-SHA256 over a signed send time and the body ([`event`] documents the
+//! scheme), so a receiver can refuse a replayed delivery.
 //!
-//! One `alert.send` span per delivery (see [`telemetry`]); retries only on 429, 503 and
-//! refused connections, bounded; the URL and the signing secret never reach a span or an
-//! error message.
+//! One `alert.send` span per delivery (see [`telemetry`]), on floe-core's peer-call path:
+//! the whole call bounded by `timeout_secs`, retries only on 429, 503 and refused
+//! connections, no redirect followed, answers bounded. The URL, the signing secret and
+//! the signature never reach a span, an error message or a log: the receiver's words are
+//! scrubbed of them before they are sanitized.
 
 mod config;
 pub mod event;
 pub mod telemetry;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use floe_core::http::{self, EndpointError, RetryPolicy, parse_endpoint, safe_destination};
+use floe_core::http::{CaBundleError, EndpointError, Peer, RetryPolicy, safe_destination};
 use floe_core::plugin::categories::{
-    AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
-    HttpDeliveryError, deliver_http,
+    AlertChannel, AlertPeerError, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport,
+    DeliveryStatus, HttpDeliveryError, WebhookUrl, deliver_http,
 };
 use floe_core::plugin::{
     HealthStatus, Lifecycle, OutOfRange, Plugin, PluginCategory, PluginError, PluginErrorKind,
     PluginMetadata, ResolvedConfig, check_range,
 };
+use floe_core::secret::Secret;
 use floe_core::telemetry::describe_error;
 
 pub use config::{EVENT_TYPE, WebhookConfig};
@@ -36,6 +40,9 @@ static METADATA: PluginMetadata = PluginMetadata::new(
 .with_tracer_name(TRACER_NAME)
 .with_config_schema(config::schema);
 
+/// The plugin as configuration errors name it.
+const PLUGIN: &str = "alert_channel/webhook";
+
 /// Why a webhook alert could not be configured or delivered.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookAlertError {
@@ -50,13 +57,22 @@ pub enum WebhookAlertError {
     Empty(&'static str),
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
-    Client(#[source] http::ClientError),
-    /// The event could not be encoded.
-    #[error("cannot encode the CloudEvent")]
-    Encode(#[source] serde_json::Error),
+    Client(#[source] CaBundleError),
     /// The receiver rejected the event or could not be reached.
     #[error(transparent)]
     Delivery(#[from] HttpDeliveryError),
+}
+
+impl WebhookAlertError {
+    /// The config key a configuration error is about (`floe compile` names it).
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            Self::Endpoint(_) => Some("url"),
+            Self::OutOfRange(range) => Some(range.setting),
+            Self::Empty(key) => Some(key),
+            Self::Client(_) | Self::Delivery(_) => None,
+        }
+    }
 }
 
 impl DeliveryFailure for WebhookAlertError {
@@ -72,13 +88,14 @@ impl DeliveryFailure for WebhookAlertError {
 #[derive(Debug)]
 pub struct WebhookAlertPlugin {
     config: WebhookConfig,
-    http: reqwest::Client,
+    webhook: WebhookUrl,
+    peer: Peer,
     destination: String,
 }
 
 /// Checks `config`; the receiver URL is returned parsed.
-fn check(config: &WebhookConfig) -> Result<reqwest::Url, WebhookAlertError> {
-    let url = parse_endpoint(config.url.expose(), config.allow_insecure_http)?;
+fn check(config: &WebhookConfig) -> Result<WebhookUrl, WebhookAlertError> {
+    let webhook = WebhookUrl::parse(config.url.expose(), config.allow_insecure_http)?;
     check_range("timeout_secs", config.timeout_secs, 1..=300)?;
     check_range("max_attempts", config.max_attempts.into(), 1..=10)?;
     if config.source.trim().is_empty() {
@@ -87,28 +104,39 @@ fn check(config: &WebhookConfig) -> Result<reqwest::Url, WebhookAlertError> {
     if config.signing_secret.as_ref().is_some_and(|s| s.expose().is_empty()) {
         return Err(WebhookAlertError::Empty("signing_secret"));
     }
-    Ok(url)
+    Ok(webhook)
 }
 
 impl WebhookAlertPlugin {
-    /// A plugin for `config`.
+    /// A plugin for `config`, checked inside an `alert.validate_config` span.
     ///
     /// # Errors
     /// When the config cannot work (bad URL, plain HTTP not allowed, out-of-range values).
     pub fn new(config: WebhookConfig) -> Result<Self, WebhookAlertError> {
-        check(&config)?;
-        let http = http::client(Duration::from_secs(config.timeout_secs))
-            .map_err(WebhookAlertError::Client)?;
         let destination = safe_destination(config.url.expose());
-        Ok(Self { config, http, destination })
+        let target =
+            AlertTarget { tracer_name: TRACER_NAME, channel: CHANNEL, destination: &destination };
+        let webhook = target.validate(|| check(&config))?;
+        let retry = RetryPolicy { max_attempts: config.max_attempts, ..RetryPolicy::default() };
+        let peer =
+            webhook.peer(Duration::from_secs(config.timeout_secs), retry).map_err(|error| {
+                match error {
+                    AlertPeerError::Endpoint(error) => WebhookAlertError::Endpoint(error),
+                    AlertPeerError::Client(error) => WebhookAlertError::Client(error),
+                }
+            })?;
+        Ok(Self { config, webhook, peer, destination })
+    }
+
+    /// Uses `retry` instead of the default backoffs (tests keep them short).
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.peer.set_retry_policy(retry);
+        self
     }
 
     fn target(&self) -> AlertTarget<'_> {
         AlertTarget { tracer_name: TRACER_NAME, channel: CHANNEL, destination: &self.destination }
-    }
-
-    fn retry_policy(&self) -> RetryPolicy {
-        RetryPolicy { max_attempts: self.config.max_attempts, ..RetryPolicy::default() }
     }
 }
 
@@ -121,28 +149,23 @@ impl AlertChannel for WebhookAlertPlugin {
 
     async fn send(&self, violation: &ContractViolation) -> Result<DeliveryReport, Self::Error> {
         self.target()
-            .send(violation, [], |span| async move {
-                let envelope = event::envelope(violation, &self.config.source);
-                let body = serde_json::to_vec(&envelope).map_err(WebhookAlertError::Encode)?;
-                let signature = self
-                    .config
-                    .signing_secret
-                    .as_ref()
-                    .map(|secret| event::signature(secret.expose().as_bytes(), &body));
-                let policy = self.retry_policy();
-                let (_, attempts) = deliver_http(&span, &policy, &self.destination, || {
-                    let request = self
-                        .http
-                        .post(self.config.url.expose())
-                        .header(reqwest::header::CONTENT_TYPE, event::CONTENT_TYPE)
-                        .body(body.clone());
-                    match &signature {
-                        Some(signature) => request.header(event::SIGNATURE_HEADER, signature),
-                        None => request,
-                    }
-                })
-                .await?;
-                Ok(attempts)
+            .send(violation, [], |_| async move {
+                let body = event::envelope(violation, &self.config.source).to_string();
+                let mut request = self.webhook.post();
+                if let Some(secret) = &self.config.signing_secret {
+                    // Signed once: retries carry the same send time and signature.
+                    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+                    let timestamp = now.as_secs();
+                    let signature =
+                        event::signature(secret.expose().as_bytes(), timestamp, body.as_bytes());
+                    request = request
+                        .credential(secret)
+                        .header(event::TIMESTAMP_HEADER, &timestamp.to_string())
+                        .header_secret(event::SIGNATURE_HEADER, &Secret::new(signature));
+                }
+                let request = request.body(event::CONTENT_TYPE, body.into_bytes());
+                let answer = deliver_http(&self.peer, request).await?;
+                Ok(answer.attempts())
             })
             .await
     }
@@ -177,9 +200,12 @@ impl Plugin for WebhookAlertPlugin {
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
     let typed: WebhookConfig = config.decode(METADATA.name)?;
-    WebhookAlertPlugin::new(typed)
-        .map(|plugin| Box::new(plugin) as Box<dyn Plugin>)
-        .map_err(|error| PluginError::from_error(METADATA.name, PluginErrorKind::Config, error))
+    WebhookAlertPlugin::new(typed).map(|plugin| Box::new(plugin) as Box<dyn Plugin>).map_err(
+        |error| match error.key() {
+            Some(key) => config.invalid(PLUGIN, key, describe_error(&error)),
+            None => PluginError::from_error(PLUGIN, PluginErrorKind::Config, error),
+        },
+    )
 }
 
 floe_core::register_plugin!(METADATA, construct);

@@ -72,8 +72,9 @@ pub enum JaegerError {
         /// The configured timeout.
         timeout: Duration,
     },
-    /// The collector accepted a connection but not an OTLP export.
-    #[error("the collector at {destination} refused an OTLP export: {reason}")]
+    /// The collector accepted a connection, but the OTLP export failed (refused, not
+    /// answered in time, cut short).
+    #[error("the OTLP export to the collector at {destination} failed: {reason}")]
     Export {
         /// `host[:port]`.
         destination: String,

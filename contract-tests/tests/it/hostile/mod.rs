@@ -38,10 +38,23 @@
 //!    status: 401 }, ...)`. A behaviour that cannot apply to a protocol (SMTP has no
 //!    JSON) is left out with a comment saying why.
 //! 3. Declare the module below.
+//!
+//! An operation excluded from tracing by policy (a telemetry backend's connection check)
+//! sets its span to [`NO_SPAN`]: the case then checks that the capture holds no span at
+//! all, instead of an `Error` span. A peer that does not speak HTTP (SMTP) implements
+//! [`Hostile`] and runs its cases with [`run_cases`] (see `alert_email.rs`). A plugin whose
+//! errors come in a third-party transport's own words checks them with [`run_row_saying`]
+//! (see `telemetry_jaeger.rs`).
 
+mod alert_alertmanager;
+mod alert_email;
+mod alert_slack;
+mod alert_webhook;
 mod identity_keycloak;
 mod secrets_infisical;
 mod secrets_k8s;
+mod smtp;
+mod telemetry_jaeger;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -56,6 +69,10 @@ use floe_otel_testkit::hostile::{Behaviour, HostilePeer, When};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect};
 use opentelemetry::trace::Status;
+
+/// The span of an operation excluded from tracing by policy: its case checks that no span
+/// was emitted at all.
+pub(crate) const NO_SPAN: &str = "";
 
 /// Where a row's config takes the planted credential.
 pub(crate) const CREDENTIAL_REF: &str = "${secret:hostile_credential}";
@@ -149,6 +166,34 @@ fn expected_words(behaviour: Behaviour) -> Vec<String> {
     }
 }
 
+/// A misbehaving peer a case runs against.
+pub(crate) trait Hostile {
+    /// What the row's `config` gets as the peer's URL.
+    fn url(&self) -> String;
+    /// How many requests (connections, for SMTP) got the hostile answer.
+    fn hostile_answers(&self) -> usize;
+    /// Whether a redirect's other origin was contacted.
+    fn redirect_target_contacted(&self) -> bool;
+}
+
+impl Hostile for HostilePeer {
+    fn url(&self) -> String {
+        HostilePeer::url(self, "")
+    }
+
+    fn hostile_answers(&self) -> usize {
+        HostilePeer::hostile_answers(self)
+    }
+
+    fn redirect_target_contacted(&self) -> bool {
+        HostilePeer::redirect_target_contacted(self)
+    }
+}
+
+/// Starts the hostile peer of one case of `op`, accepting `credential` where the
+/// plugin's own peer answers.
+pub(crate) type StartPeer<'a, P> = &'a (dyn Fn(&Op, &str) -> P + Sync);
+
 /// Runs every operation of `row` against `behaviour` at once, each on a thread of its
 /// own with its own runtime, so one case's set-up never eats into another's timeout.
 ///
@@ -156,6 +201,33 @@ fn expected_words(behaviour: Behaviour) -> Vec<String> {
 /// Once every case has ended, when any broke a rule, listing each with the plugin,
 /// operation and behaviour.
 pub(crate) fn run_row(row: &Row, name: &str, behaviour: Behaviour) {
+    run_row_saying(row, name, behaviour, &expected_words(behaviour));
+}
+
+/// [`run_row`] for a plugin whose errors say what happened in words of their own (a
+/// third-party transport's): one of `words` must be in each error.
+///
+/// # Panics
+/// As [`run_row`].
+pub(crate) fn run_row_saying(row: &Row, name: &str, behaviour: Behaviour, words: &[String]) {
+    let start = move |op: &Op, credential: &str| match op.normal {
+        Some(normal) => HostilePeer::start_with(behaviour, op.when, normal(credential)),
+        None => HostilePeer::start_with(behaviour, op.when, Router::new()),
+    };
+    run_cases(row, name, words, &start);
+}
+
+/// [`run_row`] with any [`Hostile`] peer: `words` are those one of which each error must
+/// contain, `start` starts each case's peer.
+///
+/// # Panics
+/// As [`run_row`].
+pub(crate) fn run_cases<P: Hostile>(
+    row: &Row,
+    name: &str,
+    words: &[String],
+    start: StartPeer<'_, P>,
+) {
     assert!(
         row.timeout <= Duration::from_secs(2),
         "{}: hostile rows configure at most 2 s",
@@ -173,7 +245,7 @@ pub(crate) fn run_row(row: &Row, name: &str, behaviour: Behaviour) {
                             .enable_all()
                             .build()
                             .expect("a current-thread runtime");
-                        runtime.block_on(run_case(row, op, name, behaviour));
+                        runtime.block_on(run_case(row, op, name, words, start));
                     })
                     .expect("a thread per case")
             })
@@ -191,15 +263,18 @@ fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a case panicked".to_owned())
 }
 
-async fn run_case(row: &Row, op: &Op, name: &str, behaviour: Behaviour) {
+async fn run_case<P: Hostile>(
+    row: &Row,
+    op: &Op,
+    name: &str,
+    words: &[String],
+    start: StartPeer<'_, P>,
+) {
     let case = format!("{} {} {name}", row.plugin, op.name);
     let credential = planted_secret();
     let value = planted_secret();
-    let peer = match op.normal {
-        Some(normal) => HostilePeer::start_with(behaviour, op.when, normal(&credential)),
-        None => HostilePeer::start_with(behaviour, op.when, Router::new()),
-    };
-    let config = resolve(&(row.config)(&peer.url("")), &credential);
+    let peer = start(op, &credential);
+    let config = resolve(&(row.config)(&peer.url()), &credential);
 
     let capture = Capture::start();
     // The plugin is built here; the operation starts when its future is first polled.
@@ -209,29 +284,47 @@ async fn run_case(row: &Row, op: &Op, name: &str, behaviour: Behaviour) {
     let took = started.elapsed();
 
     let (text, debug) = match ended {
-        Ok(what) => panic!("{case}: the operation succeeded ({what}) against a hostile peer"),
+        Ok(what) => {
+            panic!("{case}: the operation succeeded ({what}) against a hostile peer after {took:?}")
+        }
         Err(error) => error,
     };
     eprintln!("hostile {case} {} ms: {text}", took.as_millis());
     assert!(
-        expected_words(behaviour).iter().any(|word| text.contains(word.as_str())),
-        "{case}: the error does not say what happened ({:?}): {text}",
-        expected_words(behaviour)
+        words.iter().any(|word| text.contains(word.as_str())),
+        "{case}: the error does not say what happened ({words:?}): {text}"
     );
     assert!(took <= row.timeout + Duration::from_secs(1), "{case}: took {took:?}");
     assert!(peer.hostile_answers() > 0, "{case}: the hostile peer was never reached");
     assert!(!peer.redirect_target_contacted(), "{case}: a redirect was followed");
-    let span = capture.assert_one(expect::span(op.span).root().error());
-    let Status::Error { description } = &span.status else { unreachable!("asserted error") };
-    assert!(!description.is_empty(), "{case}: the span's error has no description");
-    assert_eq!(
-        sanitize_error_message(description).as_str(),
-        description.as_ref(),
-        "{case}: the span's description is not sanitized"
-    );
+    if op.span == NO_SPAN {
+        let spans = capture.spans();
+        assert!(
+            spans.is_empty(),
+            "{case}: excluded from tracing, yet emitted:\n{}",
+            spans.render()
+        );
+    } else {
+        let span = capture.assert_one(expect::span(op.span).root().error());
+        let Status::Error { description } = &span.status else { unreachable!("asserted error") };
+        assert!(!description.is_empty(), "{case}: the span's error has no description");
+        assert_eq!(
+            sanitize_error_message(description).as_str(),
+            description.as_ref(),
+            "{case}: the span's description is not sanitized"
+        );
+    }
     let encoded = base64::engine::general_purpose::STANDARD.encode(&value);
     for secret in [&credential, &value, &encoded] {
-        capture.assert_secret_nowhere(secret, &[&text, &debug]);
+        if op.span == NO_SPAN {
+            // Nothing was captured but log lines: check those and the error.
+            for line in capture.logs() {
+                assert_text_clean(&format!("{case}: a log line"), &line, secret);
+            }
+            assert_text_clean(&format!("{case}: the error"), &format!("{text} {debug}"), secret);
+        } else {
+            capture.assert_secret_nowhere(secret, &[&text, &debug]);
+        }
     }
 }
 
@@ -258,6 +351,7 @@ fn resolve(template: &serde_json::Value, credential: &str) -> serde_json::Value 
 /// # Panics
 /// When compile refuses the config or the artifacts hold the credential.
 pub(crate) fn compile_row(row: &Row) {
+    // Nothing listens there for long: compiling must not call it.
     let peer = HostilePeer::start(Behaviour::Stall);
     let credential = planted_secret();
     let artifacts = compile(row, &(row.config)(&peer.url("")), &credential);
@@ -293,8 +387,17 @@ fn compile(row: &Row, template: &serde_json::Value, credential: &str) -> String 
 }
 
 /// Defines one test per behaviour for `$row`: the standard behaviours, or the ones
-/// listed (`name => behaviour`).
+/// listed (`name => behaviour`), with the test that compiled artifacts hold no credential
+/// (`cases:` leaves that test out, for a second row of the same plugin).
 macro_rules! hostile_rows {
+    (cases: $row:path; $($name:ident => $behaviour:expr),+ $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $crate::hostile::run_row(&$row, stringify!($name), $behaviour);
+            }
+        )+
+    };
     ($row:path) => {
         hostile_rows!($row;
             echo_unauthorized => Behaviour::Echo { status: 401 },

@@ -15,6 +15,7 @@ pub struct PeerAnswer {
     pub(crate) body: Vec<u8>,
     pub(crate) destination: String,
     pub(crate) credentials: SentCredentials,
+    pub(crate) attempts: u32,
 }
 
 /// The category of a JSON error: serde's messages can quote the input, the category
@@ -37,6 +38,12 @@ impl PeerAnswer {
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
+    }
+
+    /// How many times the request was sent to get this answer (1 unless 429, 503 or a
+    /// refused connection made [`crate::http::Peer::send`] retry).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
     }
 
     /// The peer as `host[:port]`.
@@ -132,6 +139,7 @@ mod tests {
             body: body.as_bytes().to_vec(),
             destination: "peer:1".to_owned(),
             credentials,
+            attempts: 1,
         }
     }
 

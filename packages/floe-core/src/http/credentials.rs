@@ -77,6 +77,26 @@ impl SentCredentials {
         self.push(base64::engine::general_purpose::STANDARD.encode(pair));
     }
 
+    /// Adds a SASL credential (SMTP `AUTH PLAIN` or `AUTH LOGIN`): the password in every
+    /// form, the base64 of the `PLAIN` message (`\0user\0password`) and the base64 of
+    /// the password (`LOGIN`'s answer), which a server can quote back.
+    ///
+    /// # Examples
+    /// ```
+    /// use floe_core::http::SentCredentials;
+    ///
+    /// let mut sent = SentCredentials::new();
+    /// sent.add_sasl("ops", "pa ss");
+    /// let echoed = "535 bad AUTH PLAIN AG9wcwBwYSBzcw== / LOGIN cGEgc3M= (pa ss)";
+    /// assert_eq!(sent.scrub(echoed), "535 bad AUTH PLAIN <redacted> / LOGIN <redacted> (<redacted>)");
+    /// ```
+    pub fn add_sasl(&mut self, user: &str, password: &str) {
+        self.add(password);
+        let base64 = base64::engine::general_purpose::STANDARD;
+        self.push(base64.encode(format!("\0{user}\0{password}")));
+        self.push(base64.encode(password));
+    }
+
     /// Adds every credential of `other`.
     pub fn extend(&mut self, other: &Self) {
         for form in &other.forms {

@@ -154,20 +154,34 @@ pub fn parse_base_endpoint(url: &str, allow_insecure_http: bool) -> Result<Url, 
 /// The longest excerpt of an error answer [`answer_excerpt`] keeps.
 pub const EXCERPT_MAX: usize = 200;
 
+/// The most of a body [`answer_excerpt`] reads while looking for its first line.
+const EXCERPT_READ_MAX: usize = 64 << 10;
+
 /// The first non-empty line of an error answer's body, sanitized and cut to
-/// [`EXCERPT_MAX`] characters: enough to say why a peer refused a request (Slack's
-/// `invalid_blocks`, Alertmanager's `invalid label set`) without copying a large or
-/// sensitive body into an error.
+/// [`EXCERPT_MAX`] characters: enough to say why a peer refused a request without
+/// copying a large or sensitive body into an error.
 ///
-/// Credentialed calls use [`crate::http::PeerAnswer::excerpt`] instead, which first
-/// removes every credential the call sent.
-pub async fn answer_excerpt(response: Response) -> String {
+/// The body is read only until that line ends (at most 64 KiB), and the whole line is
+/// sanitized before it is cut, so a credential is never split where the sanitizer could
+/// miss it.
+///
+/// Calls that carry credentials go through [`crate::http::Peer`] instead, whose
+/// [`crate::http::PeerAnswer::excerpt`] also removes every credential the call sent.
+pub async fn answer_excerpt(mut response: Response) -> String {
     if response.status() == StatusCode::NO_CONTENT {
         return String::new();
     }
-    let body = response.bytes().await.unwrap_or_default();
-    let text = String::from_utf8_lossy(&body[..body.len().min(4 * EXCERPT_MAX)]);
-    excerpt_of(&text, str::to_owned).into_string()
+    let mut body = Vec::new();
+    while body.len() < EXCERPT_READ_MAX {
+        let Ok(Some(chunk)) = response.chunk().await else { break };
+        body.extend_from_slice(&chunk);
+        let text = String::from_utf8_lossy(&body);
+        let mut lines = text.split_inclusive('\n').skip_while(|l| l.trim().is_empty());
+        if lines.next().is_some_and(|line| line.ends_with('\n')) {
+            break;
+        }
+    }
+    excerpt_of(&String::from_utf8_lossy(&body), str::to_owned).into_string()
 }
 
 /// The first non-empty line of `text`, passed through `clean` (the scrub of a call's

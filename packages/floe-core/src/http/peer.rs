@@ -239,7 +239,7 @@ impl Peer {
                 continue;
             }
             let response = result.map_err(|error| self.transport(error))?;
-            return self.read(response, deadline, request.credentials).await;
+            return self.read(response, deadline, request.credentials, attempt).await;
         }
     }
 
@@ -260,6 +260,7 @@ impl Peer {
         mut response: Response,
         deadline: Instant,
         credentials: super::SentCredentials,
+        attempts: u32,
     ) -> Result<PeerAnswer, PeerError> {
         let destination = self.destination.clone();
         let status = response.status().as_u16();
@@ -307,7 +308,7 @@ impl Peer {
             Ok(())
         };
         match tokio::time::timeout(budget, reading).await {
-            Ok(Ok(())) => Ok(PeerAnswer { status, body, destination, credentials }),
+            Ok(Ok(())) => Ok(PeerAnswer { status, body, destination, credentials, attempts }),
             Ok(Err(error)) => Err(error),
             Err(_) => Err(PeerError::TimedOut { destination, timeout: self.timeout }),
         }

@@ -219,6 +219,15 @@ impl PeerRequest {
         self
     }
 
+    /// A body of exactly `bytes` with `content_type`: for a payload whose bytes matter
+    /// (one a signature covers). Credentials inside it must also be given to
+    /// [`PeerRequest::credential`].
+    #[must_use]
+    pub fn body(mut self, content_type: &str, bytes: Vec<u8>) -> Self {
+        self.body = Some(Body { content_type: content_type.to_owned(), bytes });
+        self
+    }
+
     /// An `application/x-www-form-urlencoded` body of `fields` (no credential among
     /// them; add those with [`PeerRequest::form_secret`]).
     #[must_use]

@@ -1,5 +1,6 @@
 //! Integration tests of floe-core, capturing spans with the testkit.
 
+mod alert;
 mod compile;
 mod http;
 mod peer;

@@ -253,7 +253,8 @@ async fn dbt_errors_reach_the_span_scrubbed_of_environment_secrets_and_sanitized
     );
     assert_text_clean("error", &format!("{err} {err:?}"), &secret);
     capture.assert_one(
-        expect::span("dbt.run_command").error_containing("Could not open postgres://floe:<redacted>@db"),
+        expect::span("dbt.run_command")
+            .error_containing("Could not open postgres://floe:<redacted>@db"),
     );
     capture.assert_no_secret(&secret);
     capture.assert_conforms();

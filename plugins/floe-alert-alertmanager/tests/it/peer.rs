@@ -24,19 +24,38 @@ pub(crate) struct Alertmanager {
 }
 
 impl Alertmanager {
-    /// Starts Alertmanager and waits (at most 15 s) until it answers `/-/ready`.
+    /// Starts Alertmanager with clustering off and waits (at most 15 s) until it answers
+    /// `/-/ready`.
     ///
     /// # Panics
     /// When it is not installed or does not start; the message says why.
     pub(crate) fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// Starts Alertmanager; with `settling`, as a cluster member whose gossip has not
+    /// settled (a 10 s gossip interval and a 10 min settle timeout keep it `settling`
+    /// for the test's whole life), the state in which Alertmanager holds notifications.
+    ///
+    /// # Panics
+    /// When it is not installed or does not start; the message says why.
+    pub(crate) fn start_with(settling: bool) -> Self {
         let binary = system_bin("prometheus-alertmanager").unwrap_or_else(|e| panic!("{e}"));
         let addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let cluster = if settling {
+            format!(
+                "--cluster.listen-address=127.0.0.1:{} --cluster.gossip-interval=10s \
+                 --cluster.settle-timeout=10m",
+                free_port()
+            )
+        } else {
+            "--cluster.listen-address=".to_owned()
+        };
         // The config is written by the shell in the peer's own directory, so it lives and
         // dies with the peer; `exec` keeps the process `timeout` watches.
         let script = format!(
             "printf '{CONFIG}' > alertmanager.yml && exec {} --config.file=alertmanager.yml \
-             --storage.path=data --web.listen-address={addr} --cluster.listen-address= \
-             --log.level=warn",
+             --storage.path=data --web.listen-address={addr} {cluster} --log.level=warn",
             binary.display()
         );
         let mut process =

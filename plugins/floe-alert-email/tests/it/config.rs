@@ -61,3 +61,72 @@ fn bad_config_names_the_problem_and_never_an_address_or_the_password() {
         assert!(!error.contains("oncall-x9q"), "{error}");
     }
 }
+
+#[test]
+fn the_plugins_debug_shows_no_address_and_no_password() {
+    let secret = planted_secret();
+    let mut config = floe_alert_email::EmailConfig::new(
+        "smtp.example.com",
+        "Floe Alerts <alerts-q4z@example.com>",
+        &["oncall-x9q@example.com", "lead-x9q@example.com"],
+    );
+    config.cc = vec!["audit-x9q@example.com".to_owned()];
+    config.username = Some("floe".to_owned());
+    config.password = Some(secret.clone().into());
+
+    let config_debug = format!("{config:?}");
+    let plugin_debug = format!("{:?}", floe_alert_email::EmailAlertPlugin::new(config).unwrap());
+
+    for debug in [&config_debug, &plugin_debug] {
+        assert!(debug.contains("smtp.example.com"), "{debug}");
+        for local_part in ["alerts-q4z", "oncall-x9q", "lead-x9q", "audit-x9q"] {
+            assert!(!debug.contains(local_part), "{local_part} shown: {debug}");
+        }
+        assert_text_clean("the Debug output", debug, &secret);
+    }
+    assert!(plugin_debug.contains("recipient_count: 3"), "{plugin_debug}");
+}
+
+#[test]
+fn floe_compile_names_the_manifest_key_of_a_refused_value() {
+    let secret = planted_secret();
+    let base = |extra: serde_json::Value| {
+        let mut config =
+            json!({ "host": "smtp.example.com", "from": "a@example.com", "to": ["b@example.com"] });
+        config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        config
+    };
+    for (config, key) in [
+        (base(json!({ "host": " " })), "host"),
+        (base(json!({ "to": [] })), "to"),
+        (base(json!({ "to": ["b@example.com", "oncall-x9q at example.com"] })), "to[1]"),
+        (base(json!({ "from": "alerts-x9q" })), "from"),
+        (base(json!({ "password": secret })), "username"),
+        (base(json!({ "tls": "none" })), "tls"),
+        (base(json!({ "max_attempts": 0 })), "max_attempts"),
+        (base(json!({ "ca_certificate": "/nonexistent/ca.pem" })), "ca_certificate"),
+    ] {
+        let error = construct(config).unwrap_err();
+        let expected =
+            format!("plugin alert_channel/email: plugins.alert_channel[3].config.{key}: ");
+        assert!(error.starts_with(&expected), "{error} should start with {expected}");
+        assert_text_clean("the error", &error, &secret);
+        assert!(!error.contains("x9q"), "an address is shown: {error}");
+    }
+}
+
+#[test]
+fn plain_smtp_is_accepted_to_loopback_or_with_the_explicit_opt_in() {
+    let base = json!({ "from": "a@example.com", "to": ["b@example.com"], "tls": "none" });
+    let with = |extra: serde_json::Value| {
+        let mut config = base.clone();
+        config.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        config
+    };
+    assert!(construct(with(json!({ "host": "127.0.0.1" }))).is_ok());
+    assert!(construct(with(json!({ "host": "localhost" }))).is_ok());
+    assert!(
+        construct(with(json!({ "host": "relay.internal", "allow_insecure_smtp": true }))).is_ok()
+    );
+    assert!(construct(with(json!({ "host": "relay.internal" }))).is_err());
+}

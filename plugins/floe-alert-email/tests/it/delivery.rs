@@ -52,8 +52,11 @@ async fn the_mail_has_the_subject_both_parts_and_every_recipient() {
 
 #[tokio::test]
 async fn the_plugin_authenticates_when_the_server_requires_it() {
-    let server =
-        SmtpServer::start(SmtpOptions { auth: Some(("floe", "s3cret-pw")), starttls: false });
+    let server = SmtpServer::start(SmtpOptions {
+        auth: Some(("floe", "s3cret-pw")),
+        starttls: false,
+        ..SmtpOptions::default()
+    });
     let mut config = config(&server, &["oncall@data.example.com"]);
     config.username = Some("floe".to_owned());
     config.password = Some("s3cret-pw".to_owned().into());
@@ -65,7 +68,11 @@ async fn the_plugin_authenticates_when_the_server_requires_it() {
 
 #[tokio::test]
 async fn a_wrong_password_is_a_rejected_delivery() {
-    let server = SmtpServer::start(SmtpOptions { auth: Some(("floe", "right")), starttls: false });
+    let server = SmtpServer::start(SmtpOptions {
+        auth: Some(("floe", "right")),
+        starttls: false,
+        ..SmtpOptions::default()
+    });
     let mut config = config(&server, &["oncall@data.example.com"]);
     config.username = Some("floe".to_owned());
     config.password = Some("wrong".to_owned().into());
@@ -80,7 +87,11 @@ async fn a_wrong_password_is_a_rejected_delivery() {
 
 #[tokio::test]
 async fn starttls_is_negotiated_and_the_server_certificate_verified() {
-    let server = SmtpServer::start(SmtpOptions { auth: Some(("floe", "pw")), starttls: true });
+    let server = SmtpServer::start(SmtpOptions {
+        auth: Some(("floe", "pw")),
+        starttls: true,
+        ..SmtpOptions::default()
+    });
     let mut config = config(&server, &["oncall@data.example.com"]);
     config.tls = TlsMode::Starttls;
     config.ca_certificate = Some(server.certificate().display().to_string());
@@ -98,7 +109,8 @@ async fn starttls_is_negotiated_and_the_server_certificate_verified() {
 
 #[tokio::test]
 async fn starttls_to_a_server_with_an_unknown_certificate_fails() {
-    let server = SmtpServer::start(SmtpOptions { auth: None, starttls: true });
+    let server =
+        SmtpServer::start(SmtpOptions { auth: None, starttls: true, ..SmtpOptions::default() });
     let mut config = config(&server, &["oncall@data.example.com"]);
     config.tls = TlsMode::Starttls;
 

@@ -21,6 +21,10 @@ pub(crate) struct SmtpOptions<'a> {
     pub(crate) auth: Option<(&'a str, &'a str)>,
     /// Requires STARTTLS with a freshly generated self-signed certificate.
     pub(crate) starttls: bool,
+    /// Answers EHLO with a transient 421: up, but deferring work.
+    pub(crate) busy: bool,
+    /// Quotes the login and password of a failed AUTH in its 535 reply.
+    pub(crate) echo_auth: bool,
 }
 
 /// A running SMTP server.
@@ -42,10 +46,16 @@ impl SmtpServer {
         if options.starttls {
             args.extend(["--starttls", "tls"]);
         }
-        let env: Vec<(&str, &str)> = options
+        let mut env: Vec<(&str, &str)> = options
             .auth
             .map(|(user, password)| vec![("SMTP_USER", user), ("SMTP_PASSWORD", password)])
             .unwrap_or_default();
+        if options.busy {
+            env.push(("SMTP_BUSY", "1"));
+        }
+        if options.echo_auth {
+            env.push(("SMTP_ECHO_AUTH", "1"));
+        }
         let mut process =
             PeerProcess::spawn("smtp", &python, &args, &env).unwrap_or_else(|e| panic!("{e}"));
         process.wait_for_tcp(addr, Duration::from_secs(15)).unwrap_or_else(|e| panic!("{e}"));

@@ -1,5 +1,8 @@
 //! The spans of the e-mail plugin, driven against the loopback SMTP server.
 
+mod peer_trouble;
+mod refusals;
+
 use floe_alert_email::{EmailAlertPlugin, EmailConfig, TlsMode};
 use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
@@ -13,9 +16,9 @@ use floe_otel_testkit::{Capture, expect};
 use crate::peer::{SmtpOptions, SmtpServer};
 use crate::{config, plugin};
 
-const RECIPIENT: &str = "oncall-7f3k@data.example.com";
+pub(crate) const RECIPIENT: &str = "oncall-7f3k@data.example.com";
 
-fn send_span(status: &str) -> floe_otel_testkit::expect::SpanExpectation {
+pub(crate) fn send_span(status: &str) -> floe_otel_testkit::expect::SpanExpectation {
     expect::span("alert.send")
         .root()
         .scope("floe.alert.email")
@@ -32,7 +35,11 @@ fn send_span(status: &str) -> floe_otel_testkit::expect::SpanExpectation {
 #[tokio::test]
 async fn a_delivered_mail_is_an_ok_send_span_with_a_recipient_count_not_addresses() {
     let secret = planted_secret();
-    let server = SmtpServer::start(SmtpOptions { auth: Some(("floe", &secret)), starttls: false });
+    let server = SmtpServer::start(SmtpOptions {
+        auth: Some(("floe", &secret)),
+        starttls: false,
+        ..SmtpOptions::default()
+    });
     let mut config = config(&server, &[RECIPIENT, "lead@data.example.com"]);
     config.username = Some("floe".to_owned());
     config.password = Some(secret.clone().into());
@@ -145,11 +152,16 @@ async fn validate_config_is_traced() {
     let server = SmtpServer::start(SmtpOptions::default());
     let capture = Capture::start();
     plugin(&server, &[RECIPIENT]).validate_config().unwrap();
-    capture.assert_one(
+    // One when the plugin is built, one for `validate_config`.
+    capture.assert_count(
         expect::span("alert.validate_config")
             .root()
+            .scope("floe.alert.email")
+            .kind(SpanKind::Internal)
+            .floe_attributes()
             .ok()
             .attr(attr::ALERT_CHANNEL, "email")
             .without_text("oncall-7f3k"),
+        2,
     );
 }

@@ -8,6 +8,9 @@ Run as: python -c "<this file>" PORT INBOX [--starttls DIR]
 - SMTP_USER and SMTP_PASSWORD in the environment make AUTH (PLAIN, LOGIN) required, with
   those credentials; without STARTTLS, AUTH over plain text is allowed (loopback only).
 - Recipients at @rejected.invalid get a permanent 550, at @busy.invalid a transient 451.
+- SMTP_BUSY=1 answers EHLO with a transient 421 (a server that is up but defers work).
+- SMTP_ECHO_AUTH=1 makes a failed AUTH quote the login and password it received in its
+  535 reply, as careless servers do.
 - With --starttls DIR, a self-signed certificate for 127.0.0.1 and localhost is generated
   into DIR/cert.pem and STARTTLS is required before MAIL.
 """
@@ -27,10 +30,17 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class SaveToInbox:
-    def __init__(self, inbox):
+    def __init__(self, inbox, busy=False):
         self.inbox = Path(inbox)
         self.inbox.mkdir(parents=True, exist_ok=True)
         self.count = 0
+        self.busy = busy
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        if self.busy:
+            return ["421 4.3.2 Too busy now, try again later"]
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.endswith("@rejected.invalid"):
@@ -64,15 +74,22 @@ class SaveToInbox:
         return "250 2.0.0 Message accepted for delivery"
 
 
-def authenticator(user, password):
+def authenticator(user, password, echo):
     def check(server, session, envelope, mechanism, auth_data):
         ok = (
             isinstance(auth_data, LoginPassword)
             and auth_data.login.decode() == user
             and auth_data.password.decode() == password
         )
-        # handled=False: aiosmtpd then answers 535 itself on a failure.
-        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+        message = None
+        if not ok and echo and isinstance(auth_data, LoginPassword):
+            message = "535 5.7.8 %s: no account %s with password %s" % (
+                mechanism,
+                auth_data.login.decode(),
+                auth_data.password.decode(),
+            )
+        # handled=False: aiosmtpd answers 535 (or the message) itself on a failure.
+        return AuthResult(success=ok, handled=False, message=message, auth_data=auth_data)
 
     return check
 
@@ -125,7 +142,8 @@ def main():
     if len(sys.argv) > 4 and sys.argv[3] == "--starttls":
         tls_context = self_signed(sys.argv[4])
     user, password = os.environ.get("SMTP_USER"), os.environ.get("SMTP_PASSWORD")
-    handler = SaveToInbox(inbox)
+    handler = SaveToInbox(inbox, busy=os.environ.get("SMTP_BUSY") == "1")
+    echo = os.environ.get("SMTP_ECHO_AUTH") == "1"
 
     def factory():
         return SMTP(
@@ -133,7 +151,7 @@ def main():
             hostname="floe-test-smtp",
             tls_context=tls_context,
             require_starttls=tls_context is not None,
-            authenticator=authenticator(user, password) if user else None,
+            authenticator=authenticator(user, password, echo) if user else None,
             auth_required=bool(user),
             auth_require_tls=tls_context is not None,
         )

@@ -37,6 +37,10 @@ fn bad_config_names_the_problem_and_never_the_url() {
             json!({ "webhook_url": format!("http://hooks.slack.com/services/{secret}") }),
             "plain http",
         ),
+        (
+            json!({ "webhook_url": format!("https://bot:{secret}@hooks.slack.com/services/x") }),
+            "carries user info",
+        ),
     ] {
         let error = construct(config).unwrap_err();
         assert!(error.contains(expected), "{error} should contain {expected}");
@@ -45,6 +49,27 @@ fn bad_config_names_the_problem_and_never_the_url() {
 }
 
 #[test]
-fn a_webhook_on_loopback_may_be_plain_http() {
+fn a_webhook_on_loopback_or_explicitly_allowed_may_be_plain_http() {
     assert!(SlackAlertPlugin::new(SlackConfig::new("http://127.0.0.1:1/services/x")).is_ok());
+    let mut allowed = SlackConfig::new("http://slack-proxy.internal/services/x");
+    allowed.allow_insecure_http = true;
+    assert!(SlackAlertPlugin::new(allowed).is_ok());
+}
+
+#[test]
+fn floe_compile_names_the_manifest_key_of_a_refused_value() {
+    let secret = planted_secret();
+    let url = format!("https://hooks.slack.com/services/T0/B0/{secret}");
+    for (config, key) in [
+        (json!({ "webhook_url": url.replace("https:", "http:") }), "webhook_url"),
+        (json!({ "webhook_url": format!("ftp://hooks.slack.com/{secret}") }), "webhook_url"),
+        (json!({ "webhook_url": url, "channel": "#a b" }), "channel"),
+        (json!({ "webhook_url": url, "timeout_secs": 301 }), "timeout_secs"),
+    ] {
+        let error = construct(config).unwrap_err();
+        let expected =
+            format!("plugin alert_channel/slack: plugins.alert_channel[1].config.{key}: ");
+        assert!(error.starts_with(&expected), "{error} should start with {expected}");
+        assert_text_clean("the error", &error, &secret);
+    }
 }

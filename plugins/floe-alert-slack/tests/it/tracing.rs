@@ -1,6 +1,6 @@
 //! The spans of the Slack plugin, driven against the loopback webhook.
 
-use floe_alert_slack::SlackAlertError;
+use floe_alert_slack::{SlackAlertError, SlackAlertPlugin, SlackConfig};
 use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::AlertChannel as _;
@@ -104,10 +104,12 @@ async fn an_unreachable_webhook_is_a_failed_error_span_without_the_url() {
 
     let error = plugin(&url, None).send(&contract_violation()).await.unwrap_err();
 
+    assert!(matches!(error, SlackAlertError::Delivery(_)), "{error:?}");
     assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
     capture.assert_one(
         send_span("failed")
-            .error_containing("cannot reach 127.0.0.1")
+            .error_containing("cannot connect to 127.0.0.1")
+            .exception("SlackAlertError")
             .event(expect::event("alert.retry").attr(attr::ALERT_ATTEMPT, 2_i64)),
     );
     capture.assert_no_secret(&secret);
@@ -130,6 +132,7 @@ async fn validate_config_and_health_check_are_traced() {
         expect::span("alert.validate_config")
             .root()
             .scope("floe.alert.slack")
+            .kind(SpanKind::Internal)
             .ok()
             .attr(attr::ALERT_CHANNEL, "slack")
             .exact_attrs()
@@ -137,4 +140,42 @@ async fn validate_config_and_health_check_are_traced() {
         2,
     );
     capture.assert_no_secret(&secret);
+}
+
+fn refusal_span(message: &str) -> floe_otel_testkit::expect::SpanExpectation {
+    expect::span("alert.validate_config")
+        .root()
+        .scope("floe.alert.slack")
+        .floe_attributes()
+        .exception("SlackAlertError")
+        .attr(attr::ALERT_CHANNEL, "slack")
+        .error_containing(message)
+}
+
+#[test]
+fn a_refused_config_is_an_error_validate_config_span_without_the_url() {
+    let secret = planted_secret();
+    let url = format!("https://hooks.slack.com/services/T0/B0/{secret}");
+    let capture = Capture::start();
+
+    let plain =
+        SlackAlertPlugin::new(SlackConfig::new(url.replace("https:", "http:"))).unwrap_err();
+    let mut config = SlackConfig::new(&url);
+    config.max_attempts = 0;
+    let range = SlackAlertPlugin::new(config).unwrap_err();
+    let channel =
+        SlackAlertPlugin::new(SlackConfig::new(&url).with_channel("#data alerts")).unwrap_err();
+
+    assert!(matches!(plain, SlackAlertError::Endpoint { .. }), "{plain:?}");
+    assert!(matches!(range, SlackAlertError::OutOfRange { .. }), "{range:?}");
+    assert!(matches!(channel, SlackAlertError::Channel { .. }), "{channel:?}");
+    capture
+        .assert_one(refusal_span("slack webhook_url: the url of hooks.slack.com uses plain http"));
+    capture.assert_one(refusal_span("max_attempts must be between 1 and 10, found 0"));
+    capture.assert_one(refusal_span("slack channel \"#data alerts\" is not a channel name"));
+    for error in [&plain, &range, &channel] {
+        assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
+    }
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
 }

@@ -58,12 +58,31 @@ fn bad_values_name_the_setting_and_never_the_url() {
         (json!({ "url": "https://h.example.com/", "timeout_secs": 0 }), "timeout_secs must be"),
         (
             json!({ "url": "https://h.example.com/", "signing_secret": "" }),
-            "signing_secret must not",
+            "config.signing_secret: signing_secret must not be empty",
         ),
         (json!({ "url": "https://h.example.com/", "source": " " }), "source must not be empty"),
+        (json!({ "url": format!("https://u:{secret}@h.example.com/") }), "carries user info"),
     ] {
         let error = construct(config).unwrap_err();
         assert!(error.contains(expected), "{error} should contain {expected}");
+        assert_text_clean("the error", &error, &secret);
+    }
+}
+
+#[test]
+fn floe_compile_names_the_manifest_key_of_a_refused_value() {
+    let secret = planted_secret();
+    let url = format!("https://hooks.example.com/in/{secret}");
+    for (config, key) in [
+        (json!({ "url": url.replace("https:", "http:") }), "url"),
+        (json!({ "url": url, "max_attempts": 0 }), "max_attempts"),
+        (json!({ "url": url, "signing_secret": "" }), "signing_secret"),
+        (json!({ "url": url, "source": "" }), "source"),
+    ] {
+        let error = construct(config).unwrap_err();
+        let expected =
+            format!("plugin alert_channel/webhook: plugins.alert_channel[0].config.{key}: ");
+        assert!(error.starts_with(&expected), "{error} should start with {expected}");
         assert_text_clean("the error", &error, &secret);
     }
 }

@@ -1,6 +1,8 @@
 //! A loopback CloudEvents receiver: every request is checked against the CloudEvents 1.0
-//! JSON schema and the structured-mode rules, its HMAC-SHA256 signature is verified when
-//! the receiver knows the secret, and it answers a scripted status (202 by default).
+//! JSON schema and the structured-mode rules, its HMAC-SHA256 signature over
+//! `<timestamp>.<body>` is verified when the receiver knows the secret (and a timestamp
+//! more than [`TOLERANCE_SECS`] from the receiver's clock refused, as a replay), and it
+//! answers a scripted status (202 by default).
 //!
 //! Self-contained (only crates the contract suite also has), so the contract row includes
 //! it with `#[path]`.
@@ -8,6 +10,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -15,6 +18,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use floe_otel_testkit::http::{LoopbackServer, RecordedRequest};
 use serde_json::Value;
+
+/// How far a signed timestamp may be from the receiver's clock: five minutes, as the
+/// plugin's documentation recommends.
+pub(crate) const TOLERANCE_SECS: u64 = 300;
+
+/// The receiver's clock, in seconds since the Unix epoch.
+pub(crate) fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
 
 /// The receiver's path; like many webhook URLs, its last segment is the credential.
 pub(crate) const HOOK_PATH: &str = "/hooks/T04QX9B07-xq8v3Lr2NcWbZ";
@@ -44,12 +56,14 @@ impl Receiver {
                     let header = |name: &str| {
                         headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
                     };
-                    if let Err(problem) = check(
-                        header("content-type").as_deref(),
-                        header("x-floe-signature-256").as_deref(),
-                        &body,
-                        secret.as_deref(),
-                    ) {
+                    let signed = Signed {
+                        signature: header("x-floe-signature-256"),
+                        timestamp: header("x-floe-signature-timestamp"),
+                    };
+                    let content_type = header("content-type");
+                    if let Err(problem) =
+                        check(content_type.as_deref(), &signed, &body, secret.as_deref(), now())
+                    {
                         return (StatusCode::BAD_REQUEST, problem);
                     }
                     let status = script.get(n).copied().unwrap_or(202);
@@ -71,16 +85,27 @@ impl Receiver {
     }
 }
 
-/// Checks one delivery: content type, schema, structured-mode rules, and the signature
-/// (required when `secret` is given).
+/// The signature headers of a delivery.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Signed {
+    /// `x-floe-signature-256`.
+    pub(crate) signature: Option<String>,
+    /// `x-floe-signature-timestamp`.
+    pub(crate) timestamp: Option<String>,
+}
+
+/// Checks one delivery: content type, schema, structured-mode rules, and, when `secret`
+/// is given, the signature: over `<timestamp>.<body>`, with a timestamp at most
+/// [`TOLERANCE_SECS`] from `now`.
 ///
 /// # Errors
 /// What is wrong, in words.
 pub(crate) fn check(
     content_type: Option<&str>,
-    signature: Option<&str>,
+    signed: &Signed,
     body: &[u8],
     secret: Option<&str>,
+    now: u64,
 ) -> Result<Value, String> {
     let media_type = content_type.unwrap_or_default().split(';').next().unwrap_or_default();
     if media_type.trim() != "application/cloudevents+json" {
@@ -98,12 +123,30 @@ pub(crate) fn check(
         return Err("both data and data_base64".to_owned());
     }
     if let Some(secret) = secret {
-        let hex = signature
+        let hex = signed
+            .signature
+            .as_deref()
             .and_then(|s| s.strip_prefix("sha256="))
             .ok_or_else(|| "missing x-floe-signature-256: sha256=<hex>".to_owned())?;
         let tag = decode_hex(hex).ok_or_else(|| "the signature is not hex".to_owned())?;
+        let timestamp = signed
+            .timestamp
+            .as_deref()
+            .ok_or_else(|| "missing x-floe-signature-timestamp".to_owned())?;
+        let seconds: u64 = timestamp
+            .parse()
+            .map_err(|_| "x-floe-signature-timestamp is not a number of seconds".to_owned())?;
+        let mut signed_payload = format!("{timestamp}.").into_bytes();
+        signed_payload.extend_from_slice(body);
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
-        ring::hmac::verify(&key, body, &tag).map_err(|_| "the signature does not verify")?;
+        ring::hmac::verify(&key, &signed_payload, &tag)
+            .map_err(|_| "the signature does not verify")?;
+        let skew = now.abs_diff(seconds);
+        if skew > TOLERANCE_SECS {
+            return Err(format!(
+                "the signature is stale: signed {skew} s from the receiver's clock (tolerance {TOLERANCE_SECS} s)"
+            ));
+        }
     }
     Ok(event)
 }

@@ -1,6 +1,6 @@
 //! The spans of the webhook plugin, driven against the loopback receiver.
 
-use floe_alert_webhook::WebhookAlertError;
+use floe_alert_webhook::{WebhookAlertError, WebhookAlertPlugin, WebhookConfig};
 use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::AlertChannel as _;
@@ -114,11 +114,13 @@ async fn a_refused_connection_is_retried_then_failed_without_the_url() {
 
     let error = plugin.send(&contract_violation()).await.unwrap_err();
 
-    assert!(error.to_string().starts_with("cannot reach 127.0.0.1:"), "{error}");
+    assert!(matches!(error, WebhookAlertError::Delivery(_)), "{error:?}");
+    assert!(error.to_string().starts_with("cannot connect to 127.0.0.1:"), "{error}");
     assert_text_clean("the error", &format!("{error:?} {error}"), &secret);
     capture.assert_one(
         send_span("failed")
-            .error_containing("cannot reach 127.0.0.1")
+            .error_containing("cannot connect to 127.0.0.1")
+            .exception("WebhookAlertError")
             .no_attr(attr::HTTP_RESPONSE_STATUS_CODE)
             .event(expect::event("alert.retry").attr(attr::ALERT_ATTEMPT, 1_i64))
             .event(expect::event("alert.retry").attr(attr::ALERT_ATTEMPT, 2_i64)),
@@ -150,6 +152,45 @@ async fn validate_config_and_health_check_are_traced() {
             .floe_attributes(),
         2,
     );
+    capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+fn refusal_span(message: &str) -> floe_otel_testkit::expect::SpanExpectation {
+    expect::span("alert.validate_config")
+        .root()
+        .scope("floe.alert.webhook")
+        .kind(SpanKind::Internal)
+        .floe_attributes()
+        .exception("WebhookAlertError")
+        .attr(attr::ALERT_CHANNEL, "webhook")
+        .error_containing(message)
+}
+
+#[test]
+fn a_refused_config_is_an_error_validate_config_span_without_the_url_or_secret() {
+    let secret = planted_secret();
+    let url = format!("https://hooks.example.com/in/{secret}");
+    let capture = Capture::start();
+
+    let plain =
+        WebhookAlertPlugin::new(WebhookConfig::new(url.replace("https:", "http:"))).unwrap_err();
+    let mut config = WebhookConfig::new(&url).with_signing_secret(&secret);
+    config.timeout_secs = 0;
+    let range = WebhookAlertPlugin::new(config).unwrap_err();
+    let mut config = WebhookConfig::new(&url).with_signing_secret(&secret);
+    config.source = " ".to_owned();
+    let empty = WebhookAlertPlugin::new(config).unwrap_err();
+
+    assert!(matches!(plain, WebhookAlertError::Endpoint { .. }), "{plain:?}");
+    assert!(matches!(range, WebhookAlertError::OutOfRange { .. }), "{range:?}");
+    assert!(matches!(empty, WebhookAlertError::Empty { .. }), "{empty:?}");
+    capture.assert_one(refusal_span("webhook url: the url of hooks.example.com uses plain http"));
+    capture.assert_one(refusal_span("timeout_secs must be between 1 and 300, found 0"));
+    capture.assert_one(refusal_span("source must not be empty"));
+    for error in [&plain, &range, &empty] {
+        assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
+    }
     capture.assert_no_secret(&secret);
     capture.assert_conforms();
 }

@@ -61,7 +61,7 @@ async fn a_refused_api_key_fails_the_check_without_showing_the_key() {
     assert!(matches!(error, JaegerError::Export { .. }), "{error:?}");
     assert_eq!(error.kind(), PluginErrorKind::Rejected);
     let text = error.to_string();
-    let prefix = format!("the collector at {} refused an OTLP export: ", receiver.addr());
+    let prefix = format!("the OTLP export to the collector at {} failed: ", receiver.addr());
     assert!(text.starts_with(&prefix), "{text}");
     assert!(receiver.received().is_empty(), "the receiver accepted nothing");
     let HealthStatus::Unhealthy { reason } = plugin.health_check().await else {

@@ -48,7 +48,9 @@ impl TraceService for Service {
         if let Some(expected) = &self.0.api_key {
             let given = header(API_KEY_HEADER).unwrap_or_default();
             if &given != expected {
-                return Err(tonic::Status::unauthenticated(format!("rejected api_key={given}")));
+                return Err(tonic::Status::unauthenticated(format!(
+                    "{given} is not a key we know"
+                )));
             }
         }
         let content_type = header("content-type");

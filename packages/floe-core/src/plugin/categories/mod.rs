@@ -20,8 +20,9 @@ mod semantic;
 mod telemetry;
 
 pub use alert::{
-    AlertChannel, AlertTarget, ContractViolation, DeliveryFailure, DeliveryReport, DeliveryStatus,
-    HttpDeliveryError, Severity, deliver_http, http_delivery_status,
+    ALERT_RETRY_EVENTS, AlertChannel, AlertPeerError, AlertTarget, ContractViolation,
+    DeliveryFailure, DeliveryReport, DeliveryStatus, HttpDeliveryError, Severity, WebhookUrl,
+    alert_peer, deliver_http, http_delivery_status,
 };
 pub use catalog::{Catalog, CatalogInfo, TableIdent, TableSpec, VendedCredentials};
 pub use compute::{CatalogAttachment, Compute, ConnectionReport, DbtPackage, ResourceRequirements};

@@ -1,6 +1,7 @@
 //! Alert channels: deliver a contract violation to people or systems.
 
 mod delivery;
+mod http;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -9,8 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use super::CategoryError;
 
-pub use delivery::{
-    AlertTarget, DeliveryFailure, HttpDeliveryError, deliver_http, http_delivery_status,
+pub use delivery::{AlertTarget, DeliveryFailure};
+pub use http::{
+    ALERT_RETRY_EVENTS, AlertPeerError, HttpDeliveryError, WebhookUrl, alert_peer, deliver_http,
+    http_delivery_status,
 };
 
 /// How bad a violation is.
