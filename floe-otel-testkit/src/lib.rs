@@ -16,6 +16,8 @@ pub mod hostile;
 pub mod http;
 #[cfg(feature = "floe")]
 pub mod kubernetes;
+#[cfg(feature = "floe")]
+pub mod lakana;
 pub mod leak;
 mod matching;
 #[cfg(feature = "metrics")]

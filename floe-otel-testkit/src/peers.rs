@@ -31,6 +31,13 @@ impl fmt::Display for PeerError {
 
 impl std::error::Error for PeerError {}
 
+impl PeerError {
+    /// An error saying `message`.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
 /// The cache directory `scripts/setup` installs into.
 pub fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("FLOE_CACHE_DIR") {
@@ -115,11 +122,41 @@ pub fn system_bin(name: &str) -> Result<PathBuf, PeerError> {
         .ok_or_else(|| PeerError(format!("{name} is not installed: run scripts/setup")))
 }
 
-/// A loopback port that was free a moment ago.
+/// A loopback port that was free a moment ago, for a peer process that binds it itself.
+///
+/// The port is drawn from below the kernel's ephemeral range (`ip_local_port_range`,
+/// 32768-60999 by default), where no `bind(.., 0)` lands: between this call and the
+/// peer's own bind, a server of another test binary running at the same time (the test
+/// runner runs several) cannot be handed the same port. Two callers drawing the same
+/// port of the 12 000 at the same moment remain possible, not likely. Falls back to a
+/// kernel-chosen port when the range is unusual.
 ///
 /// # Panics
 /// When the loopback interface cannot be bound at all.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let low = 20_000_u16;
+    if ephemeral_start > low + 1000 {
+        let span = u64::from(ephemeral_start - low);
+        let seed = u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| u64::from(d.subsec_nanos()));
+        for _ in 0..64 {
+            let draw = DRAWS.fetch_add(1, Ordering::Relaxed);
+            let mixed = (seed ^ draw.wrapping_mul(0xBF58_476D_1CE4_E5B9))
+                .wrapping_mul(0x94D0_49BB_1331_11EB);
+            let port = low + u16::try_from((mixed >> 32) % span).unwrap_or(0);
+            if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())

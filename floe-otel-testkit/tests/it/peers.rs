@@ -164,3 +164,21 @@ fn a_judge_that_fails_or_hangs_is_an_error_quoting_its_stderr_within_the_bound()
     assert!(err.contains("thinking"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
 }
+
+#[test]
+fn free_ports_come_from_below_the_kernels_ephemeral_range_and_are_bindable() {
+    let start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let ports: Vec<u16> = (0..50).map(|_| peers::free_port()).collect();
+    for port in &ports {
+        assert!((20_000..start).contains(port), "{port} is not below {start}");
+        std::net::TcpListener::bind(("127.0.0.1", *port)).unwrap();
+    }
+    let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
+    assert!(distinct.len() > 45, "50 draws gave only {} ports", distinct.len());
+}

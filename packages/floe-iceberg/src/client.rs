@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use floe_core::http::{Peer, PeerAnswer};
 use floe_core::telemetry::attr;
 use floe_core::traced;
 use reqwest::{Method, Url};
@@ -13,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::CatalogConfig;
 use crate::error::{ConflictMeaning, IcebergError};
-use crate::http::{decode, endpoint, send};
+use crate::http::{decode, endpoint, peer, send};
 use crate::model::{
     CatalogConfigResponse, CreateTable, ListNamespacesPage, ListTablesPage, LoadedTable, Namespace,
     NamespaceInfo, RefKind, Schema, Snapshot, TableCommit, TableIdent, TableMetadata,
@@ -27,7 +28,7 @@ const MAX_PAGES: usize = 1000;
 /// A client of one Iceberg REST catalog (one warehouse, one prefix).
 #[derive(Clone, Debug)]
 pub struct RestCatalog {
-    http: reqwest::Client,
+    peer: Peer,
     config: CatalogConfig,
     server_config: CatalogConfigResponse,
     prefix: Option<String>,
@@ -42,12 +43,14 @@ struct CommitRequest<'a> {
 }
 
 impl RestCatalog {
-    /// Connects: reads `GET /v1/config` (with the warehouse) and settles the path prefix:
-    /// the catalog's `overrides.prefix`, else the configured prefix, else its
-    /// `defaults.prefix`, else none.
+    /// Connects: checks the URI's transport (`https`, plain `http` to loopback, or plain
+    /// `http` with `allow_insecure_http`), reads `GET /v1/config` (with the warehouse) and
+    /// settles the path prefix: the catalog's `overrides.prefix`, else the configured
+    /// prefix, else its `defaults.prefix`, else none.
     ///
     /// # Errors
-    /// Any [`IcebergError`] of the config request.
+    /// [`IcebergError::Endpoint`] for a URI the token must not go to; any
+    /// [`IcebergError`] of the config request.
     #[traced(
         op = CatalogOp::Connect,
         attributes(
@@ -56,27 +59,22 @@ impl RestCatalog {
         ),
     )]
     pub async fn connect(config: CatalogConfig) -> Result<Self, IcebergError> {
-        floe_core::http::install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .connect_timeout(config.timeout)
-            .build()
-            .map_err(IcebergError::Transport)?;
+        let peer = peer(&config)?;
         let mut url = endpoint(&config, None, &["config"]);
         if let Some(warehouse) = &config.warehouse {
             url.query_pairs_mut().append_pair("warehouse", warehouse);
         }
-        let body =
-            send(&http, &config, Method::GET, url, None::<&()>, ConflictMeaning::AlreadyExists)
+        let answer =
+            send(&peer, &config, Method::GET, url, None::<&()>, ConflictMeaning::AlreadyExists)
                 .await?;
-        let server_config: CatalogConfigResponse = decode(&body)?;
+        let server_config: CatalogConfigResponse = decode(&answer)?;
         let prefix = server_config
             .overrides
             .get("prefix")
             .or(config.prefix.as_ref())
             .or_else(|| server_config.defaults.get("prefix"))
             .cloned();
-        Ok(Self { http, config, server_config, prefix })
+        Ok(Self { peer, config, server_config, prefix })
     }
 
     /// What `GET /v1/config` answered.
@@ -87,12 +85,6 @@ impl RestCatalog {
     /// The path prefix in use.
     pub fn prefix(&self) -> Option<&str> {
         self.prefix.as_deref()
-    }
-
-    /// The HTTP client, with this catalog's timeouts (for a `TokenProvider` or an
-    /// extension that calls further endpoints).
-    pub fn http_client(&self) -> &reqwest::Client {
-        &self.http
     }
 
     /// The catalog URI as spans record it.
@@ -185,7 +177,8 @@ impl RestCatalog {
     /// Drops `namespace`, which must be empty.
     ///
     /// # Errors
-    /// [`IcebergError::NotFound`] when it does not exist; any other [`IcebergError`].
+    /// [`IcebergError::NotFound`] when it does not exist, [`IcebergError::NotEmpty`] when
+    /// it holds tables or namespaces; any other [`IcebergError`].
     #[traced(
         op = CatalogOp::DropNamespace,
         attributes(
@@ -196,7 +189,7 @@ impl RestCatalog {
     )]
     pub async fn drop_namespace(&self, namespace: &Namespace) -> Result<(), IcebergError> {
         let url = self.url(&["namespaces", &namespace.to_path_segment()]);
-        self.send(Method::DELETE, url, None::<&()>, ConflictMeaning::AlreadyExists).await?;
+        self.send(Method::DELETE, url, None::<&()>, ConflictMeaning::NotEmpty).await?;
         Ok(())
     }
 
@@ -318,8 +311,9 @@ impl RestCatalog {
         let name = table.to_string();
         let request = CommitRequest { identifier: table, commit };
         let conflict = ConflictMeaning::CommitConflict { table: &name };
-        let body = self.send(Method::POST, self.table_url(table), Some(&request), conflict).await?;
-        decode(&body)
+        let answer =
+            self.send(Method::POST, self.table_url(table), Some(&request), conflict).await?;
+        decode(&answer)
     }
 
     /// Adds `schema` and makes it current, provided the table's current schema is still
@@ -394,8 +388,8 @@ impl RestCatalog {
         url: Url,
         body: Option<&B>,
     ) -> Result<T, IcebergError> {
-        let bytes = self.send(method, url, body, ConflictMeaning::AlreadyExists).await?;
-        decode(&bytes)
+        let answer = self.send(method, url, body, ConflictMeaning::AlreadyExists).await?;
+        decode(&answer)
     }
 
     async fn send<B: Serialize + ?Sized>(
@@ -404,7 +398,7 @@ impl RestCatalog {
         url: Url,
         body: Option<&B>,
         conflict: ConflictMeaning<'_>,
-    ) -> Result<Vec<u8>, IcebergError> {
-        send(&self.http, &self.config, method, url, body, conflict).await
+    ) -> Result<PeerAnswer, IcebergError> {
+        send(&self.peer, &self.config, method, url, body, conflict).await
     }
 }

@@ -36,6 +36,6 @@ pub use config::{CatalogConfig, DEFAULT_TIMEOUT, NoAuth, StaticToken, TokenFutur
 pub use error::IcebergError;
 pub use model::{
     CatalogConfigResponse, CreateTable, LoadedTable, Namespace, NamespaceInfo, NestedField,
-    PartitionField, PartitionSpec, RefKind, Schema, Snapshot, SnapshotRef, TableCommit, TableIdent,
-    TableMetadata, TableRequirement, TableUpdate,
+    PartitionField, PartitionSpec, RefKind, Schema, Snapshot, SnapshotRef, StorageCredential,
+    TableCommit, TableIdent, TableMetadata, TableRequirement, TableUpdate,
 };

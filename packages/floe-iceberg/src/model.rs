@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use floe_core::secret::Secret;
 use serde::{Deserialize, Serialize};
 
 /// A namespace: one or more levels (`["bronze"]`, `["lake", "bronze"]`).
@@ -218,6 +219,9 @@ impl CreateTable {
 }
 
 /// A table as the catalog returns it (create, load and commit responses).
+///
+/// Its `config` and `storage_credentials` can hold storage credentials the catalog
+/// vended, so every value is a [`Secret`]: `Debug` shows the keys, never a value.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct LoadedTable {
@@ -228,7 +232,41 @@ pub struct LoadedTable {
     pub metadata: TableMetadata,
     /// Per-table client configuration (storage credentials, endpoints).
     #[serde(default)]
-    pub config: BTreeMap<String, String>,
+    pub config: BTreeMap<String, Secret<String>>,
+    /// Credentials for storage locations (`storage-credentials`, REST specification
+    /// 1.7 and later); a client looks here before `config`.
+    #[serde(default)]
+    pub storage_credentials: Vec<StorageCredential>,
+}
+
+/// Storage credentials for the locations under `prefix` (`s3://bucket/warehouse/`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct StorageCredential {
+    /// The storage location prefix the credential is for.
+    pub prefix: String,
+    /// The credential's properties (`s3.access-key-id`, ...), every value secret.
+    pub config: BTreeMap<String, Secret<String>>,
+}
+
+impl LoadedTable {
+    /// The storage properties to use for this table, as the REST specification says a
+    /// client picks them: the `config` map, overridden by the `storage-credentials`
+    /// whose `prefix` the table's location starts with, the longest prefix winning. A
+    /// credential for another location is not this table's and is left out.
+    pub fn vended_config(&self) -> BTreeMap<String, Secret<String>> {
+        let location = self.metadata.location.as_deref().unwrap_or_default();
+        let mut matching: Vec<&StorageCredential> = self
+            .storage_credentials
+            .iter()
+            .filter(|credential| location.starts_with(credential.prefix.as_str()))
+            .collect();
+        matching.sort_by_key(|credential| credential.prefix.len());
+        let mut config = self.config.clone();
+        for credential in matching {
+            config.extend(credential.config.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        config
+    }
 }
 
 /// The parts of the table metadata floe reads.

@@ -28,6 +28,9 @@ pub const ALERT_RECIPIENT_COUNT: Key = Key::from_static_str("alert.recipient_cou
 /// `alert.severity`: The severity of the contract violation.
 pub const ALERT_SEVERITY: Key = Key::from_static_str("alert.severity");
 
+/// `catalog.attempt`: The attempt that failed, on `catalog.retry` events.
+pub const CATALOG_ATTEMPT: Key = Key::from_static_str("catalog.attempt");
+
 /// `catalog.credential_count`: How many storage-credential entries the catalog vended (the entries themselves are never recorded).
 pub const CATALOG_CREDENTIAL_COUNT: Key = Key::from_static_str("catalog.credential_count");
 
@@ -211,7 +214,7 @@ pub const INGESTION_SOURCE_TYPE: Key = Key::from_static_str("ingestion.source_ty
 /// `lineage.attempt`: The attempt that failed (1 for the first), on `lineage.retry` events.
 pub const LINEAGE_ATTEMPT: Key = Key::from_static_str("lineage.attempt");
 
-/// `lineage.event_type`: The run event type.
+/// `lineage.event_type`: The run event type (OpenLineage 2-0-2's `eventType`).
 pub const LINEAGE_EVENT_TYPE: Key = Key::from_static_str("lineage.event_type");
 
 /// `lineage.job_name`: The OpenLineage job name.
@@ -327,6 +330,9 @@ pub const ALERT_RETRY_EVENT: &str = "alert.retry";
 
 /// Event `audit.finding`: One instrumentation-audit finding, on `compile.enforce`.
 pub const AUDIT_FINDING_EVENT: &str = "audit.finding";
+
+/// Event `catalog.retry`: A call to the catalog or its token endpoint got a retryable answer (429, 503, connection refused) and is retried after a backoff.
+pub const CATALOG_RETRY_EVENT: &str = "catalog.retry";
 
 /// Event `exception`: The failure that ended a span; written only by floe-core's `record_failure`, always sanitized.
 pub const EXCEPTION_EVENT: &str = "exception";

@@ -11,7 +11,8 @@ pub const DEFAULT_SCOPE: &str = "PRINCIPAL_ROLE:ALL";
 #[serde(deny_unknown_fields)]
 pub struct PolarisConfig {
     /// The Iceberg REST endpoint of Polaris (`https://polaris.example.com/api/catalog`);
-    /// no user info: credentials are the client's.
+    /// no user info: credentials are the client's. `https`, or plain `http` to this
+    /// machine, unless `allow_insecure_http`.
     pub uri: String,
     /// The Polaris catalog to use (the REST `warehouse`).
     pub warehouse: String,
@@ -22,9 +23,14 @@ pub struct PolarisConfig {
     /// The token scope.
     #[serde(default = "default_scope")]
     pub scope: String,
-    /// The token endpoint (default `{uri}/v1/oauth/tokens`).
+    /// The token endpoint (default `{uri}/v1/oauth/tokens`); the same transport rule as
+    /// `uri`.
     #[serde(default)]
     pub token_url: Option<String>,
+    /// Lets the client secret and the tokens go over plain `http` to another machine
+    /// (a trusted network); without it `uri` and `token_url` must be `https` or loopback.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
     /// Ask for storage credentials on table loads (`X-Iceberg-Access-Delegation:
     /// vended-credentials`).
     #[serde(default = "default_true")]
@@ -59,6 +65,7 @@ pub fn schema() -> serde_json::Value {
             "client_secret": { "type": "string", "writeOnly": true },
             "scope": { "type": "string", "default": DEFAULT_SCOPE },
             "token_url": { "type": "string", "format": "uri" },
+            "allow_insecure_http": { "type": "boolean", "default": false },
             "credential_vending": { "type": "boolean", "default": true },
             "timeout_secs": { "type": "integer", "minimum": 1, "default": 30 }
         }

@@ -1,17 +1,23 @@
 //! Errors of the Polaris plugin. Messages say which operation failed on which namespace
-//! or table; the catalog's own text is sanitized, and no credential is ever part of one.
+//! or table; the catalog's own text is scrubbed of the credentials the call sent and
+//! sanitized, and no credential is ever part of one.
 
-use floe_core::plugin::{PluginError, PluginErrorKind};
+use floe_core::plugin::{PluginError, PluginErrorKind, ResolvedConfig};
 use floe_core::telemetry::describe_error;
 use floe_iceberg::IcebergError;
+
+/// The plugin as errors name it.
+pub(crate) const PLUGIN: &str = "catalog/polaris";
 
 /// A failed Polaris operation.
 #[derive(Debug, thiserror::Error)]
 pub enum PolarisError {
     /// The plugin's configuration is not usable.
-    #[error("invalid configuration: {reason}")]
+    #[error("invalid configuration: {key}: {reason}")]
     Config {
-        /// What is wrong (names the key, never a value).
+        /// The config key (`token_url`).
+        key: &'static str,
+        /// What is wrong (never a value).
         reason: String,
     },
     /// A table spec is not an Iceberg schema or partition spec.
@@ -22,7 +28,7 @@ pub enum PolarisError {
         /// What is wrong.
         reason: String,
     },
-    /// The catalog refused or failed an operation.
+    /// The catalog refused or failed an operation, or could not be reached.
     #[error("{action} failed: {}", describe_error(.source))]
     Catalog {
         /// What was attempted (`create namespace bronze`).
@@ -53,21 +59,16 @@ impl PolarisError {
             Self::Config { .. } => PluginErrorKind::Config,
             Self::TableSpec { .. } => PluginErrorKind::Rejected,
             Self::NoCredentials { .. } => PluginErrorKind::NotFound,
-            Self::Catalog { source, .. } => match source {
-                IcebergError::InvalidConfig { .. } => PluginErrorKind::Config,
-                IcebergError::NotFound { .. } => PluginErrorKind::NotFound,
-                IcebergError::Unauthorized { .. } | IcebergError::Token { .. } => {
-                    PluginErrorKind::Unauthorized
-                }
-                IcebergError::AlreadyExists { .. }
-                | IcebergError::CommitConflict { .. }
-                | IcebergError::Rejected { .. } => PluginErrorKind::Rejected,
-                IcebergError::Transport(e) if e.is_timeout() => PluginErrorKind::Timeout,
-                IcebergError::Server { .. } | IcebergError::Transport(_) => {
-                    PluginErrorKind::Unavailable
-                }
-                IcebergError::Decode(_) => PluginErrorKind::Protocol,
-            },
+            Self::Catalog { source, .. } => source.kind(),
+        }
+    }
+
+    /// The error `floe compile` reports for a configuration this plugin refuses: named
+    /// by its manifest key (`plugins.catalog[0].config.token_url`).
+    pub(crate) fn in_config(self, config: &ResolvedConfig) -> PluginError {
+        match &self {
+            Self::Config { key, reason } => config.invalid(PLUGIN, key, reason),
+            _ => self.into(),
         }
     }
 }
@@ -75,6 +76,6 @@ impl PolarisError {
 impl From<PolarisError> for PluginError {
     fn from(error: PolarisError) -> Self {
         let kind = error.kind();
-        PluginError::from_error("catalog/polaris", kind, error)
+        PluginError::from_error(PLUGIN, kind, error)
     }
 }

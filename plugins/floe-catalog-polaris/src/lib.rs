@@ -19,6 +19,7 @@ pub mod telemetry;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use floe_core::http::{EndpointError, RetryPolicy, parse_base_endpoint};
 use floe_core::plugin::categories::{
     Catalog, CatalogInfo, TableIdent, TableSpec, VendedCredentials,
 };
@@ -30,6 +31,8 @@ use url::Url;
 
 pub use config::PolarisConfig;
 pub use error::PolarisError;
+
+use crate::error::PLUGIN;
 
 use crate::oauth::{ClientCredentials, SharedCredentials};
 
@@ -48,8 +51,9 @@ pub static METADATA: PluginMetadata = PluginMetadata::new(
 .with_config_schema(config::schema);
 
 fn construct(config: &ResolvedConfig) -> Result<Box<dyn Plugin>, PluginError> {
-    let config: PolarisConfig = config.decode("catalog/polaris")?;
-    Ok(Box::new(PolarisPlugin::new(&config)?))
+    let typed: PolarisConfig = config.decode(PLUGIN)?;
+    let plugin = PolarisPlugin::new(&typed).map_err(|error| error.in_config(config))?;
+    Ok(Box::new(plugin))
 }
 
 floe_core::register_plugin!(METADATA, construct);
@@ -68,55 +72,68 @@ impl PolarisPlugin {
     /// Checks `config` and prepares the client; makes no call.
     ///
     /// # Errors
-    /// [`PolarisError::Config`] naming the key that is not usable.
+    /// [`PolarisError::Config`] naming the key that is not usable: among others a `uri`
+    /// or `token_url` over plain `http` to another machine without `allow_insecure_http`
+    /// (the client secret and the tokens would cross the network in the clear).
     pub fn new(config: &PolarisConfig) -> Result<Self, PolarisError> {
-        let invalid = |reason: &str| PolarisError::Config { reason: reason.to_owned() };
+        let invalid = |key, reason: &dyn std::fmt::Display| PolarisError::Config {
+            key,
+            reason: reason.to_string(),
+        };
         if config.warehouse.trim().is_empty() {
-            return Err(invalid("warehouse must name a Polaris catalog"));
+            return Err(invalid("warehouse", &"must name a Polaris catalog"));
         }
-        if config.client_id.trim().is_empty() || config.client_secret.expose().is_empty() {
-            return Err(invalid("client_id and client_secret must not be empty"));
+        if config.client_id.trim().is_empty() {
+            return Err(invalid("client_id", &"must not be empty"));
+        }
+        if config.client_secret.expose().is_empty() {
+            return Err(invalid("client_secret", &"must not be empty"));
         }
         if config.timeout_secs == 0 {
-            return Err(invalid("timeout_secs must be at least 1"));
+            return Err(invalid("timeout_secs", &"must be at least 1"));
         }
-        let uri = Url::parse(&config.uri).map_err(|_| invalid("uri is not a URL"))?;
-        if !uri.username().is_empty() || uri.password().is_some() {
-            return Err(invalid("uri must not carry user info: use client_id and client_secret"));
-        }
+        let insecure = config.allow_insecure_http;
+        let uri = parse_base_endpoint(&config.uri, insecure).map_err(|e| invalid("uri", &e))?;
         let token_url = if let Some(url) = &config.token_url {
-            let url = Url::parse(url).map_err(|_| invalid("token_url is not a URL"))?;
-            if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                return Err(invalid("token_url must be an http:// or https:// URL with a host"));
-            }
-            if !url.username().is_empty() || url.password().is_some() {
-                return Err(invalid("token_url must not carry user info"));
-            }
-            url
+            parse_base_endpoint(url, insecure).map_err(|e| invalid("token_url", &e))?
         } else {
             // Polaris's default token endpoint, under the catalog URI.
-            let base = config.uri.trim_end_matches('/');
+            let base = uri.as_str().trim_end_matches('/');
             Url::parse(&format!("{base}/v1/oauth/tokens"))
-                .map_err(|_| invalid("uri is not a URL"))?
+                .map_err(|e| invalid("uri", &EndpointError::Invalid(e)))?
         };
-        let credentials = Arc::new(ClientCredentials::new(
-            token_url.clone(),
-            config.client_id.clone(),
-            config.client_secret.clone(),
-            config.scope.clone(),
-        ));
-        let catalog = CatalogConfig::new(&config.uri)
-            .map_err(|e| invalid(&format!("uri: {}", floe_core::telemetry::describe_error(&e))))?
+        let timeout = Duration::from_secs(config.timeout_secs);
+        let credentials = Arc::new(
+            ClientCredentials::new(
+                &token_url,
+                insecure,
+                timeout,
+                config.client_id.clone(),
+                config.client_secret.clone(),
+                config.scope.clone(),
+            )
+            .map_err(|reason| invalid("token_url", &reason))?,
+        );
+        let catalog = CatalogConfig::new(uri.as_str())
+            .map_err(|e| invalid("uri", &floe_core::telemetry::describe_error(&e)))?
             .with_warehouse(config.warehouse.clone())
-            .with_timeout(Duration::from_secs(config.timeout_secs))
+            // Polaris's path prefix is the catalog's name; its `/v1/config` says so too,
+            // and a catalog that does not (lakana) gets it from here.
+            .with_prefix(config.warehouse.clone())
+            .with_timeout(timeout)
+            .allow_insecure_http(insecure)
             .with_token_provider(SharedCredentials(Arc::clone(&credentials)));
         let catalog = if config.credential_vending {
             catalog
                 .with_header(ACCESS_DELEGATION.0, ACCESS_DELEGATION.1)
-                .map_err(|_| invalid("the access delegation header"))?
+                .map_err(|e| invalid("credential_vending", &e))?
         } else {
             catalog
         };
+        // One HTTP client for every connection of the plugin, built now.
+        let catalog = catalog
+            .prepared()
+            .map_err(|e| invalid("uri", &floe_core::telemetry::describe_error(&e)))?;
         Ok(Self {
             config: catalog,
             credentials,
@@ -124,6 +141,18 @@ impl PolarisPlugin {
             vending: config.credential_vending,
             connected: Mutex::new(None),
         })
+    }
+
+    /// Uses `retry` for catalog and token calls instead of the default (three attempts,
+    /// 200 ms doubling, within each call's `timeout_secs`).
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.credentials = Arc::new(self.credentials.with_retry_policy(retry));
+        self.config = self
+            .config
+            .with_retry_policy(retry)
+            .with_token_provider(SharedCredentials(Arc::clone(&self.credentials)));
+        self
     }
 
     /// The catalog URI as spans record it (no user info, no query).

@@ -6,10 +6,11 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use floe_core::KeyValue;
+use floe_core::http::{Peer, PeerError, PeerRequest, RetryEvents, RetryPolicy};
 use floe_core::secret::Secret;
-use floe_core::telemetry::{attr, in_span_async};
+use floe_core::telemetry::{SanitizedMessage, attr, describe_error, in_span_async};
 use floe_iceberg::{IcebergError, TokenFuture, TokenProvider};
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::Method;
 use serde::Deserialize;
 use url::Url;
 
@@ -48,20 +49,60 @@ struct TokenError {
 #[derive(Debug)]
 pub(crate) struct ClientCredentials {
     token_url: Url,
+    peer: Peer,
     client_id: String,
     client_secret: Secret<String>,
     scope: String,
     cached: Mutex<Option<Cached>>,
 }
 
+/// The error of a token request, as the catalog client reports it.
+fn token_error(error: &PeerError) -> IcebergError {
+    IcebergError::Token { reason: format!("token endpoint: {}", describe_error(error)) }
+}
+
 impl ClientCredentials {
+    /// Credentials for `token_url`, which must be `https`, plain `http` to loopback, or
+    /// plain `http` with `allow_insecure_http`; each request within `timeout`.
+    ///
+    /// # Errors
+    /// Why `token_url` cannot be used (never the URL itself).
     pub(crate) fn new(
-        token_url: Url,
+        token_url: &Url,
+        allow_insecure_http: bool,
+        timeout: Duration,
         client_id: String,
         client_secret: Secret<String>,
         scope: String,
-    ) -> Self {
-        Self { token_url, client_id, client_secret, scope, cached: Mutex::new(None) }
+    ) -> Result<Self, String> {
+        let events = RetryEvents::new(attr::CATALOG_RETRY_EVENT, attr::CATALOG_ATTEMPT);
+        let peer = Peer::builder(token_url.as_str(), allow_insecure_http, events)
+            .map_err(|error| error.to_string())?
+            .timeout(timeout)
+            .build()
+            .map_err(|_| "the HTTP client cannot be built with this TLS set-up".to_owned())?;
+        Ok(Self {
+            token_url: token_url.clone(),
+            peer,
+            client_id,
+            client_secret,
+            scope,
+            cached: Mutex::new(None),
+        })
+    }
+
+    /// The same credentials with `retry` for token requests, and no cached token.
+    pub(crate) fn with_retry_policy(&self, retry: RetryPolicy) -> Self {
+        let mut peer = self.peer.clone();
+        peer.set_retry_policy(retry);
+        Self {
+            token_url: self.token_url.clone(),
+            peer,
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            scope: self.scope.clone(),
+            cached: Mutex::new(None),
+        }
     }
 
     /// Forgets the cached token, so the next request fetches a new one.
@@ -77,56 +118,49 @@ impl ClientCredentials {
             .map(|c| c.token.clone())
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<Secret<String>, IcebergError> {
+    /// `POST` the client credentials (RFC 6749 section 4.4) through the peer-call path:
+    /// no redirect followed, the answer bounded, the client secret scrubbed from whatever
+    /// comes back, the status and retries on the `catalog.fetch_token` span.
+    async fn fetch(&self) -> Result<Secret<String>, IcebergError> {
         let attributes = vec![
             KeyValue::new(attr::CATALOG_NAME, CATALOG_NAME),
-            KeyValue::new(
-                attr::SERVER_ADDRESS,
-                self.token_url.host_str().unwrap_or_default().to_owned(),
-            ),
+            KeyValue::new(attr::SERVER_ADDRESS, self.peer.host().to_owned()),
         ];
-        in_span_async(TRACER_NAME, CatalogOp::FetchToken, attributes, |span| async move {
-            // Built before the await: the serializer is not `Send`.
-            let form = url::form_urlencoded::Serializer::new(String::new())
-                .append_pair("grant_type", "client_credentials")
-                .append_pair("client_id", &self.client_id)
-                .append_pair("client_secret", self.client_secret.expose())
-                .append_pair("scope", &self.scope)
-                .finish();
-            let response = http
-                .post(self.token_url.clone())
-                .header(ACCEPT, "application/json")
-                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(form)
-                .send()
-                .await
-                .map_err(|e| IcebergError::Transport(e.without_url()))?;
-            let status = response.status().as_u16();
-            span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-            let body =
-                response.bytes().await.map_err(|e| IcebergError::Transport(e.without_url()))?;
-            if !(200..300).contains(&status) {
-                let code = serde_json::from_slice::<TokenError>(&body)
+        in_span_async(TRACER_NAME, CatalogOp::FetchToken, attributes, |_span| async move {
+            let request = PeerRequest::to_url(Method::POST, self.token_url.clone())
+                .accept_json()
+                .form(&[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &self.client_id),
+                    ("scope", &self.scope),
+                ])
+                .form_secret("client_secret", &self.client_secret);
+            let answer = self.peer.send(request).await.map_err(|e| token_error(&e))?;
+            if !answer.is_success() {
+                // Only the OAuth error code: servers echo credentials in the description.
+                let code = serde_json::from_slice::<TokenError>(answer.body())
                     .ok()
                     .map(|e| e.error)
                     .filter(|e| {
-                        !e.is_empty() && e.chars().all(|c| c.is_ascii_lowercase() || c == '_')
-                    })
-                    .unwrap_or_else(|| "no OAuth error code".to_owned());
-                return Err(IcebergError::Token {
-                    reason: format!(
-                        "the token endpoint refused the client credentials ({status} {code})"
-                    ),
-                });
+                        !e.is_empty()
+                            && e.len() <= 64
+                            && e.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    });
+                let detail = code.map_or_else(
+                    || SanitizedMessage::from_static("no OAuth error code"),
+                    |code| floe_core::telemetry::sanitize_error_message(&code),
+                );
+                return Err(token_error(&answer.error_with(detail)));
             }
-            let answer: TokenResponse =
-                serde_json::from_slice(&body).map_err(|_| IcebergError::Token {
-                    reason: "the token endpoint answered without an access_token".to_owned(),
-                })?;
+            let answer: TokenResponse = answer.json().map_err(|e| token_error(&e))?;
             if answer.token_type.as_deref().is_some_and(|t| !t.eq_ignore_ascii_case("bearer")) {
                 return Err(IcebergError::Token {
-                    reason: "the token endpoint issued a token that is not a bearer token"
-                        .to_owned(),
+                    reason: "token endpoint: the token issued is not a bearer token".to_owned(),
+                });
+            }
+            if answer.access_token.expose().is_empty() {
+                return Err(IcebergError::Token {
+                    reason: "token endpoint: the access token issued is empty".to_owned(),
                 });
             }
             let use_until = answer.expires_in.map(|seconds| {
@@ -143,11 +177,11 @@ impl ClientCredentials {
 }
 
 impl TokenProvider for ClientCredentials {
-    fn token<'a>(&'a self, http: &'a reqwest::Client) -> TokenFuture<'a> {
+    fn token(&self) -> TokenFuture<'_> {
         Box::pin(async move {
             match self.cached() {
                 Some(token) => Ok(Some(token)),
-                None => self.fetch(http).await.map(Some),
+                None => self.fetch().await.map(Some),
             }
         })
     }
@@ -159,7 +193,7 @@ impl TokenProvider for ClientCredentials {
 pub(crate) struct SharedCredentials(pub(crate) std::sync::Arc<ClientCredentials>);
 
 impl TokenProvider for SharedCredentials {
-    fn token<'a>(&'a self, http: &'a reqwest::Client) -> TokenFuture<'a> {
-        self.0.token(http)
+    fn token(&self) -> TokenFuture<'_> {
+        self.0.token()
     }
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, PoisonError};
 
 use floe_core::KeyValue;
+use floe_core::health::traced_health_async;
 use floe_core::plugin::HealthStatus;
 use floe_core::plugin::categories::{CatalogInfo, TableIdent, TableSpec, VendedCredentials};
-use floe_core::secret::Secret;
-use floe_core::telemetry::{attr, describe_error, in_span_async};
+use floe_core::telemetry::{attr, in_span_async};
 use floe_iceberg::{CreateTable, IcebergError, Namespace, PartitionSpec, RestCatalog, Schema};
 
 use crate::PolarisPlugin;
@@ -241,8 +241,8 @@ impl PolarisPlugin {
                     async move { c.load_table(&ident).await }
                 })
                 .await?;
-            let config: BTreeMap<String, Secret<String>> =
-                loaded.config.into_iter().map(|(k, v)| (k, Secret::new(v))).collect();
+            // `storage-credentials` for the table's location first, then `config`.
+            let config = loaded.vended_config();
             span.set_attribute(KeyValue::new(attr::CATALOG_CREDENTIAL_COUNT, count(config.len())));
             if config.is_empty() {
                 return Err(PolarisError::NoCredentials { table: ident.to_string() });
@@ -252,32 +252,22 @@ impl PolarisPlugin {
         .await
     }
 
+    /// Authenticates and reads the catalog's config, keeping the client for the next
+    /// operations; an `Err` ends the span as an `unhealthy` error.
     pub(crate) async fn health(&self) -> HealthStatus {
         let attributes = self.attributes(None, None);
-        let checked: Result<HealthStatus, PolarisError> =
-            in_span_async(TRACER_NAME, CatalogOp::HealthCheck, attributes, |span| async move {
-                let probe = self.retrying_auth(|| RestCatalog::connect(self.config.clone())).await;
-                let status = match probe {
-                    Ok(catalog) => {
-                        *self.connected.lock().unwrap_or_else(PoisonError::into_inner) =
-                            Some(Arc::new(catalog));
-                        HealthStatus::Healthy
-                    }
-                    Err(error) => {
-                        let error = PolarisError::catalog(format!(
-                            "read the config of warehouse {}",
-                            self.warehouse()
-                        ))(error);
-                        let reason = describe_error(&error);
-                        span.fail_soft("unhealthy", reason.clone());
-                        HealthStatus::Unhealthy { reason: reason.into_string() }
-                    }
-                };
-                Ok(status)
-            })
-            .await;
-        checked.unwrap_or_else(|error| HealthStatus::Unhealthy {
-            reason: describe_error(&error).into_string(),
+        traced_health_async(TRACER_NAME, CatalogOp::HealthCheck, attributes, |_span| async {
+            let catalog = self
+                .retrying_auth(|| RestCatalog::connect(self.config.clone()))
+                .await
+                .map_err(PolarisError::catalog(format!(
+                    "read the config of warehouse {}",
+                    self.warehouse()
+                )))?;
+            *self.connected.lock().unwrap_or_else(PoisonError::into_inner) =
+                Some(Arc::new(catalog));
+            Ok::<(), PolarisError>(())
         })
+        .await
     }
 }

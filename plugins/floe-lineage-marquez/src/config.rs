@@ -50,7 +50,9 @@ impl NamespaceStrategy {
 #[serde(deny_unknown_fields)]
 pub struct MarquezConfig {
     /// The Marquez base URL; events go to `{url}/api/v1/lineage`. `https`, or plain `http`
-    /// to loopback or with `allow_insecure_http`. A secret, since it may carry user info.
+    /// to loopback or with `allow_insecure_http`; no user info and no query (the transport
+    /// config publishes the URL: credentials go in `api_key`). Held as a secret so that a
+    /// refused URL that carries a credential is never printed.
     pub url: Secret<String>,
     /// The API key, sent as `Authorization: Bearer <key>`.
     #[serde(default)]
@@ -120,7 +122,7 @@ pub(crate) fn schema() -> serde_json::Value {
         "additionalProperties": false,
         "required": ["url"],
         "properties": {
-            "url": { "type": "string", "description": "Marquez base URL (secret)" },
+            "url": { "type": "string", "description": "Marquez base URL: https, or http to loopback or with allow_insecure_http; no user info, no query" },
             "api_key": { "type": "string", "description": "bearer API key (secret)" },
             "api_key_secret": { "type": "string", "default": "lineage_api_key" },
             "namespace": {

@@ -29,6 +29,34 @@ pub enum EventError {
         /// The facet.
         facet: String,
     },
+    /// A field every facet shares (`_producer`, `_schemaURL`, `_deleted`) is not what
+    /// spec 2-0-2's `BaseFacet`, `JobFacet` or `DatasetFacet` requires.
+    #[error("{owner} facet {facet:?}: {field} {requirement}")]
+    FacetField {
+        /// `run`, `job`, `dataset <name>`.
+        owner: String,
+        /// The facet.
+        facet: String,
+        /// The field.
+        field: &'static str,
+        /// What 2-0-2 requires of it.
+        requirement: &'static str,
+    },
+}
+
+/// Whose facets: run facets have no `_deleted` in spec 2-0-2; job and dataset facets
+/// may set it, to a boolean.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Run,
+    Job,
+    Dataset,
+}
+
+/// Whether `text` is an absolute URI (the `uri` format of the spec's `_producer` and
+/// `_schemaURL`).
+fn is_uri(text: &str) -> bool {
+    url::Url::parse(text).is_ok()
 }
 
 /// Whether `text` is a UUID in its canonical 8-4-4-4-12 hexadecimal form.
@@ -44,8 +72,9 @@ pub fn is_uuid(text: &str) -> bool {
 /// The facets of `owner` with `_producer` filled in where missing.
 ///
 /// # Errors
-/// When they are not an object of objects, or a facet has no `_schemaURL`.
-fn facets(owner: &str, facets: &Value, producer: &str) -> Result<Value, EventError> {
+/// When they are not an object of objects, a facet has no `_schemaURL`, or a field of
+/// the base facet is not what spec 2-0-2 requires.
+fn facets(kind: Owner, owner: &str, facets: &Value, producer: &str) -> Result<Value, EventError> {
     let map = match facets {
         Value::Null => return Ok(json!({})),
         Value::Object(map) => map,
@@ -58,6 +87,21 @@ fn facets(owner: &str, facets: &Value, producer: &str) -> Result<Value, EventErr
         };
         if !fields.get("_schemaURL").is_some_and(Value::is_string) {
             return Err(EventError::FacetSchema { owner: owner.to_owned(), facet: name.clone() });
+        }
+        let field = |field, requirement| EventError::FacetField {
+            owner: owner.to_owned(),
+            facet: name.clone(),
+            field,
+            requirement,
+        };
+        if !fields["_schemaURL"].as_str().is_some_and(is_uri) {
+            return Err(field("_schemaURL", "must be an absolute URI"));
+        }
+        if fields.get("_producer").is_some_and(|p| !p.as_str().is_some_and(is_uri)) {
+            return Err(field("_producer", "must be an absolute URI"));
+        }
+        if kind != Owner::Run && fields.get("_deleted").is_some_and(|d| !d.is_boolean()) {
+            return Err(field("_deleted", "must be a boolean"));
         }
         let mut fields = fields.clone();
         fields.entry("_producer").or_insert_with(|| producer.into());
@@ -73,7 +117,12 @@ fn dataset(dataset: &LineageDataset, producer: &str) -> Result<Value, EventError
     Ok(json!({
         "namespace": dataset.namespace,
         "name": dataset.name,
-        "facets": facets(&format!("dataset {}", dataset.name), &dataset.facets, producer)?,
+        "facets": facets(
+            Owner::Dataset,
+            &format!("dataset {}", dataset.name),
+            &dataset.facets,
+            producer,
+        )?,
     }))
 }
 
@@ -99,11 +148,14 @@ pub fn run_event(event: &RunEvent, namespace: &str, producer: &str) -> Result<Va
     Ok(json!({
         "eventType": event.event_type.as_str(),
         "eventTime": humantime::format_rfc3339_millis(event.event_time).to_string(),
-        "run": { "runId": event.run_id, "facets": facets("run", &event.run_facets, producer)? },
+        "run": {
+            "runId": event.run_id,
+            "facets": facets(Owner::Run, "run", &event.run_facets, producer)?,
+        },
         "job": {
             "namespace": namespace,
             "name": event.job_name,
-            "facets": facets("job", &event.job_facets, producer)?,
+            "facets": facets(Owner::Job, "job", &event.job_facets, producer)?,
         },
         "inputs": inputs,
         "outputs": outputs,

@@ -1,6 +1,7 @@
-//! floe-lineage-marquez: START and COMPLETE events accepted by the loopback Marquez (each
-//! validated against the OpenLineage schema) and a connection check; a forced failure to a
-//! closed port with the planted secret as API key and in the URL's user info.
+//! floe-lineage-marquez: a connection check, then START, RUNNING and COMPLETE events
+//! accepted by the loopback Marquez (each validated against the OpenLineage 2-0-2 schema);
+//! the forced failure sends the planted secret as API key to a Marquez expecting another,
+//! which refuses it with 401.
 
 #[path = "../../../../plugins/floe-lineage-marquez/tests/it/peer.rs"]
 mod peer;
@@ -10,13 +11,12 @@ use std::time::{Duration, UNIX_EPOCH};
 use contract_tests::Row;
 use floe_core::plugin::categories::{LineageBackend as _, LineageDataset, RunEvent, RunEventType};
 use floe_lineage_marquez::{MarquezConfig, MarquezPlugin};
-use floe_otel_testkit::peers::closed_port;
 
 use super::block_on;
 
 pub(crate) const ROW: Row = Row { package: "floe-lineage-marquez", succeed, fail };
 
-fn event(event_type: RunEventType) -> RunEvent {
+pub(crate) fn event(event_type: RunEventType) -> RunEvent {
     RunEvent {
         event_type,
         event_time: UNIX_EPOCH + Duration::from_mins(29_474_490),
@@ -41,16 +41,17 @@ fn succeed() {
     let plugin = MarquezPlugin::new(config).expect("a valid config");
     block_on(async {
         plugin.check_connection().await.expect("Marquez answers");
-        plugin.emit(&event(RunEventType::Start)).await.expect("accepted");
-        plugin.emit(&event(RunEventType::Complete)).await.expect("accepted");
+        for event_type in [RunEventType::Start, RunEventType::Running, RunEventType::Complete] {
+            plugin.emit(&event(event_type)).await.expect("accepted");
+        }
     });
-    assert_eq!(marquez.events().len(), 2);
+    assert_eq!(marquez.events().len(), 3);
 }
 
 fn fail(secret: &str) {
-    let mut config = MarquezConfig::new(format!("http://floe:{secret}@{}", closed_port()));
+    let marquez = peer::Marquez::start(Some("contract-api-key"), &[]);
+    let mut config = MarquezConfig::new(marquez.url());
     config.api_key = Some(secret.to_owned().into());
-    config.max_attempts = 1;
     let plugin = MarquezPlugin::new(config).expect("a valid config");
-    block_on(plugin.emit(&event(RunEventType::Start))).expect_err("nothing listens");
+    block_on(plugin.emit(&event(RunEventType::Start))).expect_err("the key is refused");
 }

@@ -1,9 +1,11 @@
 //! Integration tests of floe-iceberg: a loopback catalog that checks request shapes, the
-//! real lakana catalog, and the spans of every operation.
+//! real lakana catalog (`floe_otel_testkit::lakana`), a hostile peer, and the spans of
+//! every operation.
 
 mod avro;
 mod catalog;
-mod lakana;
-#[expect(dead_code, reason = "the OAuth and credential-vending parts serve floe-catalog-polaris")]
+mod hostile;
+#[expect(dead_code, reason = "the OAuth part serves floe-catalog-polaris")]
 mod server;
 mod tracing;
+mod vending;

@@ -6,11 +6,15 @@
 //!
 //! It also serves what Apache Polaris adds on top: the `OAuth2` client-credentials token
 //! endpoint (`oauth.rs`), tokens that expire or are revoked, and storage credentials
-//! vended on table loads that send `X-Iceberg-Access-Delegation: vended-credentials`.
-//! floe-catalog-polaris and the contract suite include this file with `#[path]`, so every
-//! module path here is explicit and the file uses only crates they all have.
+//! vended on table loads that send `X-Iceberg-Access-Delegation: vended-credentials`, in
+//! `config` and in `storage-credentials` (REST specification 1.7 and later). The real
+//! catalog these tests also use (`lakana-server`) vends none, so this is where vending is
+//! tested. floe-catalog-polaris and the contract suite include this file with `#[path]`,
+//! so every module path here is explicit and the file uses only crates they all have.
 //!
-//! The server runs on the test's own tokio runtime, so it stops when the test ends.
+//! The server runs on the test's own tokio runtime, so it stops when the test ends;
+//! [`TestCatalog::router`] is the same catalog as a router, for a hostile peer to answer
+//! the requests it does not spoil with.
 
 #[path = "server/oauth.rs"]
 mod oauth;
@@ -34,6 +38,11 @@ use serde_json::{Value, json};
 pub(crate) const PREFIX: &str = "lake-prefix";
 /// The warehouse clients must ask for.
 pub(crate) const WAREHOUSE: &str = "lake";
+/// The message of an injected failure: it quotes a credential the client never sent (the
+/// catalog's own metadata store), which only the sanitizer can remove.
+pub(crate) const INJECTED_FAILURE: &str = "injected failure: metadata store postgres://catalog:FLOETEST-store-pw-7Qx2@db:5432/lake is down";
+/// The password in [`INJECTED_FAILURE`].
+pub(crate) const STORE_PASSWORD: &str = "FLOETEST-store-pw-7Qx2";
 
 /// One request as the server saw it.
 #[derive(Clone, Debug)]
@@ -58,6 +67,7 @@ pub(crate) struct Catalog {
     pub(crate) scopes: Vec<String>,
     pub(crate) token_requests: u32,
     pub(crate) vended: BTreeMap<String, String>,
+    pub(crate) vended_storage: Vec<Value>,
     pub(crate) namespaces: BTreeMap<Vec<String>, BTreeMap<String, String>>,
     pub(crate) tables: BTreeMap<(Vec<String>, String), Value>,
     pub(crate) violations: Vec<String>,
@@ -80,7 +90,7 @@ impl TestCatalog {
     pub(crate) async fn start(token: &str) -> Self {
         let state: Shared =
             Arc::new(Mutex::new(Catalog { token: token.to_owned(), ..Catalog::default() }));
-        let app = Router::new().fallback(handle).with_state(Arc::clone(&state));
+        let app = app(Arc::clone(&state));
         let listener =
             tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding 127.0.0.1:0");
         let addr = listener.local_addr().expect("local address");
@@ -88,6 +98,15 @@ impl TestCatalog {
             axum::serve(listener, app).await.expect("serving the loopback catalog");
         });
         Self { addr, state }
+    }
+
+    /// A catalog that accepts `token` and lets `client_id` get tokens with `secret`, as a
+    /// router serving every path under `/v1/`.
+    pub(crate) fn router(token: &str, client_id: &str, secret: &str) -> Router {
+        let mut catalog = Catalog { token: token.to_owned(), ..Catalog::default() };
+        let client = OAuthClient { secret: secret.to_owned(), expires_in: Some(3600) };
+        catalog.clients.insert(client_id.to_owned(), client);
+        app(Arc::new(Mutex::new(catalog)))
     }
 
     /// The catalog's base URI.
@@ -136,6 +155,19 @@ impl TestCatalog {
         self.lock().vended = vended;
     }
 
+    /// Table loads that ask for vended credentials get `storage-credentials`: one
+    /// credential per `(prefix, config)`.
+    pub(crate) fn vend_storage(&self, credentials: &[(&str, &[(&str, &str)])]) {
+        let vended = credentials
+            .iter()
+            .map(|(prefix, config)| {
+                let config: BTreeMap<&str, &str> = config.iter().copied().collect();
+                json!({ "prefix": prefix, "config": config })
+            })
+            .collect();
+        self.lock().vended_storage = vended;
+    }
+
     /// Asserts that every request so far followed the specification.
     #[track_caller]
     pub(crate) fn assert_no_violation(&self) {
@@ -146,6 +178,14 @@ impl TestCatalog {
     fn lock(&self) -> std::sync::MutexGuard<'_, Catalog> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The catalog's routes: every path under `/v1/` (and anything else, as a violation).
+fn app(state: Shared) -> Router {
+    Router::new()
+        .route("/v1/{*rest}", axum::routing::any(handle))
+        .fallback(handle)
+        .with_state(state)
 }
 
 /// An answer: status and JSON body (`None` for 204).
@@ -225,7 +265,7 @@ fn answer(catalog: &mut Catalog, seen: &Seen, content_type: Option<&str>, body: 
     }
     if let Some(status) = catalog.fail_next.take() {
         let status = StatusCode::from_u16(status).expect("a valid injected status");
-        return error(status, "InternalServerError", "injected failure");
+        return error(status, "InternalServerError", INJECTED_FAILURE);
     }
     if body.is_empty() == (seen.method == Method::POST) {
         catalog.violations.push(format!("{} {}: a body iff POST", seen.method, seen.path));

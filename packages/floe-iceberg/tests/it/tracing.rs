@@ -13,8 +13,8 @@ use floe_otel_testkit::{Capture, expect};
 use crate::catalog::{
     TOKEN, lakana_config, loopback, loopback_config, orders, unique, with_amount,
 };
-use crate::lakana::{ENVIRONMENT, SECRET};
-use crate::server::{TestCatalog, WAREHOUSE};
+use crate::server::{STORE_PASSWORD, TestCatalog, WAREHOUSE};
+use floe_otel_testkit::lakana::{BOOTSTRAP_SECRET as SECRET, ENVIRONMENT};
 
 /// The tracer of the callers below.
 const TRACER_NAME: &str = "floe.test.pipeline";
@@ -104,22 +104,38 @@ async fn not_found_conflict_unauthorized_and_server_errors_end_spans_as_sanitize
             .unwrap();
 
     let capture = Capture::start();
-    catalog.load_table(&TableIdent::new(bronze, "missing")).await.unwrap_err();
-    catalog.evolve_schema(&table, &created.metadata, with_amount()).await.unwrap_err();
+    let missing = catalog.load_table(&TableIdent::new(bronze.clone(), "missing")).await;
+    let stale = catalog.evolve_schema(&table, &created.metadata, with_amount()).await;
     let denied = wrong.load_table(&table).await.unwrap_err();
-    assert!(denied.to_string().contains("FLOETEST-leaked-by-server"), "the server echoed it");
-    server.fail_next(503);
-    catalog.list_tables(&Namespace::single("bronze")).await.unwrap_err();
+    server.fail_next(500);
+    let failed = catalog.list_tables(&Namespace::single("bronze")).await.unwrap_err();
+    let busy = catalog.drop_namespace(&bronze).await.unwrap_err();
 
+    assert!(matches!(missing, Err(IcebergError::NotFound { .. })), "{missing:?}");
+    assert!(matches!(stale, Err(IcebergError::CommitConflict { .. })), "{stale:?}");
+    assert!(matches!(denied, IcebergError::Unauthorized { status: 401, .. }), "{denied:?}");
+    assert!(matches!(failed, IcebergError::Server { status: 500, .. }), "{failed:?}");
+    assert!(matches!(busy, IcebergError::NotEmpty { .. }), "{busy:?}");
+    // The catalog echoed the token it refused; the error keeps its words, not the token.
+    let text = denied.to_string();
+    assert!(
+        text.starts_with("catalog refused the credentials (401): invalid credentials: "),
+        "{text}"
+    );
+    for shown in [text, format!("{denied:?}")] {
+        assert!(!shown.contains("FLOETEST-leaked-by-server"), "{shown}");
+    }
     capture.assert_one(
         expect::span("catalog.load_table")
             .attr(attr::CATALOG_TABLE, "missing")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 404_i64)
             .error_description("not found (NoSuchTableException): Table does not exist: missing")
             .exception("floe_iceberg::error::IcebergError"),
     );
     capture.assert_one(
         expect::span("catalog.commit_table")
             .root()
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 409_i64)
             .error_containing("commit conflict on table bronze.orders: Requirement failed"),
     );
     capture.assert_one(
@@ -128,7 +144,14 @@ async fn not_found_conflict_unauthorized_and_server_errors_end_spans_as_sanitize
             .error_containing("catalog refused the credentials (401)"),
     );
     capture.assert_one(
-        expect::span("catalog.list_tables").error_containing("catalog server error (503"),
+        expect::span("catalog.list_tables").no_event(attr::CATALOG_RETRY_EVENT).error_containing(
+            "catalog failed the request with status 500 (InternalServerError): injected failure",
+        ),
+    );
+    capture.assert_one(
+        expect::span("catalog.drop_namespace")
+            .root()
+            .error_containing("namespace not empty (NamespaceNotEmptyException)"),
     );
     capture.assert_no_secret("FLOETEST-leaked-by-server");
     capture.assert_no_secret(TOKEN);
@@ -136,18 +159,80 @@ async fn not_found_conflict_unauthorized_and_server_errors_end_spans_as_sanitize
 }
 
 #[tokio::test]
-async fn connection_refused_ends_the_config_span_as_an_error() {
+async fn an_unavailable_catalog_is_retried_with_an_event_on_the_operation_span() {
+    let (server, catalog) = loopback().await;
+    catalog.create_namespace(&Namespace::single("bronze"), BTreeMap::new()).await.unwrap();
+    let capture = Capture::start();
+
+    server.fail_next(503);
+    let tables = catalog.list_tables(&Namespace::single("bronze")).await.unwrap();
+
+    assert!(tables.is_empty());
+    capture.assert_one(
+        expect::span("catalog.list_tables")
+            .root()
+            .ok()
+            .floe_attributes()
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64)
+            .event(
+                expect::event(attr::CATALOG_RETRY_EVENT)
+                    .attr(attr::CATALOG_ATTEMPT, 1_i64)
+                    .attr(attr::HTTP_RESPONSE_STATUS_CODE, 503_i64),
+            ),
+    );
+    let lists = server.seen().iter().filter(|s| s.path.ends_with("/tables")).count();
+    assert_eq!(lists, 2, "sent once more after the 503");
+    capture.assert_no_secret(TOKEN);
+    capture.assert_conforms_in(floe_iceberg::telemetry::TRACER_NAME);
+    server.assert_no_violation();
+}
+
+#[tokio::test]
+async fn a_catalog_error_quoting_another_credential_is_sanitized_on_the_span_and_the_error() {
+    let (server, catalog) = loopback().await;
+    catalog.create_namespace(&Namespace::single("bronze"), BTreeMap::new()).await.unwrap();
+    let capture = Capture::start();
+
+    server.fail_next(500);
+    let failed = catalog.list_tables(&Namespace::single("bronze")).await.unwrap_err();
+
+    // The password was never sent, so the scrub cannot know it: the sanitizer must.
+    let text = failed.to_string();
+    assert!(matches!(failed, IcebergError::Server { status: 500, .. }), "{failed:?}");
+    assert!(text.contains("postgres://<REDACTED>@db:5432/lake is down"), "{text}");
+    capture.assert_one(
+        expect::span("catalog.list_tables")
+            .root()
+            .kind(SpanKind::Client)
+            .floe_attributes()
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
+            .error_description(
+                "catalog failed the request with status 500 (InternalServerError): injected \
+                 failure: metadata store postgres://<REDACTED>@db:5432/lake is down",
+            )
+            .exception("floe_iceberg::error::IcebergError"),
+    );
+    capture.assert_secret_nowhere(STORE_PASSWORD, &[&text, &format!("{failed:?}")]);
+    capture.assert_no_secret(TOKEN);
+    server.assert_no_violation();
+}
+
+#[tokio::test]
+async fn connection_refused_ends_the_config_span_as_an_error_after_the_retries() {
     let addr = closed_port();
     let capture = Capture::start();
     let config = CatalogConfig::new(&format!("http://{addr}/api")).unwrap().with_token(TOKEN);
-    RestCatalog::connect(config).await.unwrap_err();
+    let error = RestCatalog::connect(config).await.unwrap_err();
+    assert!(matches!(error, IcebergError::Transport(_)), "{error:?}");
     capture.assert_one(
         expect::span("catalog.connect")
             .root()
             .kind(SpanKind::Client)
+            .floe_attributes()
             .attr(attr::CATALOG_URI, format!("http://{addr}/api"))
             .no_attr(attr::CATALOG_WAREHOUSE)
-            .error_containing("request to the catalog failed: error sending request")
+            .event(expect::event(attr::CATALOG_RETRY_EVENT).attr(attr::CATALOG_ATTEMPT, 2_i64))
+            .error_containing(format!("request to the catalog failed: cannot connect to {addr}"))
             .exception("IcebergError"),
     );
     capture.assert_no_secret(TOKEN);

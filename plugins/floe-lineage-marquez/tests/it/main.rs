@@ -1,5 +1,6 @@
 //! Integration tests of the Marquez lineage plugin against a loopback Marquez that
-//! validates events against the OpenLineage JSON schema.
+//! validates every event against the OpenLineage 2-0-2 JSON schema and its facets against
+//! their published schemas, and against the hostile loopback peer.
 
 mod config;
 mod events;
@@ -25,8 +26,6 @@ fn plugin(url: &str, token: Option<&str>) -> MarquezPlugin {
 
 /// A dbt model run: one input, one output with a schema facet, a job facet.
 fn run_event(event_type: RunEventType) -> RunEvent {
-    let facet =
-        |name: &str| format!("https://openlineage.io/spec/facets/1-0-1/{name}.json#/$defs/{name}");
     RunEvent {
         event_type,
         event_time: UNIX_EPOCH + Duration::from_mins(29_474_490),
@@ -42,7 +41,7 @@ fn run_event(event_type: RunEventType) -> RunEvent {
             namespace: "duckdb://warehouse".to_owned(),
             name: "analytics.fct_orders".to_owned(),
             facets: json!({ "schema": {
-                "_schemaURL": facet("SchemaDatasetFacet"),
+                "_schemaURL": "https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
                 "fields": [{ "name": "order_id", "type": "INTEGER" }, { "name": "amount", "type": "DECIMAL(10,2)" }]
             } }),
         }],

@@ -6,23 +6,35 @@ use serde::Serialize;
 
 use super::CategoryError;
 
-/// The OpenLineage event types floe emits.
+/// The run state transitions of OpenLineage spec 2-0-2 (`RunEvent.eventType`): one `Start`
+/// and one of `Complete`, `Abort` or `Fail` per run, `Running` for a run in progress, and
+/// `Other` for metadata sent beside them (after the run completed, say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[expect(missing_docs, reason = "the variants are OpenLineage's event types")]
 pub enum RunEventType {
     Start,
+    Running,
     Complete,
+    Abort,
     Fail,
+    Other,
 }
 
 impl RunEventType {
-    /// `START`, `COMPLETE` or `FAIL`.
+    /// Every event type, in the order the spec lists them.
+    pub const ALL: [Self; 6] =
+        [Self::Start, Self::Running, Self::Complete, Self::Abort, Self::Fail, Self::Other];
+
+    /// The spec's name: `START`, `RUNNING`, `COMPLETE`, `ABORT`, `FAIL` or `OTHER`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Start => "START",
+            Self::Running => "RUNNING",
             Self::Complete => "COMPLETE",
+            Self::Abort => "ABORT",
             Self::Fail => "FAIL",
+            Self::Other => "OTHER",
         }
     }
 }
@@ -41,7 +53,7 @@ pub struct LineageDataset {
 /// One OpenLineage run event.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunEvent {
-    /// START, COMPLETE or FAIL.
+    /// The run state transition.
     pub event_type: RunEventType,
     /// When.
     pub event_time: SystemTime,

@@ -69,6 +69,9 @@ pub(super) fn route(
                         .is_some_and(|d| d.contains("vended-credentials"));
                     if let (true, Some(body)) = (delegated, answer.1.as_mut()) {
                         body["config"] = json!(catalog.vended);
+                        if !catalog.vended_storage.is_empty() {
+                            body["storage-credentials"] = json!(catalog.vended_storage);
+                        }
                     }
                     answer
                 }

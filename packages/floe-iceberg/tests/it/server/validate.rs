@@ -83,12 +83,65 @@ pub(crate) fn schema(schema: &Value, context: &str) -> Check {
         let context = format!("{context} StructField");
         int(column, "id", &context)?;
         string(column, "name", &context)?;
-        field(column, "type", &context)?;
+        column_type(field(column, "type", &context)?, &context)?;
         field(column, "required", &context)?
             .as_bool()
             .ok_or(format!("{context}: `required` must be a boolean"))?;
     }
     Ok(())
+}
+
+/// The primitive types of the Iceberg table specification (the REST `OpenAPI` document
+/// only says a primitive type is a string; a real catalog refuses any other name).
+const PRIMITIVES: [&str; 16] = [
+    "boolean",
+    "int",
+    "long",
+    "float",
+    "double",
+    "date",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timestamp_ns",
+    "timestamptz_ns",
+    "string",
+    "uuid",
+    "binary",
+    "unknown",
+    "variant",
+];
+
+/// A field's `Type`: a primitive of the table specification, `decimal(P,S)`,
+/// `fixed[L]`, or a nested `struct`, `list` or `map`.
+fn column_type(value: &Value, context: &str) -> Check {
+    match value {
+        Value::String(name) => {
+            let sized = |open: &str, close: char| {
+                name.strip_prefix(open).and_then(|rest| rest.strip_suffix(close)).is_some_and(|n| {
+                    n.split(',').all(|part| {
+                        !part.trim().is_empty() && part.trim().bytes().all(|b| b.is_ascii_digit())
+                    })
+                })
+            };
+            if PRIMITIVES.contains(&name.as_str()) || sized("decimal(", ')') || sized("fixed[", ']')
+            {
+                Ok(())
+            } else {
+                Err(format!("{context}: {name:?} is not an Iceberg type"))
+            }
+        }
+        Value::Object(nested) => match nested.get("type").and_then(Value::as_str) {
+            Some("struct") => schema(value, context),
+            Some("list") => column_type(field(value, "element", context)?, context),
+            Some("map") => {
+                column_type(field(value, "key", context)?, context)?;
+                column_type(field(value, "value", context)?, context)
+            }
+            _ => Err(format!("{context}: a nested type is a struct, list or map")),
+        },
+        _ => Err(format!("{context}: `type` must be a string or an object")),
+    }
 }
 
 /// `CreateTableRequest`.
