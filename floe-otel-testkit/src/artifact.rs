@@ -25,35 +25,33 @@ pub fn to_otlp_json(spans: &CapturedSpans) -> serde_json::Result<String> {
     serde_json::to_string_pretty(&to_otlp(spans))
 }
 
-/// Where failure traces go: `<target dir>/floe-traces/`.
+/// Where failure traces go: `<target dir>/floe-traces/`, the target directory of the
+/// crate whose test failed (`$CARGO_TARGET_DIR`, else its workspace's `target/`).
 pub fn directory() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .parent()
-                .map_or_else(|| PathBuf::from("target"), |p| p.join("target"))
-        },
-        PathBuf::from,
-    );
-    target.join("floe-traces")
+    crate::paths::target_dir().join("floe-traces")
 }
 
-/// Writes the capture to `floe-traces/<test name>.json` and returns the line that tells
-/// the developer where it is (empty if it could not be written: a failure report never
-/// fails because of its artifact).
-pub(crate) fn save_failure_trace(spans: &CapturedSpans) -> String {
+/// The file a failing assertion on the current thread writes: one directory per test
+/// binary (its file stem, hash included, so two crates' `tests/it` never collide) and one
+/// file per test (the thread name `cargo test` gives it).
+pub fn failure_trace_path() -> PathBuf {
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("unnamed-test");
-    let file: String = test
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
-        .collect();
-    let dir = directory();
-    let path = dir.join(format!("{file}.json"));
-    let written = to_otlp_json(spans)
-        .ok()
-        .and_then(|json| std::fs::create_dir_all(&dir).ok().map(|()| json))
-        .and_then(|json| std::fs::write(&path, json).ok());
+    directory()
+        .join(crate::paths::file_safe(&crate::paths::binary_stem()))
+        .join(format!("{}.json", crate::paths::file_safe(test)))
+}
+
+/// Writes the capture to [`failure_trace_path`] and returns the line that tells the
+/// developer where it is (empty if it could not be written: a failure report never fails
+/// because of its artifact).
+pub(crate) fn save_failure_trace(spans: &CapturedSpans) -> String {
+    let path = failure_trace_path();
+    let written = to_otlp_json(spans).ok().and_then(|json| {
+        let dir = path.parent()?;
+        std::fs::create_dir_all(dir).ok()?;
+        std::fs::write(&path, json).ok()
+    });
     match written {
         Some(()) => format!("\n\ntrace saved as OTLP JSON: {}", path.display()),
         None => String::new(),

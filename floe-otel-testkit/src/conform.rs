@@ -1,5 +1,11 @@
-//! Conformance: every captured span checked against the telemetry registry
-//! (`packages/floe-telemetry/registry/*.yaml`).
+//! Conformance (feature `floe`): every captured span checked against floe's telemetry
+//! registry (`packages/floe-telemetry/registry/*.yaml`).
+//!
+//! Each attribute is checked against the span's own registry group (the attributes its
+//! `span` group references, the platform identity of `registry.floe` every floe span
+//! carries, and `error.type` on failure), not against the whole registry: an attribute
+//! declared for another operation is a violation on this one. Each event's attributes are
+//! checked against that event's group.
 
 use std::fmt;
 
@@ -28,10 +34,25 @@ impl fmt::Display for Violation {
     }
 }
 
+/// The attributes any floe span may carry whatever its group: the `registry.floe` group
+/// (`FloeSpanAttributes`, `floe.cancelled`, `floe.instrumentation.error`) and `error.type`.
+fn on_every_span(key: &str) -> bool {
+    key == "error.type"
+        || conventions::attribute(key).is_some_and(|def| def.group == "registry.floe")
+}
+
+/// Where attributes are checked: against one group's list (a declared span's or event's),
+/// or against the whole registry (a span the registry does not declare).
+enum Allowed<'a> {
+    Group { keys: Vec<&'a str>, group: &'a str, file: &'a str },
+    Anywhere,
+}
+
 fn check_attributes(
     span: &SpanData,
     what: &str,
     attributes: &[KeyValue],
+    allowed: &Allowed<'_>,
     out: &mut Vec<Violation>,
 ) {
     let violation = |message: String| Violation { span: span.name.to_string(), message };
@@ -52,7 +73,18 @@ fn check_attributes(
                 def.file,
                 def.group
             ))),
-            Some(_) => {}
+            Some(def) => {
+                if let Allowed::Group { keys, group, file } = allowed
+                    && !keys.contains(&key)
+                {
+                    out.push(violation(format!(
+                        "{what}attribute {key:?} (declared in registry {} group {}) is not one of this {}'s attributes: registry {file} group {group} does not reference it",
+                        def.file,
+                        def.group,
+                        if what.is_empty() { "span" } else { "event" },
+                    )));
+                }
+            }
         }
     }
 }
@@ -62,7 +94,8 @@ pub fn check(span: &SpanData) -> Vec<Violation> {
     let mut out = Vec::new();
     let violation = |message: String| Violation { span: span.name.to_string(), message };
     let scope = span.instrumentation_scope.name();
-    match conventions::span(&span.name) {
+    let declared = conventions::span(&span.name);
+    match declared {
         None => out.push(violation(format!(
             "the span name is not declared in the registry (add a span group with annotations.floe.span_name: {})",
             span.name
@@ -93,15 +126,23 @@ pub fn check(span: &SpanData) -> Vec<Violation> {
                 .to_owned(),
         ));
     }
-    check_attributes(span, "", &span.attributes, &mut out);
+    let allowed = declared.map_or(Allowed::Anywhere, |def| {
+        let mut keys: Vec<&str> = def.attributes.iter().map(|(key, _)| *key).collect();
+        keys.extend(
+            span.attributes.iter().map(|kv| kv.key.as_str()).filter(|key| on_every_span(key)),
+        );
+        Allowed::Group { keys, group: def.group, file: def.file }
+    });
+    check_attributes(span, "", &span.attributes, &allowed, &mut out);
     for event in span.events.iter() {
         match conventions::event(&event.name) {
             None => out
                 .push(violation(format!("event {:?} is not declared in the registry", event.name))),
-            Some(_) => check_attributes(
+            Some(def) => check_attributes(
                 span,
                 &format!("event {:?} ", event.name),
                 &event.attributes,
+                &Allowed::Group { keys: def.attributes.to_vec(), group: def.group, file: def.file },
                 &mut out,
             ),
         }
@@ -135,6 +176,7 @@ impl CapturedSpans {
     /// ```
     #[track_caller]
     pub fn assert_conforms(&self) {
+        self.precheck("assert_conforms", true);
         self.fail_on(&self.violations());
     }
 
@@ -160,6 +202,7 @@ impl CapturedSpans {
     /// ```
     #[track_caller]
     pub fn assert_conforms_in(&self, scope: &str) {
+        self.precheck("assert_conforms_in", false);
         let spans: Vec<&SpanData> =
             self.all().iter().filter(|span| span.instrumentation_scope.name() == scope).collect();
         if spans.is_empty() {

@@ -177,8 +177,13 @@ impl CapturedSpans {
     /// attributes (arrays included), events, links, status descriptions, scopes, the
     /// resource and the captured log lines.
     ///
+    /// `tracing` events of every level are scanned: a DEBUG line carrying a credential is
+    /// a leak even though failure output does not show DEBUG lines by default.
+    ///
     /// # Panics
-    /// When found; the message lists every place.
+    /// When found; the message lists every place. When the capture holds no span at all,
+    /// unless the test declared it expects none
+    /// ([`Capture::expect_no_spans`](crate::Capture::expect_no_spans)).
     ///
     /// # Examples
     /// ```should_panic
@@ -186,7 +191,7 @@ impl CapturedSpans {
     /// use opentelemetry::trace::{Span as _, Tracer as _};
     ///
     /// let capture = Capture::start();
-    /// let mut span = floe_telemetry::TracerFactory::global().tracer("t").start("x.y");
+    /// let mut span = opentelemetry::global::tracer("my-lib").start("x.y");
     /// span.add_event("retry", vec![opentelemetry::KeyValue::new("url", "https://u:FLOE-s3cr3t-value@h")]);
     /// span.end();
     /// // Fails with: the planted secret leaked: span "x.y" event "retry" attribute url: contains "FLOE-s3cr3t-value"
@@ -194,6 +199,7 @@ impl CapturedSpans {
     /// ```
     #[track_caller]
     pub fn assert_no_secret(&self, secret: &str) {
+        self.precheck("assert_no_secret", true);
         let leaks = scan(self, secret);
         if !leaks.is_empty() {
             let list: Vec<String> = leaks.iter().map(ToString::to_string).collect();
@@ -207,21 +213,29 @@ impl CapturedSpans {
     /// command output). One call per planted credential.
     ///
     /// # Panics
-    /// When found, naming where.
+    /// When found, naming where; when the capture holds no span at all, unless the test
+    /// declared it expects none.
     ///
     /// # Examples
     /// ```
+    /// use opentelemetry::trace::Tracer as _;
+    ///
     /// let capture = floe_otel_testkit::Capture::start();
+    /// opentelemetry::global::tracer("my-lib").in_span("auth.login", |_| {});
     /// capture.spans().assert_secret_nowhere("FLOETEST-hunter2", &["login refused for user ops"]);
     /// ```
     ///
     /// ```should_panic
+    /// use opentelemetry::trace::Tracer as _;
+    ///
     /// let capture = floe_otel_testkit::Capture::start();
+    /// opentelemetry::global::tracer("my-lib").in_span("auth.login", |_| {});
     /// // Fails with: text 1 leaks the planted secret: contains "FLOETEST-hunter2"
     /// capture.spans().assert_secret_nowhere("FLOETEST-hunter2", &["bad password FLOETEST-hunter2"]);
     /// ```
     #[track_caller]
     pub fn assert_secret_nowhere(&self, secret: &str, texts: &[&str]) {
+        self.precheck("assert_secret_nowhere", true);
         self.assert_no_secret(secret);
         for (index, text) in texts.iter().enumerate() {
             assert_text_clean(&format!("text {}", index + 1), text, secret);

@@ -5,8 +5,10 @@
 //! status, instrumentation scope, attributes sorted by key, and events with their sorted
 //! attributes. Span ids are replaced by `#1`, `#2`, ... in rendering order; timestamps and
 //! durations never appear. Attributes whose values change between runs (durations,
-//! generated ids) are shown as `<type>`: those the telemetry registry marks volatile, and
-//! any a test adds with [`RenderOptions::volatile`].
+//! generated ids) are shown as `<type>`: those `tracing-opentelemetry` adds to `tracing`
+//! spans ([`TRACING_VOLATILE`]: timings, thread, line number), any a test names with
+//! [`RenderOptions::volatile`], and, with the `floe` feature, those floe's telemetry
+//! registry marks volatile.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -14,13 +16,22 @@ use std::fmt::Write as _;
 use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
+use tracing::Level;
 
 use crate::spans::{CapturedSpans, children_of};
+
+/// Attributes `tracing-opentelemetry` puts on spans made by `tracing` that change from run
+/// to run (time busy and idle, the thread) or with any edit (the line number): rendered as
+/// their type.
+pub const TRACING_VOLATILE: [&str; 5] =
+    ["busy_ns", "idle_ns", "thread.id", "thread.name", "code.line.number"];
 
 /// Options for [`span_tree_with`].
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
     volatile: Vec<String>,
+    events_from: Option<Level>,
+    siblings_by_name: bool,
 }
 
 impl RenderOptions {
@@ -31,6 +42,36 @@ impl RenderOptions {
         self.volatile.push(key.into());
         self
     }
+
+    /// Orders the children of a span by name (then by their attributes) instead of by start
+    /// time: for work started concurrently (tasks spawned together), whose start order
+    /// differs from run to run.
+    #[must_use]
+    pub fn siblings_by_name(mut self) -> Self {
+        self.siblings_by_name = true;
+        self
+    }
+
+    /// Shows span events that `tracing` recorded (they carry a `level` attribute) only
+    /// from `level` up, and says how many were hidden; other events are always shown.
+    /// Failure output uses the capture's level (INFO unless
+    /// [`Capture::show_events_from`](crate::Capture::show_events_from) says otherwise).
+    #[must_use]
+    pub fn events_from(mut self, level: Level) -> Self {
+        self.events_from = Some(level);
+        self
+    }
+}
+
+/// Whether a `tracing` level named `name` (`"DEBUG"`) is at least as severe as `level`;
+/// a name that is no level counts as severe enough.
+fn at_least(name: &str, level: Level) -> bool {
+    !matches!(name.parse::<Level>(), Ok(actual) if actual > level)
+}
+
+/// Whether a captured log line (`LEVEL target: ...`) is at least `level`.
+pub(crate) fn line_at_least(line: &str, level: Level) -> bool {
+    at_least(line.split(' ').next().unwrap_or_default(), level)
 }
 
 /// Renders the capture as a tree.
@@ -38,17 +79,18 @@ impl RenderOptions {
 /// # Examples
 /// ```
 /// use floe_otel_testkit::{Capture, render};
-/// use floe_telemetry::{DomainSpan, Operation};
+/// use opentelemetry::KeyValue;
+/// use opentelemetry::trace::{Span as _, Status, Tracer as _};
 ///
-/// #[derive(Clone, Copy)]
-/// struct Send;
-/// impl Operation for Send {
-///     fn span_name(self) -> &'static str { "alert.send" }
-/// }
 /// let capture = Capture::start();
-/// DomainSpan::start("floe.alert.demo", Send).succeed();
-/// let text = render::span_tree(&capture.spans());
-/// assert!(text.starts_with("#1 alert.send [internal] ok (floe.alert.demo)"));
+/// let mut span = opentelemetry::global::tracer("my-lib").start("cart.checkout");
+/// span.set_attribute(KeyValue::new("cart.items", 3_i64));
+/// span.set_status(Status::Ok);
+/// span.end();
+/// assert_eq!(
+///     render::span_tree(&capture.spans()),
+///     "#1 cart.checkout [internal] ok (my-lib)\n    cart.items = 3\n",
+/// );
 /// ```
 pub fn span_tree(spans: &CapturedSpans) -> String {
     span_tree_with(spans, &RenderOptions::default())
@@ -62,10 +104,20 @@ pub fn span_tree_with(spans: &CapturedSpans, options: &RenderOptions) -> String 
     }
     let mut ids = HashMap::new();
     let mut out = String::new();
-    for root in spans.roots() {
+    for root in ordered(spans.roots(), options) {
         render_span(root, all, 0, options, &mut ids, &mut out);
     }
     out
+}
+
+/// `spans` (in start order) reordered by name when the options ask for it.
+fn ordered<'a>(mut spans: Vec<&'a SpanData>, options: &RenderOptions) -> Vec<&'a SpanData> {
+    if options.siblings_by_name {
+        spans.sort_by_cached_key(|span| {
+            (span.name.clone(), attribute_lines(&span.attributes, options).join("\n"))
+        });
+    }
+    spans
 }
 
 /// The `#n` id of every span, in the order [`span_tree`] renders them.
@@ -106,11 +158,24 @@ fn render_span(
     for line in attribute_lines(&span.attributes, options) {
         let _ = writeln!(out, "{indent}    {line}");
     }
+    let mut hidden = 0;
     for event in span.events.iter() {
+        if let Some(level) = options.events_from
+            && let Some(Value::String(name)) =
+                event.attributes.iter().find(|kv| kv.key.as_str() == "level").map(|kv| &kv.value)
+            && !at_least(name.as_str(), level)
+        {
+            hidden += 1;
+            continue;
+        }
         let _ = writeln!(out, "{indent}    event {}", event.name);
         for line in attribute_lines(&event.attributes, options) {
             let _ = writeln!(out, "{indent}      {line}");
         }
+    }
+    if hidden > 0 {
+        let level = options.events_from.unwrap_or(Level::TRACE);
+        let _ = writeln!(out, "{indent}    ({hidden} `tracing` events below {level} hidden)");
     }
     for link in span.links.iter() {
         let target = ids
@@ -118,7 +183,7 @@ fn render_span(
             .map_or_else(|| "external".to_owned(), |n| format!("#{n}"));
         let _ = writeln!(out, "{indent}    link -> {target}");
     }
-    for child in children_of(span, all) {
+    for child in ordered(children_of(span, all), options) {
         render_span(child, all, depth + 1, options, ids, out);
     }
 }
@@ -136,15 +201,27 @@ fn attribute_lines(attributes: &[KeyValue], options: &RenderOptions) -> Vec<Stri
     last.sort_by(|a, b| a.0.cmp(b.0));
     last.into_iter()
         .map(|(key, v)| {
-            let registry_volatile =
-                floe_telemetry::conventions::attribute(key).is_some_and(|a| a.volatile);
-            if registry_volatile || options.volatile.iter().any(|k| k == key) {
+            if TRACING_VOLATILE.contains(&key)
+                || registry_volatile(key)
+                || options.volatile.iter().any(|k| k == key)
+            {
                 format!("{key} = <{}>", type_name(v))
             } else {
                 format!("{key} = {}", value(v))
             }
         })
         .collect()
+}
+
+/// Whether floe's telemetry registry marks `key` volatile (feature `floe`).
+#[cfg(feature = "floe")]
+fn registry_volatile(key: &str) -> bool {
+    floe_telemetry::conventions::attribute(key).is_some_and(|a| a.volatile)
+}
+
+#[cfg(not(feature = "floe"))]
+fn registry_volatile(_key: &str) -> bool {
+    false
 }
 
 /// Attributes on one line, for failure messages.

@@ -1,4 +1,5 @@
-//! `CapturedSpans`: a snapshot of one capture, and the assertions on it.
+//! `CapturedSpans`: a snapshot of one capture, and what every assertion on it shares
+//! (the checks before it runs, and the failure report).
 
 use std::fmt::Write as _;
 
@@ -6,8 +7,9 @@ use opentelemetry::trace::SpanId;
 use opentelemetry::{Key, KeyValue, Value};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::trace::SpanData;
+use tracing::Level;
 
-use crate::expect::{Check, SpanExpectation, TreeExpectation, check_span};
+use crate::expect::{Check, SpanExpectation, check_span};
 
 /// The spans (and `tracing` log lines) of a capture at one moment.
 #[derive(Clone, Debug)]
@@ -15,16 +17,36 @@ pub struct CapturedSpans {
     spans: Vec<SpanData>,
     logs: Vec<String>,
     resource: Resource,
+    state: CaptureState,
 }
 
-#[expect(
-    clippy::needless_pass_by_value,
-    reason = "expectations are taken by value so an assertion reads as one expression"
-)]
+/// What a capture knew when the snapshot was taken.
+#[derive(Clone, Debug)]
+pub(crate) struct CaptureState {
+    /// Entry points that no longer route to the testkit, one sentence each.
+    pub(crate) problems: Vec<String>,
+    /// The test declared that it expects no span.
+    pub(crate) expect_empty: bool,
+    /// The lowest level of `tracing` events shown in failure output.
+    pub(crate) event_level: Level,
+}
+
+impl Default for CaptureState {
+    fn default() -> Self {
+        Self { problems: Vec::new(), expect_empty: false, event_level: Level::INFO }
+    }
+}
+
 impl CapturedSpans {
-    /// A snapshot from raw span data (for rendering spans captured elsewhere).
+    /// A snapshot from raw span data (for rendering spans captured elsewhere); `logs` are
+    /// lines as [`Capture::logs`](crate::Capture::logs) gives them.
     pub fn new(spans: Vec<SpanData>, logs: Vec<String>, resource: Resource) -> Self {
-        Self { spans, logs, resource }
+        Self { spans, logs, resource, state: CaptureState::default() }
+    }
+
+    pub(crate) fn with_state(mut self, state: CaptureState) -> Self {
+        self.state = state;
+        self
     }
 
     /// The spans, in the order they ended.
@@ -32,7 +54,7 @@ impl CapturedSpans {
         &self.spans
     }
 
-    /// The `tracing` log lines recorded in the capture.
+    /// The `tracing` log lines recorded in the capture, every level.
     pub fn logs(&self) -> &[String] {
         &self.logs
     }
@@ -59,10 +81,11 @@ impl CapturedSpans {
 
     /// The spans matching `expectation`.
     pub fn find(&self, expectation: &SpanExpectation) -> Vec<&SpanData> {
-        self.spans
-            .iter()
-            .filter(|span| check_span(expectation, span, &self.spans).iter().all(|c| c.passed))
-            .collect()
+        self.spans.iter().filter(|span| self.matches(expectation, span)).collect()
+    }
+
+    pub(crate) fn matches(&self, expectation: &SpanExpectation, span: &SpanData) -> bool {
+        check_span(expectation, span, &self.spans).iter().all(|c| c.passed)
     }
 
     /// The roots of the capture: spans whose parent was not captured.
@@ -78,162 +101,108 @@ impl CapturedSpans {
         children_of(span, &self.spans)
     }
 
-    /// Asserts that exactly one span matches, and returns it.
-    ///
-    /// # Panics
-    /// When none or several match; the message shows the expectation, the closest span
-    /// with a per-field diff, every captured name and the rendered tree.
-    ///
-    /// # Examples
-    /// ```should_panic
-    /// use floe_otel_testkit::{Capture, expect};
-    /// let capture = Capture::start();
-    /// // Nothing was traced, so this fails with:
-    /// //   expected exactly one span matching:
-    /// //   span "alert.send"
-    /// //     status: ok
-    /// //   found 0 among 0 captured spans: []
-    /// capture.assert_one(expect::span("alert.send").ok());
-    /// ```
-    #[track_caller]
-    pub fn assert_one(&self, expectation: SpanExpectation) -> SpanData {
-        let found = self.find(&expectation);
-        if found.len() == 1 {
-            return found[0].clone();
-        }
-        self.fail(
-            &format!("expected exactly one span matching:\n{expectation}"),
-            found.len(),
-            &expectation,
-        )
-    }
-
-    /// Asserts that exactly `count` spans match, and returns them.
-    ///
-    /// # Panics
-    /// When another number match; the message is like [`assert_one`](Self::assert_one)'s.
-    #[track_caller]
-    pub fn assert_count(&self, expectation: SpanExpectation, count: usize) -> Vec<SpanData> {
-        let found = self.find(&expectation);
-        if found.len() == count {
-            return found.into_iter().cloned().collect();
-        }
-        self.fail(
-            &format!("expected {count} spans matching:\n{expectation}"),
-            found.len(),
-            &expectation,
-        )
-    }
-
-    /// Asserts that at least one span matches, and returns the first to end.
-    ///
-    /// # Panics
-    /// When none match.
-    #[track_caller]
-    pub fn assert_some(&self, expectation: SpanExpectation) -> SpanData {
-        match self.find(&expectation).first() {
-            Some(span) => (*span).clone(),
-            None => self.fail(
-                &format!("expected at least one span matching:\n{expectation}"),
-                0,
-                &expectation,
-            ),
-        }
-    }
-
-    /// Asserts that no span matches.
-    ///
-    /// # Panics
-    /// When one does.
-    #[track_caller]
-    pub fn assert_none(&self, expectation: SpanExpectation) {
-        let found = self.find(&expectation);
-        if !found.is_empty() {
-            self.fail(
-                &format!("expected no span matching:\n{expectation}"),
-                found.len(),
-                &expectation,
-            );
-        }
-    }
-
-    /// Asserts that the capture holds exactly one span per expectation, in any order, and
-    /// nothing else.
-    ///
-    /// # Panics
-    /// When a span is missing or an extra one was captured.
-    #[track_caller]
-    pub fn assert_exactly(&self, expectations: impl IntoIterator<Item = SpanExpectation>) {
-        let expectations: Vec<_> = expectations.into_iter().collect();
-        for expectation in &expectations {
-            if self.find(expectation).is_empty() {
-                self.fail(&format!("expected a span matching:\n{expectation}"), 0, expectation);
-            }
-        }
-        if expectations.len() != self.spans.len() {
-            let wanted: Vec<_> = expectations.iter().map(|e| e.name.as_str()).collect();
-            self.fail_plain(&format!(
-                "expected exactly {} spans {:?}, captured {}",
-                expectations.len(),
-                wanted,
-                self.spans.len()
-            ));
-        }
-    }
-
-    /// Asserts that some span matches the root of `tree` and its descendants match the
-    /// rest of it.
-    ///
-    /// # Panics
-    /// When no span does; the message shows the expected and the captured tree.
-    #[track_caller]
-    pub fn assert_tree(&self, tree: TreeExpectation) {
-        if !self.spans.iter().any(|span| tree.matches(span, &self.spans)) {
-            self.fail_plain(&format!("expected a span tree:\n{}", tree.describe(1)));
-        }
-    }
-
     /// Renders the spans as a tree (see [`crate::render::span_tree`]).
     pub fn render(&self) -> String {
         crate::render::span_tree(self)
     }
 
+    /// Runs before every assertion: fails when an entry point no longer routes to the
+    /// testkit, and, for an absence check (`absence`), when the capture is empty without
+    /// the test having declared so, or holds spans although it declared none.
     #[track_caller]
-    fn fail(&self, headline: &str, found: usize, expectation: &SpanExpectation) -> ! {
+    pub(crate) fn precheck(&self, assertion: &str, absence: bool) {
+        if !self.state.problems.is_empty() {
+            self.fail_plain(&format!(
+                "{assertion} cannot trust this capture:\n  - {}",
+                self.state.problems.join("\n  - ")
+            ));
+        }
+        if self.state.expect_empty && !self.spans.is_empty() {
+            self.fail_plain(&format!(
+                "{assertion}: the test declared `expect_no_spans()`, but the capture holds {} span(s): {:?}",
+                self.spans.len(),
+                self.names()
+            ));
+        }
+        if absence && self.spans.is_empty() && !self.state.expect_empty {
+            self.fail_plain(&format!(
+                "{assertion} on a capture that holds no span at all: it would pass whatever the \
+                 code did. Run the operation inside the capture (on this thread, or in work \
+                 that carries `capture.context()` / `capture.bind(..)`), or, if no span is \
+                 the expected outcome, say so with `capture.expect_no_spans()`"
+            ));
+        }
+    }
+
+    #[track_caller]
+    pub(crate) fn fail(&self, headline: &str, found: usize, expectation: &SpanExpectation) -> ! {
         let mut message = format!(
             "{headline}\nfound {found} among {} captured spans: {:?}",
             self.spans.len(),
             self.names()
         );
-        if let Some((index, checks)) = self.closest(expectation) {
-            let span = &self.spans[index];
-            let id = crate::render::tree_ids(self)
-                .get(&span.span_context.span_id())
-                .copied()
-                .unwrap_or(0);
-            let _ = write!(message, "\n\nclosest span: {:?} (#{id} in the tree below)", span.name);
-            for check in checks {
-                let mark = if check.passed { "  ok  " } else { "  FAIL" };
-                let _ = write!(message, "\n{mark} {}", check.field);
-                if !check.passed {
-                    let _ = write!(message, "\n         actual: {}", check.actual);
-                }
-            }
+        if let Some((index, checks)) = self.closest(expectation, None) {
+            self.describe_closest(&mut message, index, &checks);
         }
         self.fail_plain(&message)
     }
 
+    pub(crate) fn describe_closest(&self, message: &mut String, index: usize, checks: &[Check]) {
+        let span = &self.spans[index];
+        let id =
+            crate::render::tree_ids(self).get(&span.span_context.span_id()).copied().unwrap_or(0);
+        let _ = write!(message, "\n\nclosest span: {:?} (#{id} in the tree below)", span.name);
+        for check in checks {
+            let mark = if check.passed { "  ok  " } else { "  FAIL" };
+            let _ = write!(message, "\n{mark} {}", check.field);
+            if !check.passed {
+                let _ = write!(message, "\n         actual: {}", check.actual);
+            }
+        }
+    }
+
+    /// Panics with `message`, the captured tree (`tracing` events below the capture's
+    /// level hidden), the captured `tracing` log lines from that level up, and where the
+    /// trace was saved.
     #[track_caller]
     pub(crate) fn fail_plain(&self, message: &str) -> ! {
         let artifact = crate::artifact::save_failure_trace(self);
-        panic!("{message}\n\ncaptured tree:\n{}{artifact}", self.render());
+        let level = self.state.event_level;
+        let options = crate::render::RenderOptions::default().events_from(level);
+        let tree = crate::render::span_tree_with(self, &options);
+        let logs = self.logs_section(level);
+        panic!("{message}\n\ncaptured tree:\n{tree}{logs}{artifact}");
     }
 
-    /// The span with the fewest failing checks (a same-named one wins ties).
-    fn closest(&self, expectation: &SpanExpectation) -> Option<(usize, Vec<Check>)> {
+    fn logs_section(&self, level: Level) -> String {
+        let shown: Vec<&String> =
+            self.logs.iter().filter(|line| crate::render::line_at_least(line, level)).collect();
+        let hidden = self.logs.len() - shown.len();
+        if shown.is_empty() && hidden == 0 {
+            return String::new();
+        }
+        let mut out = format!("\ncaptured `tracing` events ({level} and above");
+        if hidden > 0 {
+            let _ = write!(out, "; {hidden} below {level} hidden, see `Capture::show_events_from`");
+        }
+        out.push_str("):\n");
+        for line in shown {
+            let _ = writeln!(out, "  {line}");
+        }
+        out
+    }
+
+    /// The span with the fewest failing checks (a same-named one wins ties), among those
+    /// `allowed` (every span when `None`).
+    pub(crate) fn closest(
+        &self,
+        expectation: &SpanExpectation,
+        allowed: Option<&[bool]>,
+    ) -> Option<(usize, Vec<Check>)> {
         self.spans
             .iter()
             .enumerate()
+            .filter(|(i, _)| allowed.is_none_or(|a| a[*i]))
             .map(|(i, span)| (i, check_span(expectation, span, &self.spans)))
             .min_by_key(|(i, checks)| {
                 let failed = checks.iter().filter(|c| !c.passed).count();

@@ -103,9 +103,17 @@ pub fn private_key() -> impl Strategy<Value = Credential> {
         })
 }
 
-/// Any credential.
+/// Any credential: passwords, bearer tokens, JWTs, AWS access key ids, provider tokens
+/// and PEM private keys.
 pub fn credential() -> impl Strategy<Value = Credential> {
-    prop_oneof![password(), bearer_token(), jwt(), aws_access_key_id(), provider_token()]
+    prop_oneof![
+        password(),
+        bearer_token(),
+        jwt(),
+        aws_access_key_id(),
+        provider_token(),
+        private_key()
+    ]
 }
 
 /// Ordinary words around a credential; none of them is a secret key word.

@@ -56,26 +56,32 @@ impl TreeExpectation {
         self
     }
 
-    pub(crate) fn matches(&self, span: &SpanData, all: &[SpanData]) -> bool {
+    /// Whether `span` and its descendants match this tree; with `whole`, every level is
+    /// exact (no child beyond the expected ones), as in a whole-trace match.
+    pub(crate) fn matches(&self, span: &SpanData, all: &[SpanData], whole: bool) -> bool {
         if !check_span(&self.span, span, all).iter().all(|c| c.passed) {
             return false;
         }
         let children = children_of(span, all);
-        if self.exact && children.len() != self.children.len() {
+        if (self.exact || whole) && children.len() != self.children.len() {
             return false;
         }
         if self.in_order {
             // The expected children form a subsequence of the actual ones.
             let mut next = 0;
             for child in &children {
-                if next < self.children.len() && self.children[next].matches(child, all) {
+                if next < self.children.len() && self.children[next].matches(child, all, whole) {
                     next += 1;
                 }
             }
             next == self.children.len()
         } else {
-            let mut used = vec![false; children.len()];
-            assign(&self.children, &children, all, &mut used)
+            // Each expected child pairs with a distinct actual child.
+            crate::matching::pair(self.children.len(), children.len(), |i, j| {
+                self.children[i].matches(children[j], all, whole)
+            })
+            .iter()
+            .all(Option::is_some)
         }
     }
 
@@ -94,24 +100,4 @@ impl TreeExpectation {
         }
         out
     }
-}
-
-/// Backtracking assignment of expected children to distinct actual children.
-fn assign(
-    expected: &[TreeExpectation],
-    actual: &[&SpanData],
-    all: &[SpanData],
-    used: &mut [bool],
-) -> bool {
-    let Some((first, rest)) = expected.split_first() else { return true };
-    for (i, child) in actual.iter().enumerate() {
-        if !used[i] && first.matches(child, all) {
-            used[i] = true;
-            if assign(rest, actual, all, used) {
-                return true;
-            }
-            used[i] = false;
-        }
-    }
-    false
 }

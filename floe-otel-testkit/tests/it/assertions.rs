@@ -53,8 +53,7 @@ fn assert_one_passes_on_name_kind_status_attributes_event_parent_and_scope() {
             .event(expect::event("retry").attr("attempt", 1_i64))
             .no_event("exception")
             .root()
-            .scope(TRACER)
-            .floe_attributes(),
+            .scope(TRACER),
     );
     capture.assert_one(
         expect::span("alert.deliver")
@@ -158,11 +157,11 @@ fn each_field_reports_its_own_mismatch() {
         ),
         (
             expect::span("alert.deliver").root(),
-            "FAIL parent: none (root)\n         actual: \"alert.send\"",
+            "FAIL parent: none (a root of the capture)\n         actual: \"alert.send\" with id",
         ),
         (
             expect::span("alert.send").parent("alert.deliver"),
-            "FAIL parent \"alert.deliver\"\n         actual: root",
+            "FAIL parent: \"alert.deliver\"\n         actual: root (parent id",
         ),
         (
             expect::span("alert.send").scope("floe.other"),
@@ -285,6 +284,14 @@ fn a_failing_assertion_saves_the_trace_as_otlp_json() {
         .lines()
         .find_map(|l| l.strip_prefix("trace saved as OTLP JSON: "))
         .expect("path in message");
+    // one directory per test binary (its file stem), one file per test
+    let stem = std::env::current_exe().unwrap().file_stem().unwrap().to_string_lossy().into_owned();
+    assert!(
+        path.ends_with(&format!(
+            "floe-traces/{stem}/assertions__a_failing_assertion_saves_the_trace_as_otlp_json.json"
+        )),
+        "{path}"
+    );
     let json = std::fs::read_to_string(path).unwrap();
     let request: opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest =
         serde_json::from_str(&json).unwrap();

@@ -8,14 +8,35 @@ use opentelemetry::{Context, KeyValue};
 use crate::support::{DemoOp, TRACER};
 
 #[test]
-fn spans_on_the_test_thread_are_captured_with_floe_attributes_as_roots() {
+fn spans_on_the_test_thread_are_captured_as_roots() {
     let capture = Capture::start();
     DomainSpan::start_with(TRACER, DemoOp::Send, [KeyValue::new(attr::FLOE_MODE, "test")])
         .succeed();
-    let span =
-        capture.assert_one(expect::span("alert.send").root().ok().floe_attributes().scope(TRACER));
+    let span = capture.assert_one(expect::span("alert.send").root().ok().scope(TRACER));
     assert_eq!(span.span_context.trace_id(), capture.trace_id());
     capture.assert_nothing_escaped();
+}
+
+#[cfg(feature = "floe")]
+#[test]
+fn with_floe_support_a_capture_gives_its_spans_floe_attributes() {
+    let capture = Capture::start();
+    DomainSpan::start(TRACER, DemoOp::Send).succeed();
+    capture.assert_one(
+        expect::span("alert.send")
+            .floe_attributes()
+            .attr(attr::FLOE_NAMESPACE, floe_otel_testkit::TEST_NAMESPACE),
+    );
+}
+
+#[cfg(not(feature = "floe"))]
+#[test]
+fn without_floe_support_a_capture_adds_no_floe_attributes() {
+    let capture = Capture::start();
+    DomainSpan::start(TRACER, DemoOp::Send).succeed();
+    // floe's span layer falls back to its process default: the capture's context adds
+    // nothing of floe's
+    capture.assert_one(expect::span("alert.send").attr(attr::FLOE_NAMESPACE, "default"));
 }
 
 #[test]
@@ -103,6 +124,7 @@ fn a_span_that_drops_the_capture_context_is_reported_as_escaped() {
     // Starting from an empty context is what code that loses its context does.
     let mut lost = tracer.start_with_context("lost.root", &Context::new());
     lost.end();
+    capture.expect_no_spans();
     capture.assert_none(expect::span("lost.root"));
     let message = crate::support::failure_message(|| capture.assert_nothing_escaped());
     assert!(message.contains("started outside its trace: [\"lost.root\"]"), "{message}");
@@ -116,7 +138,7 @@ fn a_span_still_open_is_reported_and_ends_as_an_orphan_after_the_capture() {
     let tracer = TracerFactory::global().tracer(TRACER);
     let cx = Context::current_with_span(tracer.start("late.span"));
     let message = crate::support::failure_message(|| capture.assert_nothing_escaped());
-    assert!(message.contains("1 started, 0 ended"), "{message}");
+    assert!(message.contains("1 started, 0 ended; still open: [\"late.span\"]"), "{message}");
     let trace_id = capture.trace_id();
     drop(capture);
     cx.span().end();

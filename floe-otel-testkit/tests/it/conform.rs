@@ -115,3 +115,57 @@ fn conforms_in_checks_one_tracer_and_fails_on_its_violations_or_its_absence() {
     let message = failure_message(|| capture.assert_conforms_in(SLACK));
     assert!(message.contains("attribute \"alert.colour\" is not declared"), "{message}");
 }
+
+#[test]
+fn an_attribute_declared_for_another_operation_fails_on_this_one() {
+    let capture = Capture::start();
+    let span = DomainSpan::start_with(
+        SLACK,
+        AlertOp::ValidateConfig,
+        [KeyValue::new(attr::ALERT_CHANNEL, "slack")],
+    );
+    // declared in the registry (for alert.send), but not an attribute of validate_config
+    span.set_attribute(KeyValue::new(attr::ALERT_SEVERITY, "critical"));
+    span.succeed();
+    let message = failure_message(|| capture.assert_conforms());
+    assert!(
+        message.contains(
+            "span \"alert.validate_config\": attribute \"alert.severity\" (declared in registry alert.yaml group registry.alert) is not one of this span's attributes: registry alert.yaml group span.alert.validate_config does not reference it"
+        ),
+        "{message}"
+    );
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the webhook url is missing")]
+struct MissingUrl;
+
+#[test]
+fn floe_span_attributes_and_error_type_conform_on_every_span() {
+    let capture = Capture::start();
+    let span = DomainSpan::start_with(
+        SLACK,
+        AlertOp::ValidateConfig,
+        [KeyValue::new(attr::ALERT_CHANNEL, "slack"), KeyValue::new(attr::FLOE_MODE, "test")],
+    );
+    span.fail(&MissingUrl);
+    capture.assert_one(expect::span("alert.validate_config").error().has_attr(attr::ERROR_TYPE));
+    capture.assert_conforms();
+}
+
+#[test]
+fn an_event_attribute_is_checked_against_the_event_s_group() {
+    let capture = Capture::start();
+    let span = DomainSpan::start_with(SLACK, AlertOp::Send, conforming_send());
+    span.add_event("alert.retry", vec![KeyValue::new(attr::ALERT_ATTEMPT, 1_i64)]);
+    span.add_event("alert.retry", vec![KeyValue::new(attr::ALERT_CHANNEL, "slack")]);
+    span.succeed();
+    let message = failure_message(|| capture.assert_conforms());
+    assert!(
+        message.contains(
+            "event \"alert.retry\" attribute \"alert.channel\" (declared in registry alert.yaml group registry.alert) is not one of this event's attributes: registry alert.yaml group event.alert.retry does not reference it"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("\"alert.attempt\""), "{message}");
+}

@@ -2,12 +2,21 @@
 
 mod assertions;
 mod capture;
+#[cfg(feature = "floe")]
 mod conform;
+mod coverage;
+mod empty;
+mod entry_points;
+mod events_links;
 mod fixtures;
 #[cfg(feature = "floe")]
 mod kubernetes;
 mod leak;
+mod levels;
+#[cfg(feature = "metrics")]
+mod metrics;
 mod naive;
+mod nearest;
 #[cfg(feature = "floe")]
 mod peers;
 mod render;

@@ -2,6 +2,33 @@
 
 use floe_otel_testkit::strategy::{self, SENTINEL};
 use proptest::prelude::*;
+use proptest::strategy::ValueTree as _;
+use proptest::test_runner::TestRunner;
+
+#[test]
+fn any_credential_includes_every_shape_private_keys_too() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = strategy::credential();
+    let mut shapes = std::collections::BTreeSet::new();
+    for _ in 0..500 {
+        shapes.insert(strategy.new_tree(&mut runner).unwrap().current().shape);
+    }
+    assert_eq!(
+        shapes.into_iter().collect::<Vec<_>>(),
+        [
+            "aws_access_key_id",
+            "bearer_token",
+            "github",
+            "gitlab",
+            "google",
+            "jwt",
+            "password",
+            "private_key",
+            "slack",
+            "stripe"
+        ]
+    );
+}
 
 proptest! {
     #[test]

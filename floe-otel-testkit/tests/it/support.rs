@@ -4,7 +4,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use floe_telemetry::{Operation, TracerFactory};
 use opentelemetry::KeyValue;
-use opentelemetry::trace::{Span as _, Status, Tracer as _};
+use opentelemetry::trace::{Span as _, SpanKind, Status, Tracer as _};
 
 /// The tracer name the testkit's own tests use.
 pub(crate) const TRACER: &str = "floe.test.kit";
@@ -34,8 +34,19 @@ pub(crate) fn span(
     events: Vec<(&'static str, Vec<KeyValue>)>,
     status: Status,
 ) {
+    span_of_kind(name, SpanKind::Internal, attributes, events, status);
+}
+
+/// [`span`] with a kind.
+pub(crate) fn span_of_kind(
+    name: &'static str,
+    kind: SpanKind,
+    attributes: Vec<KeyValue>,
+    events: Vec<(&'static str, Vec<KeyValue>)>,
+    status: Status,
+) {
     let tracer = TracerFactory::global().tracer(TRACER);
-    let mut span = tracer.start(name);
+    let mut span = tracer.span_builder(name).with_kind(kind).start(&tracer);
     span.set_attributes(attributes);
     for (event, attrs) in events {
         span.add_event(event, attrs);

@@ -1,7 +1,9 @@
 //! The testkit's assertions, derived from its source rather than listed by hand: every
 //! `pub fn assert_*` of `floe-otel-testkit` (methods of `Capture` and `CapturedSpans`,
-//! `leak::assert_text_clean`, and whatever the testkit adds) and every
-//! `#[macro_export] macro_rules! assert_*` (`assert_span_tree!`).
+//! `leak::assert_text_clean`, and whatever the testkit adds, including the `pub fn`s a
+//! `macro_rules!` body defines for several types, such as the attribute matchers of span
+//! and event expectations) and every `#[macro_export] macro_rules! assert_*`
+//! (`assert_span_tree!`).
 //!
 //! An assertion whose name starts with `assert_no` (`assert_none`, `assert_no_secret`,
 //! `assert_nothing_escaped`) checks an absence: it counts as an assertion of the test, but
@@ -66,16 +68,40 @@ impl Assertions {
                         self.items(inner);
                     }
                 }
-                syn::Item::Macro(m)
-                    if m.mac.path.is_ident("macro_rules")
-                        && m.attrs.iter().any(|a| a.path().is_ident("macro_export")) =>
-                {
+                syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                    // methods a macro defines for several types (the testkit's
+                    // `attribute_methods!`): `pub fn NAME` anywhere in its body
+                    self.macro_body(m.mac.tokens.clone());
+                    if !m.attrs.iter().any(|a| a.path().is_ident("macro_export")) {
+                        continue;
+                    }
                     if let Some(name) = &m.ident {
                         let name = name.to_string();
                         if name.starts_with("assert_") {
                             self.macros.insert(name.clone());
                         }
                         self.api.insert(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Every `pub fn NAME` in a `macro_rules!` body (its rules nest in groups).
+    fn macro_body(&mut self, tokens: proc_macro2::TokenStream) {
+        let tokens: Vec<proc_macro2::TokenTree> = tokens.into_iter().collect();
+        for (i, token) in tokens.iter().enumerate() {
+            match token {
+                proc_macro2::TokenTree::Group(group) => self.macro_body(group.stream()),
+                proc_macro2::TokenTree::Ident(vis) if vis == "pub" => {
+                    if let (
+                        Some(proc_macro2::TokenTree::Ident(kw)),
+                        Some(proc_macro2::TokenTree::Ident(name)),
+                    ) = (tokens.get(i + 1), tokens.get(i + 2))
+                        && kw == "fn"
+                    {
+                        self.function(name);
                     }
                 }
                 _ => {}
@@ -185,10 +211,16 @@ pub(super) mod tests {
             "assert_conforms_in",
             "assert_nothing_escaped",
             "assert_text_clean",
+            "assert_trace_exactly",
+            "assert_metric",
         ] {
             assert!(assertions.is_function(name), "{name} missing from {:?}", assertions.functions);
         }
         assert!(assertions.is_macro("assert_span_tree"), "{:?}", assertions.macros);
+        // defined by the testkit's `attribute_methods!` for spans and events
+        for name in ["attr", "attr_contains", "has_attr"] {
+            assert!(assertions.api.contains(name), "{name} missing from {:?}", assertions.api);
+        }
         assert!(!assertions.is_function("check_span"), "a crate-private function is no assertion");
     }
 

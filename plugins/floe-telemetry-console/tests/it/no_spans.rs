@@ -10,6 +10,7 @@ use floe_telemetry_console::{ConsoleConfig, ConsoleTelemetryPlugin};
 #[tokio::test]
 async fn no_operation_emits_a_span_of_its_own() {
     let capture = Capture::start();
+    capture.expect_no_spans();
     for target in [ConsoleTarget::Stderr, ConsoleTarget::Stdout] {
         let plugin = ConsoleTelemetryPlugin::new(ConsoleConfig { target });
 
