@@ -5,7 +5,7 @@
 //! (equal, containing, matching a regex, satisfying a labelled predicate, present,
 //! absent), events (some, in order, exactly, counted, none), links (to a captured span or
 //! to a remote context), parent (root, by name, by identity, remote), instrumentation
-//! scope, and text that must appear nowhere. [`tree`] builds expectations about the shape
+//! scope, and text that must appear nowhere. [`tree()`] builds expectations about the shape
 //! of a span tree.
 
 pub(crate) mod attrs;

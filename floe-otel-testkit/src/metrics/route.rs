@@ -48,7 +48,8 @@ pub(crate) enum Number {
     F64(f64),
 }
 
-/// The scope and instrument name of the probe [`super::global_routes`] records through.
+/// The scope and instrument name of the probe the capture records through to check that
+/// the global meter provider still routes to it (`super::problems`).
 pub(crate) const PROBE: &str = "floe-otel-testkit.probe";
 
 /// Measurements recorded outside every capture since the process started.
