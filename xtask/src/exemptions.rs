@@ -374,6 +374,24 @@ pub(crate) const FAULT_EXEMPTIONS: &[FaultExemption] = &[
              of orchestrator.materialize",
     },
     FaultExemption {
+        package: "floe-rbac-k8s",
+        fault: "drop-soft-failure",
+        reason: "a generator: a refused rule is an Err of the generation, nothing is soft-failed",
+    },
+    FaultExemption {
+        package: "floe-rbac-k8s",
+        fault: "sanitizer-bypass",
+        reason: "a generator with no peer and no credential: its spans carry only refusals of \
+             its own configuration (rules, verbs, resources), text the sanitizer leaves \
+             unchanged",
+    },
+    FaultExemption {
+        package: "floe-semantic-cube",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: its health check is readyz, whose Err fails the \
+             semantic.health_check span, and the generators fail through Errs",
+    },
+    FaultExemption {
         package: "floe-lineage-marquez",
         fault: "drop-soft-failure",
         reason: "the plugin has no soft failure: an unhealthy Marquez is the connection check's \
