@@ -1,8 +1,8 @@
 //! A loopback server that speaks the Kubernetes Secrets API (core/v1): the paths and verbs
 //! a client uses, base64 `data`, bearer-token authentication, `Status` bodies for 401,
-//! 403, 404, 409, 415 and 422, `limit`/`continue` paging, `labelSelector`, and scripted
-//! 429s. Shared by the plugin's tests and its contract row, so it imports nothing from
-//! the plugin.
+//! 403, 404, 409, 415 and 422, `limit`/`continue` paging, `labelSelector`, scripted
+//! 429s, and a misrouting proxy that answers the discovery document everywhere. Shared by
+//! the plugin's tests and its contract row, so it imports nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
 
 use std::collections::{BTreeMap, HashMap};
@@ -34,6 +34,9 @@ struct Store {
     /// 401 answers quote the token they refused (as a misconfigured authenticating proxy
     /// or webhook does).
     echo_refused_tokens: bool,
+    /// Every admitted request is answered 200 with the discovery document of `/api`, as
+    /// a reverse proxy that drops the path does.
+    discovery_everywhere: bool,
 }
 
 type Shared = Arc<(String, Mutex<Store>)>;
@@ -89,6 +92,13 @@ fn admit(shared: &Shared, headers: &HeaderMap, namespace: &str, verb: &str) -> O
         );
         response.headers_mut().insert("retry-after", "0".parse().unwrap());
         return Some(response);
+    }
+    if store.discovery_everywhere {
+        let discovery = json!({
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": "10.96.0.1:443" }],
+        });
+        return Some(axum::Json(discovery).into_response());
     }
     None
 }
@@ -350,6 +360,13 @@ impl KubeApi {
     /// From now on, a refused token is quoted in the 401's `Status` message.
     pub(crate) fn echo_refused_tokens(&self) {
         self.store.1.lock().unwrap().echo_refused_tokens = true;
+    }
+
+    /// From now on, every admitted request is answered 200 with the `/api` discovery
+    /// document (`kind: APIVersions`): the API server address points at a proxy that
+    /// drops the path.
+    pub(crate) fn answer_discovery_everywhere(&self) {
+        self.store.1.lock().unwrap().discovery_everywhere = true;
     }
 
     /// Every request received.
