@@ -1,6 +1,7 @@
 //! A loopback HTTP server for tests of plugins whose peer no registry ships: the test
 //! writes the protocol's handlers as an `axum::Router`; the server records every request
-//! and stops when dropped.
+//! (and, when started with [`LoopbackServer::start_keeping_answers`], every answer) and
+//! stops when dropped.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -46,11 +47,27 @@ impl RecordedRequest {
     }
 }
 
+/// An answer the server sent (kept by [`LoopbackServer::start_keeping_answers`]).
+#[derive(Clone, Debug)]
+pub struct RecordedAnswer {
+    /// The request's method.
+    pub method: String,
+    /// The request's path.
+    pub path: String,
+    /// The status code.
+    pub status: u16,
+    /// The `content-type` header, empty when there is none.
+    pub content_type: String,
+    /// The body.
+    pub body: Bytes,
+}
+
 /// A running server on `127.0.0.1:<free port>`.
 #[derive(Debug)]
 pub struct LoopbackServer {
     addr: SocketAddr,
     requests: Arc<Mutex<Vec<RecordedRequest>>>,
+    answers: Arc<Mutex<Vec<RecordedAnswer>>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -62,6 +79,27 @@ impl LoopbackServer {
     /// # Panics
     /// When the loopback interface cannot be bound.
     pub fn start(router: Router) -> Self {
+        Self::serve(router, Arc::new(Mutex::new(Vec::new())))
+    }
+
+    /// Like [`LoopbackServer::start`], and also keeps every answer whole
+    /// ([`LoopbackServer::answers`]). Each answer is read to its end before it is sent, so
+    /// this is for peers whose answers are small and never streamed or dripped.
+    ///
+    /// # Panics
+    /// When the loopback interface cannot be bound.
+    pub fn start_keeping_answers(router: Router) -> Self {
+        let answers = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&answers);
+        let router =
+            router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+                let kept = Arc::clone(&kept);
+                async move { keep_answer(request, next, kept).await }
+            }));
+        Self::serve(router, answers)
+    }
+
+    fn serve(router: Router, answers: Arc<Mutex<Vec<RecordedAnswer>>>) -> Self {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let recorded = Arc::clone(&requests);
         let router =
@@ -91,7 +129,7 @@ impl LoopbackServer {
                 });
             })
             .expect("spawning the server thread");
-        Self { addr, requests, stop: Some(stop), thread: Some(thread) }
+        Self { addr, requests, answers, stop: Some(stop), thread: Some(thread) }
     }
 
     /// The server's address.
@@ -107,6 +145,12 @@ impl LoopbackServer {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.requests.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Every answer sent so far, in order; always empty unless the server was started with
+    /// [`LoopbackServer::start_keeping_answers`].
+    pub fn answers(&self) -> Vec<RecordedAnswer> {
+        self.answers.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -148,4 +192,27 @@ async fn record(
         body: bytes.clone(),
     });
     next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+async fn keep_answer(
+    request: Request,
+    next: Next,
+    kept: Arc<Mutex<Vec<RecordedAnswer>>>,
+) -> Response {
+    let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
+    let (parts, body) = next.run(request).await.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 << 20).await.unwrap_or_default();
+    let content_type = parts
+        .headers
+        .get("content-type")
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    kept.lock().unwrap_or_else(PoisonError::into_inner).push(RecordedAnswer {
+        method,
+        path,
+        status: parts.status.as_u16(),
+        content_type,
+        body: bytes.clone(),
+    });
+    Response::from_parts(parts, Body::from(bytes))
 }

@@ -11,6 +11,9 @@
 //! server validates in code (label syntax, CIDR containment). Tests assert those
 //! themselves.
 //!
+//! What the validator cannot select by `kind` (a `Status`, a JSON merge patch) is judged
+//! against a definition named by the caller: [`KubernetesSchemas::judge_named`].
+//!
 //! One validator process judges a whole batch (it costs about half a second to start):
 //! hand every document of a test to one [`KubernetesSchemas::judge_json`] or
 //! [`KubernetesSchemas::judge_yaml`] call.
@@ -27,9 +30,13 @@
 //! assert!(matches!(&verdicts[0], Verdict::Invalid { path, .. } if path == "spec.podSelector"));
 //! ```
 
+mod named;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+
+pub use named::{NamedSchema, Reading, STATUS};
 
 use crate::peers::validators_bin;
 

@@ -9,6 +9,8 @@ mod empty;
 mod entry_points;
 mod events_links;
 mod fixtures;
+#[cfg(feature = "http")]
+mod http;
 #[cfg(feature = "floe")]
 mod kubernetes;
 mod leak;

@@ -3,6 +3,7 @@
 mod config;
 mod peer;
 mod protocol;
+mod schemas;
 mod tracing;
 
 use std::time::Duration;

@@ -1,8 +1,10 @@
 //! A loopback server that speaks the Kubernetes Secrets API (core/v1): the paths and verbs
-//! a client uses, base64 `data`, bearer-token authentication, `Status` bodies for 401,
-//! 403, 404, 409, 415 and 422, `limit`/`continue` paging, `labelSelector`, and scripted
-//! 429s. Shared by the plugin's tests and its contract row, so it imports nothing from
-//! the plugin.
+//! a client uses, base64 `data`, merge patches, bearer-token authentication, `Status`
+//! bodies for 400, 401, 403, 404, 409, 415 and 422, `limit`/`continue` paging,
+//! `labelSelector`, scripted 429s, and a misrouting proxy that answers the discovery
+//! document everywhere. It keeps every answer whole, so `tests/it/schemas.rs` judges every
+//! body it receives and sends against the Kubernetes schemas. Shared by the plugin's tests
+//! and its contract row, so it imports nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
 
 use std::collections::{BTreeMap, HashMap};
@@ -16,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use floe_otel_testkit::http::{LoopbackServer, RecordedRequest};
+use floe_otel_testkit::http::{LoopbackServer, RecordedAnswer, RecordedRequest};
 use serde_json::{Value, json};
 
 /// The namespace the peer serves.
@@ -34,6 +36,9 @@ struct Store {
     /// 401 answers quote the token they refused (as a misconfigured authenticating proxy
     /// or webhook does).
     echo_refused_tokens: bool,
+    /// Every admitted request is answered 200 with the discovery document of `/api`, as
+    /// a reverse proxy that drops the path does.
+    discovery_everywhere: bool,
 }
 
 type Shared = Arc<(String, Mutex<Store>)>;
@@ -90,13 +95,25 @@ fn admit(shared: &Shared, headers: &HeaderMap, namespace: &str, verb: &str) -> O
         response.headers_mut().insert("retry-after", "0".parse().unwrap());
         return Some(response);
     }
+    if store.discovery_everywhere {
+        let discovery = json!({
+            "kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{ "clientCIDR": "0.0.0.0/0", "serverAddress": "10.96.0.1:443" }],
+        });
+        return Some(axum::Json(discovery).into_response());
+    }
     None
 }
 
+/// Whether `data` is absent, or a map of base64 strings.
 fn valid_data(data: &Value) -> bool {
-    data.as_object().is_none_or(|map| {
-        map.values().all(|v| v.as_str().is_some_and(|s| STANDARD.decode(s).is_ok()))
-    })
+    match data {
+        Value::Null => true,
+        Value::Object(map) => {
+            map.values().all(|v| v.as_str().is_some_and(|s| STANDARD.decode(s).is_ok()))
+        }
+        _ => false,
+    }
 }
 
 async fn list(
@@ -212,32 +229,45 @@ async fn patch(
         return status(StatusCode::BAD_REQUEST, "BadRequest", "the body is not JSON");
     };
     let mut store = shared.1.lock().unwrap();
-    store.version += 1;
-    let version = store.version.to_string();
-    let Some(object) = store.secrets.get_mut(&name) else {
+    let Some(stored) = store.secrets.get(&name) else {
         return not_found(&name);
     };
-    if let Some(data) = change["data"].as_object() {
-        let stored = object["data"].as_object().cloned().unwrap_or_default();
-        let mut merged = stored;
-        for (key, value) in data {
-            if value.is_null() {
-                merged.remove(key);
-            } else {
-                merged.insert(key.clone(), value.clone());
-            }
-        }
-        object["data"] = Value::Object(merged);
-    }
-    if !valid_data(&object["data"]) {
+    let mut object = stored.clone();
+    merge_patch(&mut object, &change);
+    // The API server decodes the patched object as a Secret: `data` must stay a map of
+    // base64 strings (a patch setting `data` to a string is refused, not ignored).
+    if object["kind"] != "Secret" || !valid_data(&object["data"]) {
         return status(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Invalid",
-            &format!("Secret \"{name}\" is invalid"),
+            &format!(
+                "Secret \"{name}\" is invalid: patch: Invalid value: the patched object is not a Secret with base64 data"
+            ),
         );
     }
-    object["metadata"]["resourceVersion"] = json!(version);
-    axum::Json(object.clone()).into_response()
+    store.version += 1;
+    object["metadata"]["resourceVersion"] = json!(store.version.to_string());
+    store.secrets.insert(name, object.clone());
+    axum::Json(object).into_response()
+}
+
+/// Applies a JSON merge patch (RFC 7396) to `target`.
+fn merge_patch(target: &mut Value, patch: &Value) {
+    let Some(members) = patch.as_object() else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = json!({});
+    }
+    let object = target.as_object_mut().unwrap();
+    for (key, value) in members {
+        if value.is_null() {
+            object.remove(key);
+        } else {
+            merge_patch(object.entry(key.clone()).or_insert(Value::Null), value);
+        }
+    }
 }
 
 async fn delete(
@@ -270,7 +300,11 @@ impl KubeApi {
                 get(read).patch(patch).delete(delete),
             )
             .with_state(Arc::clone(&store));
-        Self { server: LoopbackServer::start(router), store, token: token.to_owned() }
+        Self {
+            server: LoopbackServer::start_keeping_answers(router),
+            store,
+            token: token.to_owned(),
+        }
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -352,8 +386,20 @@ impl KubeApi {
         self.store.1.lock().unwrap().echo_refused_tokens = true;
     }
 
+    /// From now on, every admitted request is answered 200 with the `/api` discovery
+    /// document (`kind: APIVersions`): the API server address points at a proxy that
+    /// drops the path.
+    pub(crate) fn answer_discovery_everywhere(&self) {
+        self.store.1.lock().unwrap().discovery_everywhere = true;
+    }
+
     /// Every request received.
     pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
         self.server.requests()
+    }
+
+    /// Every answer sent, whole (`tests/it/schemas.rs` judges their bodies).
+    pub(crate) fn answers(&self) -> Vec<RecordedAnswer> {
+        self.server.answers()
     }
 }

@@ -1,6 +1,8 @@
 //! The spans of every operation: names, parents, attributes, statuses, and no planted
 //! secret value or token on a span, in an error message or in a log line.
 
+mod failures;
+
 use floe_core::SpanKind;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::categories::SecretsProvider as _;
@@ -194,6 +196,9 @@ async fn every_call_in_a_forbidden_namespace_ends_its_span_as_an_error() {
     capture.assert_one(forbidden("secrets.set_secret", "update"));
     capture.assert_count(forbidden("secrets.delete_secret", "read"), 1);
     capture.assert_count(forbidden("secrets.delete_secret", "delete"), 1);
+    for error in [&multi, &written, &deleted] {
+        assert!(matches!(error, floe_secrets_k8s::K8sSecretsError::Api { .. }), "{error}");
+    }
     capture.spans().assert_conforms();
 }
 
