@@ -1,6 +1,8 @@
 //! The spans of every operation and of the logins behind them: names, parents,
 //! attributes, statuses, and no planted secret value, client secret or token anywhere.
 
+mod failures;
+
 use floe_core::SpanKind;
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
