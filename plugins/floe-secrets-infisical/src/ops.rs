@@ -234,12 +234,8 @@ impl InfisicalPlugin {
                 let path = join(&self.secret_path, folder);
                 let answer =
                     self.call("list", folder, self.scoped(PeerRequest::get(RAW), &path)).await?;
-                if answer.status() == 404 {
-                    return Err(InfisicalError::NotFound {
-                        key: folder.to_owned(),
-                        environment: self.environment.clone(),
-                    });
-                }
+                // Infisical lists a missing folder as empty; its 404 names a missing
+                // project or environment, which its own words say best.
                 if answer.status() != 200 {
                     return Err(self.refused("list", folder, &answer));
                 }

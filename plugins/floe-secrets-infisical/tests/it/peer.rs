@@ -2,7 +2,8 @@
 //! Universal Auth login and token renewal, `/api/v3/secrets/raw` get, create, update,
 //! delete and list scoped by `workspaceId`, `environment` and `secretPath`, `/api/status`,
 //! Infisical's error bodies (`statusCode`, `message`, `error`), server-side token expiry
-//! (401) and rate limiting (429 with `Retry-After`). Shared by the plugin's tests and its
+//! (401), rate limiting (429 with `Retry-After`) and, on demand, a change answered with
+//! another secret's name (a malformed answer). Shared by the plugin's tests and its
 //! contract row, so it imports nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
 
@@ -40,6 +41,8 @@ struct Store {
     renewals: u32,
     /// A refused login quotes the credentials it got (as a misconfigured gateway does).
     echo_refused_secrets: bool,
+    /// A create, update or delete answers with another secret than the one it changed.
+    misname_changes: bool,
     /// The next reads of a missing secret wait for each other, so that as many writers
     /// all find it missing and race to create it.
     racing_reads: Option<(Arc<tokio::sync::Barrier>, usize)>,
@@ -216,6 +219,12 @@ async fn read(
     }
 }
 
+/// The answer to a change of `path`/`name` (misnamed when the test asked for it).
+fn changed(store: &Store, path: &str, name: &str, value: &str) -> Response {
+    let named = if store.misname_changes { format!("{name}_OTHER") } else { name.to_owned() };
+    axum::Json(json!({ "secret": item(path, &named, value) })).into_response()
+}
+
 fn write(store: &Shared, name: &str, headers: &HeaderMap, body: &Bytes, create: bool) -> Response {
     if let Some(refused) = admit(store, headers) {
         return refused;
@@ -246,7 +255,7 @@ fn write(store: &Shared, name: &str, headers: &HeaderMap, body: &Bytes, create: 
         _ => {}
     }
     store.secrets.insert(key, value.to_owned());
-    axum::Json(json!({ "secret": item(&path, name, value) })).into_response()
+    changed(&store, &path, name, value)
 }
 
 async fn create(
@@ -283,7 +292,7 @@ async fn delete(
     };
     let mut store = store.lock().unwrap();
     match store.secrets.remove(&(path.clone(), name.clone())) {
-        Some(value) => axum::Json(json!({ "secret": item(&path, &name, &value) })).into_response(),
+        Some(value) => changed(&store, &path, &name, &value),
         None => {
             error(StatusCode::NOT_FOUND, "NotFound", &format!("Secret named '{name}' not found"))
         }
@@ -384,6 +393,11 @@ impl InfisicalApi {
     /// From now on, a refused login quotes the client id and secret it got.
     pub(crate) fn echo_refused_secrets(&self) {
         self.store.lock().unwrap().echo_refused_secrets = true;
+    }
+
+    /// From now on, creates, updates and deletes answer with another secret's name.
+    pub(crate) fn misname_changes(&self) {
+        self.store.lock().unwrap().misname_changes = true;
     }
 
     /// The next `writers` reads of a secret wait until all of them have arrived, so that

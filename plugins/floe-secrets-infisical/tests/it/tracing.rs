@@ -1,6 +1,8 @@
 //! The spans of every operation and of the logins behind them: names, parents,
 //! attributes, statuses, and no planted secret value, client secret or token anywhere.
 
+mod failures;
+
 use floe_core::SpanKind;
 use floe_core::plugin::categories::SecretsProvider as _;
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
@@ -9,6 +11,7 @@ use floe_core::telemetry::attr;
 use floe_otel_testkit::expect::{SpanExpectation, tree};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::{Capture, expect, strategy};
+use floe_secrets_infisical::InfisicalError;
 use proptest::prelude::*;
 
 use crate::peer::{ENVIRONMENT, InfisicalApi};
@@ -27,7 +30,7 @@ fn op(name: &str) -> SpanExpectation {
         .attr(attr::SERVER_ADDRESS, "127.0.0.1")
 }
 
-fn login(action: &str) -> SpanExpectation {
+fn login_span(action: &str) -> SpanExpectation {
     expect::span("secrets.login")
         .scope(SCOPE)
         .kind(SpanKind::Client)
@@ -55,7 +58,7 @@ async fn the_first_read_logs_in_as_a_child_span_and_records_no_value_or_credenti
                 .attr(attr::SECRETS_FOUND, true)
                 .attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
         )
-        .child(tree(login("login").ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64)))
+        .child(tree(login_span("login").ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64)))
         .exact(),
     );
     capture.spans().assert_conforms();
@@ -76,8 +79,8 @@ async fn a_token_about_to_expire_is_renewed_under_the_operation_that_needs_it() 
     plugin.get_secret("A").await.unwrap();
 
     assert_eq!(api.auth_counts(), (1, 1));
-    capture.assert_one(login("renew").ok().parent("secrets.get_secret"));
-    capture.assert_none(login("login"));
+    capture.assert_one(login_span("renew").ok().parent("secrets.get_secret"));
+    capture.assert_none(login_span("login"));
     capture.spans().assert_conforms();
 }
 
@@ -94,7 +97,7 @@ async fn a_token_expired_on_the_server_is_replaced_by_one_fresh_login() {
 
     assert!(read.is_some());
     assert_eq!(api.auth_counts(), (2, 0));
-    capture.assert_one(login("login").ok().parent("secrets.get_secret"));
+    capture.assert_one(login_span("login").ok().parent("secrets.get_secret"));
     capture
         .assert_one(op("secrets.get_secret").ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64));
     capture.spans().assert_conforms();
@@ -114,7 +117,7 @@ async fn a_refused_client_secret_fails_login_and_the_operation_without_leaking_i
         error.to_string().starts_with("the infisical machine identity login failed: 127.0.0.1:")
     );
     assert!(error.to_string().ends_with(message), "{error}");
-    capture.assert_one(login("login").error_containing(message).parent("secrets.get_secret"));
+    capture.assert_one(login_span("login").error_containing(message).parent("secrets.get_secret"));
     capture
         .assert_one(op("secrets.get_secret").error_containing(message).exception("InfisicalError"));
     capture.spans().assert_conforms();
@@ -136,7 +139,9 @@ async fn a_refusal_quoting_the_client_secret_is_scrubbed_before_it_is_sanitized(
         "{text}"
     );
     capture.assert_one(
-        login("login").error_containing("presented \"<redacted>\"").parent("secrets.get_secret"),
+        login_span("login")
+            .error_containing("presented \"<redacted>\"")
+            .parent("secrets.get_secret"),
     );
     capture.assert_secret_nowhere(&wrong, &[&text, &format!("{error:?}")]);
 }
@@ -157,20 +162,15 @@ async fn every_operation_ends_its_span_as_an_error_when_infisical_refuses_it() {
         plugin.set_secret("A", &Secret::new(value.clone())).await.unwrap_err(),
         plugin.delete_secret("A").await.unwrap_err(),
         plugin.list_secrets(None).await.unwrap_err(),
-        plugin.pod_env_spec(&["db/PASSWORD"]).unwrap_err(),
     ];
+    let env_spec = plugin.pod_env_spec(&["db/PASSWORD"]).unwrap_err();
 
-    for error in &errors {
+    let actions = ["read", "read", "list", "read", "delete", "list"];
+    for (error, action) in errors.iter().zip(actions) {
+        assert!(matches!(error, InfisicalError::Api { action: a, .. } if *a == action), "{error}");
         capture.assert_secret_nowhere(&value, &[&error.to_string()]);
     }
-    let refused = |name: &str, action: &str| {
-        op(name)
-            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 429_i64)
-            .error_containing(format!("cannot {action} secret"))
-            .exception("InfisicalError")
-            .exception_message_containing("failed to answer (429): RateLimitExceeded")
-            .event(expect::event("secrets.retry").attr(attr::SECRETS_ATTEMPT, 2_i64))
-    };
+    assert!(matches!(env_spec, InfisicalError::InvalidKey { .. }), "{env_spec}");
     capture.assert_count(refused("secrets.get_secret", "read"), 2);
     capture.assert_one(refused("secrets.get_multi", "list"));
     capture.assert_one(refused("secrets.set_secret", "read"));
@@ -183,6 +183,16 @@ async fn every_operation_ends_its_span_as_an_error_when_infisical_refuses_it() {
             .error_containing("invalid secret key \"db/PASSWORD\""),
     );
     capture.spans().assert_conforms();
+}
+
+/// An operation span refused by the rate limiter until the retries ran out.
+fn refused(name: &str, action: &str) -> SpanExpectation {
+    op(name)
+        .attr(attr::HTTP_RESPONSE_STATUS_CODE, 429_i64)
+        .error_containing(format!("cannot {action} secret"))
+        .exception("InfisicalError")
+        .exception_message_containing("failed to answer (429): RateLimitExceeded")
+        .event(expect::event("secrets.retry").attr(attr::SECRETS_ATTEMPT, 2_i64))
 }
 
 #[tokio::test]
