@@ -53,7 +53,7 @@ pub(crate) struct Exemption {
 const BACKEND_REASON: &str = "telemetry backend: it is the telemetry pipeline, and tracing the exporter would loop; excluded by policy (SC-001 counts 19 of 21 plugins), so it has no tracer, no telemetry.rs and no tracing test";
 
 /// Spans of the Dagster plugin that its generated Python code emits.
-const DAGSTER_PYTHON_REASON: &str = "emitted by the Python definitions the plugin generates, inside the Dagster run, and exported over OTLP: no Rust capture can see them, so tests/it/runs.rs checks them (names, parents, attributes) through an OTLP receiver, and no coverage record is written for them";
+const DAGSTER_PYTHON_REASON: &str = "emitted by the Python definitions the plugin generates, inside the Dagster run, and exported over OTLP: no Rust capture can see them, so tests/it/tracing/runs.rs checks them (names, parents, attributes) through an OTLP receiver, and no coverage record is written for them";
 
 /// Security generators that cannot fail.
 const INFALLIBLE_GENERATOR_REASON: &str = "cannot fail: builds a fixed document from the already validated config and ends its span with `succeed()` (or `in_span` with an `Infallible` error); no error reaches the span";
