@@ -206,6 +206,20 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
         reason: "the blocking DuckDB task's JoinError: it happens only when the evaluation panics or the runtime shuts down under it, neither of which a test can cause without faking the runtime",
     },
     Exemption {
+        rules: &["operation-error"],
+        scope: Scope::Operation { tracer: "floe.ingestion.dlt", span: "egress.list_sinks" },
+        reason: "cannot fail: it copies the in-memory sink table (a poisoned lock is recovered with `PoisonError::into_inner`) and returns Ok; no driver runs and no error reaches the span",
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.ingestion.dlt",
+            span: "ingestion.health_check",
+            mode: "DriverError::Process",
+        },
+        reason: "misattributed: the audit follows `floe_core::process::run`'s ProcessError to DriverError's `#[from]`, but health_check never runs the driver and maps that ProcessError into DltError::Unhealthy (asserted in tests/it/tracing.rs), so no DriverError reaches its span",
+    },
+    Exemption {
         rules: &["failure-mode"],
         scope: Scope::FailureMode {
             tracer: "floe.compute.duckdb",
