@@ -178,9 +178,18 @@ fn a_bad_target_ends_generate_profile_as_an_error() {
     let compute = plugin(DuckDbConfig::new(":memory:"));
     let capture = Capture::start();
     let err = compute.generate_profile("dev; rm -rf").unwrap_err();
+    assert!(
+        matches!(err, DuckDbComputeError::Config { ref key, .. } if key == "target"),
+        "{err:?}"
+    );
     assert_eq!(err.to_string(), "invalid duckdb config: target is not a target name");
     capture.assert_one(
-        expect::span("compute.generate_profile").error_containing("target is not a target name"),
+        expect::span("compute.generate_profile")
+            .root()
+            .scope(TRACER_NAME)
+            .error_containing("invalid duckdb config: target is not a target name")
+            .exception("DuckDbComputeError")
+            .attr(attr::COMPUTE_TARGET, "dev; rm -rf"),
     );
     capture.assert_conforms();
 }

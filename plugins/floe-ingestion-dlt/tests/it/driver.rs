@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::peer::Dlt;
 
 /// A stand-in interpreter at `dir/name` running `body` (a shell script).
-fn interpreter(dlt: &Dlt, name: &str, body: &str) -> String {
+pub(crate) fn interpreter(dlt: &Dlt, name: &str, body: &str) -> String {
     let path = dlt.path(name);
     std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("writing the stand-in");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");

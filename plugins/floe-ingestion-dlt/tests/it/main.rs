@@ -7,7 +7,6 @@ mod peer;
 mod pipelines;
 mod postgres;
 mod refusals;
-mod sinks;
 mod tracing;
 
 use floe_ingestion_dlt::DltPlugin;

@@ -14,6 +14,9 @@ use serde_json::json;
 use crate::peer::{Dlt, ORDERS};
 use crate::plugin;
 
+mod failures;
+mod sinks;
+
 fn run_span(pipeline: &str, source_type: &str) -> expect::SpanExpectation {
     expect::span("ingestion.run")
         .root()

@@ -5,5 +5,4 @@
 mod definitions;
 mod peer;
 mod receiver;
-mod runs;
 mod tracing;

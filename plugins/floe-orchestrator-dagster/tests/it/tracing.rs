@@ -8,7 +8,7 @@ use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::Plugin as _;
 use floe_core::plugin::categories::Orchestrator as _;
 use floe_core::telemetry::attr;
-use floe_orchestrator_dagster::DagsterPlugin;
+use floe_orchestrator_dagster::{DagsterError, DagsterPlugin};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::http::LoopbackServer;
 use floe_otel_testkit::leak::assert_text_clean;
@@ -17,6 +17,8 @@ use floe_otel_testkit::{Capture, expect};
 use serde_json::json;
 
 use crate::peer::{DbtProject, Webserver, write_files};
+
+mod runs;
 
 fn check_span() -> expect::SpanExpectation {
     expect::span("orchestrator.validate_connection")
@@ -127,12 +129,18 @@ fn artifacts_without_models_are_an_error_generation_span() {
     .expect("valid");
     let capture = Capture::start();
 
-    plugin.generate_definitions(&json!({ "platform": { "name": "demo" } })).unwrap_err();
+    let error =
+        plugin.generate_definitions(&json!({ "platform": { "name": "demo" } })).unwrap_err();
 
+    assert!(matches!(error, DagsterError::Artifacts(_)), "{error:?}");
     capture.assert_one(
         expect::span("orchestrator.generate_definitions")
             .root()
-            .error_containing("the artifacts have no dbt_manifest.nodes")
+            .scope("floe.orchestrator.dagster")
+            .error_containing(
+                "cannot generate Dagster definitions: the artifacts have no dbt_manifest.nodes",
+            )
+            .exception("DagsterError")
             .no_attr(attr::ORCHESTRATOR_ASSETS_COUNT),
     );
 }

@@ -1,14 +1,16 @@
-//! Sinks: created, listed, and written to by a dlt run into DuckDB.
+//! The egress spans: sinks created, listed, and written to by a dlt run into DuckDB, and
+//! the sinks refused before dlt runs.
 
 use floe_core::plugin::categories::{Ingestion as _, SinkSpec};
 use floe_core::telemetry::attr;
+use floe_ingestion_dlt::DltError;
 use floe_otel_testkit::{Capture, expect};
 use serde_json::json;
 
 use crate::peer::Dlt;
 use crate::plugin;
 
-fn sink() -> SinkSpec {
+pub(super) fn sink() -> SinkSpec {
     SinkSpec {
         name: "orders_export".to_owned(),
         kind: "duckdb".to_owned(),
@@ -73,15 +75,34 @@ async fn unknown_duplicate_and_invalid_sinks_are_error_spans() {
     let missing = plugin.create_sink(&invalid).await.unwrap_err();
     let unknown = plugin.write("nowhere", &[json!({ "id": 1 })]).await.unwrap_err();
 
-    assert!(duplicate.to_string().contains("a sink of that name exists"), "{duplicate}");
-    assert!(missing.to_string().contains("settings.dataset is required"), "{missing}");
+    assert!(matches!(duplicate, DltError::Invalid { .. }), "{duplicate:?}");
+    assert!(matches!(missing, DltError::Invalid { .. }), "{missing:?}");
+    assert!(matches!(unknown, DltError::UnknownSink(_)), "{unknown:?}");
     assert_eq!(unknown.to_string(), "no sink named nowhere");
     capture.assert_one(
         expect::span("egress.write")
             .root()
+            .scope("floe.ingestion.dlt")
             .attr(attr::EGRESS_SINK, "nowhere")
+            .no_attr(attr::EGRESS_SINK_KIND)
             .error_containing("no sink named nowhere"),
     );
-    capture.assert_count(expect::span("egress.create_sink").error(), 2);
+    let create = |name: &str| {
+        expect::span("egress.create_sink")
+            .root()
+            .scope("floe.ingestion.dlt")
+            .attr(attr::EGRESS_SINK, name.to_owned())
+            .attr(attr::EGRESS_SINK_KIND, "duckdb")
+            .exception("DltError")
+    };
+    capture.assert_one(
+        create("orders_export")
+            .error_containing("invalid sink orders_export: a sink of that name exists"),
+    );
+    capture.assert_one(
+        create("no_dataset")
+            .error_containing("invalid sink no_dataset: settings.dataset is required"),
+    );
+    assert_eq!(plugin.list_sinks().await.expect("listed"), vec![sink()], "nothing half-made");
     capture.assert_conforms();
 }

@@ -1,10 +1,12 @@
-//! FR-006 end to end: an in-process run of the generated definitions exports its asset
-//! execution and IO-manager spans over OTLP/HTTP to a loopback receiver, each a child of
-//! the Rust `orchestrator.materialize` span that launched the run.
+//! `orchestrator.materialize` driving the real Dagster in process, and FR-006 end to end:
+//! the run exports its asset execution and IO-manager spans over OTLP/HTTP to a loopback
+//! receiver, each a child of the Rust `orchestrator.materialize` span that launched it.
 
 use floe_core::plugin::categories::Orchestrator as _;
 use floe_core::telemetry::attr;
-use floe_orchestrator_dagster::DagsterPlugin;
+use floe_orchestrator_dagster::{DagsterError, DagsterPlugin};
+use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::venv_bin;
 use floe_otel_testkit::{Capture, expect};
 use serde_json::Value;
@@ -93,9 +95,11 @@ async fn a_failing_model_fails_the_run_its_asset_span_and_its_launching_span() {
     let project = DbtProject::start();
     std::fs::write(project.dir().join("models/orders.sql"), "select * from no_such_table\n")
         .expect("written");
+    let secret = planted_secret();
     let mut receiver = Receiver::start();
     let mut config = project.config("http://127.0.0.1:3000");
     config.otlp_endpoint = Some(receiver.endpoint());
+    config.api_token = Some(secret.clone().into());
     let plugin = DagsterPlugin::new(config).expect("valid");
     let out = tempfile::tempdir().expect("tempdir");
     write_files(out.path(), &plugin.generate_definitions(&project.artifacts()).expect("generated"));
@@ -104,9 +108,10 @@ async fn a_failing_model_fails_the_run_its_asset_span_and_its_launching_span() {
     let error = plugin.materialize(out.path(), &["orders"]).await.unwrap_err();
 
     assert!(
-        matches!(error, floe_orchestrator_dagster::DagsterError::RunFailed { .. }),
+        matches!(error, DagsterError::RunFailed { ref run_id, .. } if !run_id.is_empty()),
         "{error:?}"
     );
+    assert_text_clean("the error", &format!("{error} {error:?}"), &secret);
     assert!(error.to_string().contains("dbt run --select orders exited with 1"), "{error}");
     let launcher = capture.assert_one(
         expect::span("orchestrator.materialize")
@@ -118,6 +123,7 @@ async fn a_failing_model_fails_the_run_its_asset_span_and_its_launching_span() {
             .attr(attr::ORCHESTRATOR_ASSETS_COUNT, 1_i64)
             .has_attr(attr::ORCHESTRATOR_RUN_ID),
     );
+    capture.assert_no_secret(&secret);
     capture.assert_conforms();
     // The generated code's asset span failed too, as a child of the launcher, naming the
     // exception type only (never dbt's output).
