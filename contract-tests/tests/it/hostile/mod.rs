@@ -55,6 +55,7 @@ mod identity_keycloak;
 mod lineage_marquez;
 mod secrets_infisical;
 mod secrets_k8s;
+mod semantic_cube;
 mod smtp;
 mod telemetry_jaeger;
 
@@ -140,7 +141,7 @@ pub(crate) fn health(status: HealthStatus) -> Outcome {
 }
 
 /// Words one of which the error of `behaviour` must contain.
-fn expected_words(behaviour: Behaviour) -> Vec<String> {
+pub(crate) fn expected_words(behaviour: Behaviour) -> Vec<String> {
     match behaviour {
         // `PeerError` writes `(401)`; `HttpDeliveryError` writes `with status 401`.
         Behaviour::Echo { status }
