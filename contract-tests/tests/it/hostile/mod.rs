@@ -53,6 +53,7 @@ mod alert_webhook;
 mod catalog_polaris;
 mod identity_keycloak;
 mod lineage_marquez;
+mod orchestrator_dagster;
 mod secrets_infisical;
 mod secrets_k8s;
 mod semantic_cube;
