@@ -8,8 +8,9 @@
 //! message) and trailers carrying `grpc-status` and a percent-encoded `grpc-message`; a
 //! "Trailers-Only" response puts them in the one HEADERS frame.
 //!
-//! Every answer carries the echo of the request (its path and every header, the API key
-//! among them) in its `x-floe-echo` header; the refusals also put it in `grpc-message`.
+//! Every HTTP/2 answer carries the echo of the request (its path and every header, the API
+//! key among them) in its `x-floe-echo` header; the refusals also put it in `grpc-message`,
+//! and the garbage and the cut answers in their message bytes.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,8 +62,8 @@ pub(crate) enum GrpcBehaviour {
     GarbageMessage,
     /// HEADERS, the start of a message with the echo in it, then the stream is reset.
     CloseMidAnswer,
-    /// Not HTTP/2: the echo of nothing (the request is never parsed) as raw bytes on the
-    /// connection, then close.
+    /// Not HTTP/2: an HTTP/1.1 400 quoting the raw bytes it read (the HTTP/2 preface and
+    /// the first frames, HPACK-encoded headers with the API key among them), then close.
     NotHttp2,
 }
 

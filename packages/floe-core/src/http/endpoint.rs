@@ -261,3 +261,36 @@ pub(crate) fn excerpt_of(
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
     crate::telemetry::sanitize_with_max_len(&clean(line), EXCERPT_MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::split_user_info;
+
+    #[test]
+    fn user_info_is_taken_out_and_percent_decoded() {
+        let (base, credentials) =
+            split_user_info("http://o%3Aps:p%25w%3Ad%zz@127.0.0.1:3000/dagster").unwrap();
+        assert_eq!(base, "http://127.0.0.1:3000/dagster");
+        let credentials = credentials.unwrap();
+        assert_eq!(credentials.user, "o:ps");
+        // An escape that is not one (`%zz`) is kept as written.
+        assert_eq!(credentials.password.expose(), "p%w:d%zz");
+    }
+
+    #[test]
+    fn a_user_without_password_is_user_info_too() {
+        let (base, credentials) = split_user_info("https://token@h.example.com").unwrap();
+        assert_eq!(base, "https://h.example.com/");
+        let credentials = credentials.unwrap();
+        assert_eq!(
+            (credentials.user.as_str(), credentials.password.expose().as_str()),
+            ("token", "")
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_is_refused_without_repeating_it() {
+        let error = split_user_info("not a url with FLOETEST-secret").unwrap_err();
+        assert!(!error.to_string().contains("FLOETEST"), "{error}");
+    }
+}
