@@ -232,6 +232,9 @@ pub const ORCHESTRATOR_ASSET_KEY: Key = Key::from_static_str("orchestrator.asset
 /// `orchestrator.assets_count`: How many assets generated definitions declare.
 pub const ORCHESTRATOR_ASSETS_COUNT: Key = Key::from_static_str("orchestrator.assets_count");
 
+/// `orchestrator.attempt`: The attempt that failed (1 for the first), on `orchestrator.retry` events.
+pub const ORCHESTRATOR_ATTEMPT: Key = Key::from_static_str("orchestrator.attempt");
+
 /// `orchestrator.name`: The orchestrator.
 pub const ORCHESTRATOR_NAME: Key = Key::from_static_str("orchestrator.name");
 
@@ -310,6 +313,9 @@ pub const SECURITY_PSS_LEVEL: Key = Key::from_static_str("security.pss_level");
 /// `security.resource_count`: How many Kubernetes documents (or labels, for PSS labels) the generator produced.
 pub const SECURITY_RESOURCE_COUNT: Key = Key::from_static_str("security.resource_count");
 
+/// `semantic.attempt`: The attempt that failed (1 for the first), on `semantic.retry` events.
+pub const SEMANTIC_ATTEMPT: Key = Key::from_static_str("semantic.attempt");
+
 /// `semantic.cubes_count`: How many cubes a schema generation produced.
 pub const SEMANTIC_CUBES_COUNT: Key = Key::from_static_str("semantic.cubes_count");
 
@@ -346,8 +352,14 @@ pub const INGESTION_RETRY_EVENT: &str = "ingestion.retry";
 /// Event `lineage.retry`: Sending an event failed with a retryable answer (429, 503, a refused connection) and is retried after a backoff.
 pub const LINEAGE_RETRY_EVENT: &str = "lineage.retry";
 
+/// Event `orchestrator.retry`: The webserver connection check (GraphQL `{ version }`) got a retryable answer (429, 503, a refused connection) and is retried after a backoff.
+pub const ORCHESTRATOR_RETRY_EVENT: &str = "orchestrator.retry";
+
 /// Event `quality.check`: The result of one check, on `quality.run_suite`.
 pub const QUALITY_CHECK_EVENT: &str = "quality.check";
 
 /// Event `secrets.retry`: A call to the secrets backend got a retryable answer (429, 503, connection refused) and is retried after a backoff.
 pub const SECRETS_RETRY_EVENT: &str = "secrets.retry";
+
+/// Event `semantic.retry`: The readiness check (`GET /readyz`) got a retryable answer (429, 503, a refused connection) and is retried after a backoff.
+pub const SEMANTIC_RETRY_EVENT: &str = "semantic.retry";

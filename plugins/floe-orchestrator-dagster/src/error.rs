@@ -1,6 +1,6 @@
 //! The Dagster plugin's error.
 
-use floe_core::http::{self, EndpointError};
+use floe_core::http::{CaBundleError, EndpointError, PeerError};
 use floe_core::plugin::OutOfRange;
 use floe_core::process::ProcessError;
 
@@ -16,7 +16,7 @@ pub enum DagsterError {
     OutOfRange(#[from] OutOfRange),
     /// The HTTP client could not be built.
     #[error("cannot build the HTTP client")]
-    Client(#[source] http::ClientError),
+    Client(#[source] CaBundleError),
     /// A configuration value decodes but cannot be used.
     #[error("{key}: {reason}")]
     Config {
@@ -28,37 +28,20 @@ pub enum DagsterError {
     /// The artifacts or the config cannot make valid definitions.
     #[error("cannot generate Dagster definitions: {0}")]
     Artifacts(String),
-    /// The webserver answered with an error status.
-    #[error("{destination} answered the GraphQL query with status {status}")]
-    Status {
-        /// The webserver (host and port).
-        destination: String,
-        /// The HTTP status.
-        status: u16,
+    /// The connection check got no usable answer: refused, failed, redirected, not in
+    /// time, too large, cut short, or not JSON.
+    #[error("the dagster connection check (POST /graphql) failed: {source}")]
+    Connection {
+        /// What the peer-call path saw (the webserver as `host[:port]`, its words
+        /// scrubbed of the credentials sent and sanitized).
+        #[source]
+        source: PeerError,
     },
     /// The webserver answered something that is not a Dagster version.
     #[error("{destination} did not answer the GraphQL query {{ version }} with a version")]
     NotDagster {
         /// The webserver.
         destination: String,
-    },
-    /// No answer in time.
-    #[error("{destination} did not answer in time")]
-    TimedOut {
-        /// The webserver.
-        destination: String,
-        /// The transport error, without its URL.
-        #[source]
-        source: reqwest::Error,
-    },
-    /// The webserver could not be reached.
-    #[error("cannot reach {destination}")]
-    Unreachable {
-        /// The webserver.
-        destination: String,
-        /// The transport error, without its URL.
-        #[source]
-        source: reqwest::Error,
     },
     /// The in-process run could not be started or did not finish.
     #[error("in-process run")]

@@ -17,13 +17,15 @@ use std::path::Path;
 use std::time::Duration;
 
 use floe_core::KeyValue;
-use floe_core::http::{self, parse_endpoint, safe_destination};
+use floe_core::http::{
+    Peer, PeerAnswer, PeerRequest, RetryEvents, RetryPolicy, UrlCredentials, parse_endpoint,
+    safe_destination, split_user_info,
+};
 use floe_core::plugin::categories::{GeneratedFiles, Orchestrator};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginErrorKind, PluginMetadata,
     ResolvedConfig, check_range,
 };
-use floe_core::secret::Secret;
 use floe_core::telemetry::{attr, describe_error, in_span, in_span_async, sanitize_error_message};
 use serde::Deserialize;
 
@@ -67,12 +69,19 @@ struct RunOutcome {
 #[derive(Debug)]
 pub struct DagsterPlugin {
     config: DagsterConfig,
-    http: reqwest::Client,
+    /// The webserver, without the URL's user info: the connection check goes through
+    /// floe-core's peer-call path (one time budget, a bounded body, no redirect, the
+    /// answer scrubbed of every credential sent).
+    peer: Peer,
+    /// The webserver URL's user info, sent as basic auth.
+    credentials: Option<UrlCredentials>,
     destination: String,
     address: String,
     port: u16,
-    graphql_url: Secret<String>,
 }
+
+/// The most of a GraphQL answer the connection check reads (`{ version }` is tiny).
+const MAX_ANSWER_BYTES: usize = 64 << 10;
 
 impl DagsterPlugin {
     /// A plugin for `config`.
@@ -80,21 +89,33 @@ impl DagsterPlugin {
     /// # Errors
     /// When the webserver URL cannot be used or a setting is out of range.
     pub fn new(config: DagsterConfig) -> Result<Self, DagsterError> {
-        let url = parse_endpoint(config.webserver_url.expose(), config.allow_insecure_http)?;
+        // User info in the URL is sent as basic auth, never as part of a URL.
+        let (base, credentials) = split_user_info(config.webserver_url.expose())?;
+        let url = parse_endpoint(&base, config.allow_insecure_http)?;
         check_range("timeout_secs", config.timeout_secs, 1..=300)?;
         check_range("run_timeout_secs", config.run_timeout_secs, 1..=86_400)?;
         config.validate().map_err(|(key, reason)| DagsterError::Config { key, reason })?;
-        let http =
-            http::client(Duration::from_secs(config.timeout_secs)).map_err(DagsterError::Client)?;
-        let base = config.webserver_url.expose().trim_end_matches('/');
+        let events = RetryEvents::new(attr::ORCHESTRATOR_RETRY_EVENT, attr::ORCHESTRATOR_ATTEMPT);
+        let peer = Peer::builder(&base, config.allow_insecure_http, events)?
+            .timeout(Duration::from_secs(config.timeout_secs))
+            .max_body(MAX_ANSWER_BYTES)
+            .build()
+            .map_err(DagsterError::Client)?;
         Ok(Self {
-            destination: safe_destination(config.webserver_url.expose()),
+            destination: safe_destination(&base),
             address: url.host_str().unwrap_or_default().to_owned(),
             port: url.port_or_known_default().unwrap_or(443),
-            graphql_url: Secret::new(format!("{base}/graphql")),
-            http,
+            peer,
+            credentials,
             config,
         })
+    }
+
+    /// Uses `retry` for the connection check from now on (tests keep backoffs short).
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.peer.set_retry_policy(retry);
+        self
     }
 
     /// Materializes `assets` of the definitions generated into `dir`, in process (the
@@ -159,9 +180,14 @@ impl DagsterPlugin {
         .await
     }
 
-    fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    /// `request` with the URL's user info as basic auth and the API token as
+    /// `Dagster-Cloud-Api-Token`, each recorded so the answer is scrubbed of it.
+    fn authorized(&self, mut request: PeerRequest) -> PeerRequest {
+        if let Some(credentials) = &self.credentials {
+            request = request.basic(&credentials.user, &credentials.password);
+        }
         match &self.config.api_token {
-            Some(token) => request.header("Dagster-Cloud-Api-Token", token.expose()),
+            Some(token) => request.header_secret("Dagster-Cloud-Api-Token", token),
             None => request,
         }
     }
@@ -195,41 +221,18 @@ impl Orchestrator for DagsterPlugin {
             TRACER_NAME,
             OrchestratorOp::ValidateConnection,
             attributes,
-            |span| async move {
-                let destination = self.destination.clone();
-                let request = self.authorized(self.http.post(self.graphql_url.expose()));
-                let response =
-                    match request.json(&serde_json::json!({ "query": "{ version }" })).send().await
-                    {
-                        Ok(response) => response,
-                        Err(e) if e.is_timeout() => {
-                            return Err(DagsterError::TimedOut {
-                                destination,
-                                source: e.without_url(),
-                            });
-                        }
-                        Err(e) => {
-                            return Err(DagsterError::Unreachable {
-                                destination,
-                                source: e.without_url(),
-                            });
-                        }
-                    };
-                let status = response.status().as_u16();
-                span.set_attribute(KeyValue::new(
-                    attr::HTTP_RESPONSE_STATUS_CODE,
-                    i64::from(status),
-                ));
-                if !response.status().is_success() {
-                    return Err(DagsterError::Status { destination, status });
-                }
-                let body = response.json::<serde_json::Value>().await.ok();
-                let version =
-                    body.as_ref().and_then(|b| b.pointer("/data/version")).and_then(|v| v.as_str());
+            |_span| async move {
+                let query = serde_json::json!({ "query": "{ version }" });
+                let request = self.authorized(PeerRequest::post("/graphql").json(&query));
+                let failed = |source| DagsterError::Connection { source };
+                let answer =
+                    self.peer.send(request).await.and_then(PeerAnswer::success).map_err(failed)?;
+                let body = answer.json::<serde_json::Value>().map_err(failed)?;
+                let version = body.pointer("/data/version").and_then(|v| v.as_str());
                 if version.is_some_and(|v| !v.is_empty()) {
                     Ok(())
                 } else {
-                    Err(DagsterError::NotDagster { destination })
+                    Err(DagsterError::NotDagster { destination: self.destination.clone() })
                 }
             },
         )

@@ -13,6 +13,10 @@ pub struct CubeConfig {
     /// The Cube API server (`http://cube.floe.svc:4000`). Only its `host[:port]` is ever
     /// recorded.
     pub server_url: String,
+    /// Allows plain `http` to a host other than loopback when `server_url` carries user
+    /// info (sent as basic auth); without user info plain `http` is always allowed.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
     /// The REST API's base path.
     #[serde(default = "default_api_base_path")]
     pub api_base_path: String,
@@ -108,6 +112,7 @@ pub fn schema() -> serde_json::Value {
         "required": ["server_url", "api_secret", "datasource"],
         "properties": {
             "server_url": { "type": "string", "format": "uri" },
+            "allow_insecure_http": { "type": "boolean", "default": false },
             "api_base_path": { "type": "string", "default": "/cubejs-api" },
             "sql_port": { "type": "integer", "default": 15432 },
             "api_secret": secret_ref,

@@ -1,7 +1,9 @@
 //! Errors of the Cube plugin. Messages name the model, column or server (as `host[:port]`)
 //! and never hold a URL's user info or a secret.
 
+use floe_core::http::PeerError;
 use floe_core::plugin::{PluginError, PluginErrorKind};
+use floe_core::telemetry::SanitizedMessage;
 
 /// A failed Cube operation.
 #[derive(Debug, thiserror::Error)]
@@ -57,22 +59,13 @@ pub enum CubeError {
         #[source]
         source: serde_saphyr::SerializeError,
     },
-    /// The server could not be reached or did not answer in time.
-    #[error("cannot reach the cube server at {destination}")]
-    Transport {
-        /// `host[:port]`.
-        destination: String,
-        /// The transport error, its URL stripped.
+    /// `GET /readyz` got no usable answer: the server could not be reached, did not
+    /// answer in time, redirected, or sent an answer too large or cut short.
+    #[error("cube readiness check (GET /readyz) failed: {source}")]
+    Readyz {
+        /// What the peer-call path saw (names the server as `host[:port]`).
         #[source]
-        source: reqwest::Error,
-    },
-    /// The server did not answer within the configured timeout.
-    #[error("cube server at {destination} did not answer GET /readyz within {seconds} s")]
-    Timeout {
-        /// `host[:port]`.
-        destination: String,
-        /// The configured timeout.
-        seconds: u64,
+        source: PeerError,
     },
     /// Something answered 200 that is not Cube's readiness answer (another service on the
     /// port, a proxy's page).
@@ -83,14 +76,20 @@ pub enum CubeError {
         /// `host[:port]`.
         destination: String,
     },
-    /// The server answered that it is not ready.
-    #[error("cube server at {destination} is not ready: GET /readyz answered {status}")]
+    /// The server answered that it is not ready (any status but 200).
+    #[error("cube server at {destination} is not ready: GET /readyz answered status {status}{}", suffix(.detail))]
     NotReady {
         /// `host[:port]`.
         destination: String,
         /// The HTTP status.
         status: u16,
+        /// The answer's first line, scrubbed of the URL's user info and sanitized.
+        detail: SanitizedMessage,
     },
+}
+
+fn suffix(detail: &SanitizedMessage) -> String {
+    if detail.as_str().is_empty() { String::new() } else { format!(": {detail}") }
 }
 
 impl CubeError {
@@ -103,10 +102,8 @@ impl CubeError {
             | Self::DuplicateMember { .. }
             | Self::Meta { .. }
             | Self::Yaml { .. } => PluginErrorKind::Rejected,
-            Self::Timeout { .. } => PluginErrorKind::Timeout,
-            Self::Transport { .. } | Self::NotReady { .. } | Self::NotCube { .. } => {
-                PluginErrorKind::Unavailable
-            }
+            Self::Readyz { source } => source.kind(),
+            Self::NotReady { .. } | Self::NotCube { .. } => PluginErrorKind::Unavailable,
         }
     }
 }

@@ -19,7 +19,9 @@ mod tenant;
 use std::time::Duration;
 
 use floe_core::KeyValue;
-use floe_core::http::safe_destination;
+use floe_core::http::{
+    Peer, PeerRequest, RetryEvents, RetryPolicy, UrlCredentials, safe_destination, split_user_info,
+};
 use floe_core::plugin::categories::{GeneratedFiles, SemanticLayer};
 use floe_core::plugin::{
     HealthStatus, Lifecycle, Plugin, PluginCategory, PluginError, PluginMetadata, ResolvedConfig,
@@ -57,17 +59,24 @@ pub struct CubePlugin {
     config: CubeConfig,
     /// The server URL without user info, path or query.
     base: Url,
-    http: reqwest::Client,
+    /// `/readyz` goes through floe-core's peer-call path: one time budget, a bounded
+    /// body, no redirect, the answer scrubbed of the user info sent.
+    peer: Peer,
+    /// The server URL's user info, sent as basic auth (for a proxy that asks).
+    credentials: Option<UrlCredentials>,
 }
 
 impl CubePlugin {
     /// Checks `config` and builds the HTTP client; makes no call.
     ///
     /// # Errors
-    /// [`CubeError::Config`] naming the key that is not usable.
+    /// [`CubeError::Config`] naming the key that is not usable; a `server_url` with user
+    /// info must be `https`, plain `http` to loopback, or set `allow_insecure_http`.
     pub fn new(config: CubeConfig) -> Result<Self, CubeError> {
         let invalid = |reason: &str| CubeError::Config { reason: reason.to_owned() };
-        let url = Url::parse(&config.server_url).map_err(|_| invalid("server_url is not a URL"))?;
+        let (url, credentials) =
+            split_user_info(&config.server_url).map_err(|_| invalid("server_url is not a URL"))?;
+        let url = Url::parse(&url).map_err(|_| invalid("server_url is not a URL"))?;
         if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
             return Err(invalid("server_url must be an http:// or https:// URL with a host"));
         }
@@ -75,8 +84,6 @@ impl CubePlugin {
         base.set_query(None);
         base.set_fragment(None);
         base.set_path("/");
-        let _ = base.set_username("");
-        let _ = base.set_password(None);
         if !config.api_base_path.starts_with('/') {
             return Err(invalid("api_base_path must start with /"));
         }
@@ -87,9 +94,23 @@ impl CubePlugin {
         if config.timeout_secs == 0 {
             return Err(invalid("timeout_secs must be at least 1"));
         }
-        let http = floe_core::http::client(Duration::from_secs(config.timeout_secs))
+        // Plain http is refused only when the URL's user info would travel over it.
+        let insecure_ok = config.allow_insecure_http || credentials.is_none();
+        let events = RetryEvents::new(attr::SEMANTIC_RETRY_EVENT, attr::SEMANTIC_ATTEMPT);
+        let peer = Peer::builder(base.as_str(), insecure_ok, events)
+            .map_err(|e| invalid(&format!("server_url: {}", describe_error(&e))))?
+            .timeout(Duration::from_secs(config.timeout_secs))
+            .max_body(READYZ_BODY_LIMIT)
+            .build()
             .map_err(|e| invalid(&describe_error(&e).into_string()))?;
-        Ok(Self { config, base, http })
+        Ok(Self { config, base, peer, credentials })
+    }
+
+    /// Uses `retry` for `/readyz` from now on (tests keep backoffs short).
+    #[must_use]
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.peer.set_retry_policy(retry);
+        self
     }
 
     /// `scheme://host[:port]`, never user info.
@@ -110,52 +131,33 @@ impl CubePlugin {
         safe_destination(self.base.as_str())
     }
 
-    /// `GET /readyz` with the configured URL (user info included, for a proxy that asks):
-    /// ready is 200 with Cube's `{"health":"HEALTH"}`; Cube answers 500 `{"health":"DOWN"}`
-    /// while its default data source does not answer.
+    /// `GET /readyz`, the URL's user info sent as basic auth: ready is 200 with Cube's
+    /// `{"health":"HEALTH"}`; Cube answers 500 `{"health":"DOWN"}` while its default
+    /// data source does not answer.
     async fn readyz(&self) -> Result<(), CubeError> {
         let destination = self.server();
-        let mut url = Url::parse(&self.config.server_url)
-            .map_err(|_| CubeError::Config { reason: "server_url is not a URL".to_owned() })?;
-        url.set_path("/readyz");
-        url.set_query(None);
         let span_attributes = {
             let mut out = provider_attributes();
             out.push(KeyValue::new(attr::SEMANTIC_SERVER, destination.clone()));
             out
         };
-        in_span_async(TRACER_NAME, SemanticOp::HealthCheck, span_attributes, |span| async move {
-            let transport = |source: reqwest::Error| {
-                if source.is_timeout() {
-                    CubeError::Timeout {
-                        destination: destination.clone(),
-                        seconds: self.config.timeout_secs,
-                    }
-                } else {
-                    CubeError::Transport {
-                        destination: destination.clone(),
-                        source: source.without_url(),
-                    }
-                }
-            };
-            let mut response = self.http.get(url).send().await.map_err(transport)?;
-            let status = response.status().as_u16();
-            span.set_attribute(KeyValue::new(attr::HTTP_RESPONSE_STATUS_CODE, i64::from(status)));
-            if status != 200 {
-                return Err(CubeError::NotReady { destination, status });
+        in_span_async(TRACER_NAME, SemanticOp::HealthCheck, span_attributes, |_span| async move {
+            let mut request = PeerRequest::get("/readyz").accept_json();
+            if let Some(credentials) = &self.credentials {
+                request = request.basic(&credentials.user, &credentials.password);
             }
-            // Cube answers `{"health":"HEALTH"}`; read no more than a readiness body needs.
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(transport)? {
-                body.extend_from_slice(&chunk);
-                if body.len() > READYZ_BODY_LIMIT {
-                    break;
-                }
-            }
-            let health =
-                serde_json::from_slice::<serde_json::Value>(&body).ok().and_then(|answer| {
-                    answer.get("health").and_then(|h| h.as_str()).map(str::to_owned)
+            let answer =
+                self.peer.send(request).await.map_err(|source| CubeError::Readyz { source })?;
+            if answer.status() != 200 {
+                return Err(CubeError::NotReady {
+                    destination,
+                    status: answer.status(),
+                    detail: answer.excerpt(),
                 });
+            }
+            let health = serde_json::from_slice::<serde_json::Value>(answer.body()).ok().and_then(
+                |answer| answer.get("health").and_then(|h| h.as_str()).map(str::to_owned),
+            );
             if health.as_deref() == Some("HEALTH") {
                 Ok(())
             } else {
@@ -166,8 +168,9 @@ impl CubePlugin {
     }
 }
 
-/// The most of a `/readyz` answer the check reads (Cube's is 19 bytes).
-const READYZ_BODY_LIMIT: usize = 1024;
+/// The most of a `/readyz` answer the check reads (Cube's is 19 bytes; a proxy's error
+/// page fits): a larger answer is refused without being read past it.
+const READYZ_BODY_LIMIT: usize = 64 << 10;
 
 /// The attributes every span of the plugin starts with.
 fn provider_attributes() -> Vec<KeyValue> {

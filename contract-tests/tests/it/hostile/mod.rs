@@ -42,7 +42,8 @@
 //! An operation excluded from tracing by policy (a telemetry backend's connection check)
 //! sets its span to [`NO_SPAN`]: the case then checks that the capture holds no span at
 //! all, instead of an `Error` span. A peer that does not speak HTTP (SMTP) implements
-//! [`Hostile`] and runs its cases with [`run_cases`] (see `alert_email.rs`). A plugin whose
+//! [`Hostile`] and runs its cases with [`run_cases`] (see `alert_email.rs`, and
+//! `telemetry_jaeger_grpc.rs` with the hostile gRPC peer of `grpc.rs`). A plugin whose
 //! errors come in a third-party transport's own words checks them with [`run_row_saying`]
 //! (see `telemetry_jaeger.rs`).
 
@@ -51,12 +52,16 @@ mod alert_email;
 mod alert_slack;
 mod alert_webhook;
 mod catalog_polaris;
+mod grpc;
 mod identity_keycloak;
 mod lineage_marquez;
+mod orchestrator_dagster;
 mod secrets_infisical;
 mod secrets_k8s;
+mod semantic_cube;
 mod smtp;
 mod telemetry_jaeger;
+mod telemetry_jaeger_grpc;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -140,7 +145,7 @@ pub(crate) fn health(status: HealthStatus) -> Outcome {
 }
 
 /// Words one of which the error of `behaviour` must contain.
-fn expected_words(behaviour: Behaviour) -> Vec<String> {
+pub(crate) fn expected_words(behaviour: Behaviour) -> Vec<String> {
     match behaviour {
         // `PeerError` writes `(401)`; `HttpDeliveryError` writes `with status 401`.
         Behaviour::Echo { status }

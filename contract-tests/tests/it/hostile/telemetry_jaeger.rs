@@ -1,7 +1,7 @@
 //! floe-telemetry-jaeger's connection check against the hostile peer: a TCP connect,
 //! then an OTLP export over HTTP/protobuf of an empty batch carrying the configured secret
-//! header (the planted credential, as an API key). The gRPC transport is not driven here:
-//! the hostile peer speaks HTTP/1.1, and a gRPC client refuses it before any behaviour.
+//! header (the planted credential, as an API key). The gRPC transport has rows of its own
+//! against a hostile gRPC peer (`telemetry_jaeger_grpc.rs`, `grpc.rs`).
 //!
 //! The plugin is excluded from tracing by policy, so each case checks that nothing was
 //! captured but log lines ([`super::NO_SPAN`]), and that the header value is in no log

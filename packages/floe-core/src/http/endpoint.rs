@@ -151,6 +151,73 @@ pub fn parse_base_endpoint(url: &str, allow_insecure_http: bool) -> Result<Url, 
     Ok(parsed)
 }
 
+/// Basic-auth credentials that came in a URL's user info ([`split_user_info`]).
+#[derive(Clone, Debug)]
+pub struct UrlCredentials {
+    /// The user name, percent-decoded.
+    pub user: String,
+    /// The password, percent-decoded (empty when the URL has none).
+    pub password: crate::secret::Secret<String>,
+}
+
+/// `url` without its user info, and that user info as basic-auth credentials (user and
+/// password percent-decoded), for a setting documented to "carry user info": the peer
+/// base then passes [`parse_base_endpoint`], and the credentials go in an
+/// `Authorization: Basic` header that [`crate::http::PeerRequest::basic`] records, so a
+/// peer's echo of them is scrubbed. A URL without user info comes back unchanged.
+///
+/// # Errors
+/// [`EndpointError::Invalid`] when `url` is not a URL (the message never repeats it).
+///
+/// # Examples
+/// ```
+/// use floe_core::http::split_user_info;
+///
+/// let (base, credentials) = split_user_info("https://ops:p%40ss@dagster.example.com/").unwrap();
+/// assert_eq!(base, "https://dagster.example.com/");
+/// let credentials = credentials.unwrap();
+/// assert_eq!((credentials.user.as_str(), credentials.password.expose().as_str()), ("ops", "p@ss"));
+/// assert!(split_user_info("https://dagster.example.com").unwrap().1.is_none());
+/// ```
+pub fn split_user_info(url: &str) -> Result<(String, Option<UrlCredentials>), EndpointError> {
+    let mut parsed = Url::parse(url).map_err(EndpointError::Invalid)?;
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return Ok((url.to_owned(), None));
+    }
+    let credentials = UrlCredentials {
+        user: percent_decoded(parsed.username()),
+        password: crate::secret::Secret::new(percent_decoded(
+            parsed.password().unwrap_or_default(),
+        )),
+    };
+    // Only URLs that cannot have user info refuse these (`mailto:`); the scheme check
+    // that follows refuses those anyway.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
+    Ok((parsed.to_string(), Some(credentials)))
+}
+
+/// `text` with each `%XX` replaced by its byte (invalid UTF-8 replaced).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The longest excerpt of an error answer [`answer_excerpt`] keeps.
 pub const EXCERPT_MAX: usize = 200;
 
@@ -193,4 +260,37 @@ pub(crate) fn excerpt_of(
 ) -> crate::telemetry::SanitizedMessage {
     let line = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default();
     crate::telemetry::sanitize_with_max_len(&clean(line), EXCERPT_MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_user_info;
+
+    #[test]
+    fn user_info_is_taken_out_and_percent_decoded() {
+        let (base, credentials) =
+            split_user_info("http://o%3Aps:p%25w%3Ad%zz@127.0.0.1:3000/dagster").unwrap();
+        assert_eq!(base, "http://127.0.0.1:3000/dagster");
+        let credentials = credentials.unwrap();
+        assert_eq!(credentials.user, "o:ps");
+        // An escape that is not one (`%zz`) is kept as written.
+        assert_eq!(credentials.password.expose(), "p%w:d%zz");
+    }
+
+    #[test]
+    fn a_user_without_password_is_user_info_too() {
+        let (base, credentials) = split_user_info("https://token@h.example.com").unwrap();
+        assert_eq!(base, "https://h.example.com/");
+        let credentials = credentials.unwrap();
+        assert_eq!(
+            (credentials.user.as_str(), credentials.password.expose().as_str()),
+            ("token", "")
+        );
+    }
+
+    #[test]
+    fn text_that_is_not_a_url_is_refused_without_repeating_it() {
+        let error = split_user_info("not a url with FLOETEST-secret").unwrap_err();
+        assert!(!error.to_string().contains("FLOETEST"), "{error}");
+    }
 }

@@ -13,7 +13,8 @@
 //!   no more ([`send_with_retry`], [`answer_excerpt`]).
 //! - [`parse_endpoint`], [`parse_base_endpoint`]: endpoints from config that carry
 //!   credentials are `https`, plain `http` to loopback, or plain `http` with an explicit
-//!   `allow_insecure_http`.
+//!   `allow_insecure_http`. [`split_user_info`] takes the user info out of a setting
+//!   documented to carry it, for [`PeerRequest::basic`].
 //! - [`safe_destination`]: the only form of a URL that reaches a span (`host[:port]`).
 //!
 //! # A credentialed call
@@ -58,8 +59,8 @@ pub use answer::PeerAnswer;
 pub use client::{CaBundleError, ClientError, client, client_with_ca, install_crypto_provider};
 pub use credentials::SentCredentials;
 pub use endpoint::{
-    EXCERPT_MAX, EndpointError, answer_excerpt, is_loopback, parse_base_endpoint, parse_endpoint,
-    safe_destination,
+    EXCERPT_MAX, EndpointError, UrlCredentials, answer_excerpt, is_loopback, parse_base_endpoint,
+    parse_endpoint, safe_destination, split_user_info,
 };
 pub use error::PeerError;
 pub use peer::{DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, Peer, PeerBuilder, RetryEvents};

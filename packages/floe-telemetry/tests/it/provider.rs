@@ -1,5 +1,6 @@
 //! Provider set-up: spans really reach an OTLP/HTTP receiver on loopback, with the
-//! configured resource and headers; disabled telemetry exports nothing.
+//! configured resource and headers; disabled telemetry exports nothing; a huge answer is
+//! read only up to the exporter's limit.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::TcpListener;
@@ -151,4 +152,69 @@ fn the_console_exporter_prints_one_sorted_line_per_span() {
     assert!(line.starts_with("span console.line [ok] "), "{line}");
     assert!(line.contains(&format!("trace={}", capture.trace_id())), "{line}");
     assert!(line.ends_with(" a.key=x b.key=2"), "{line}");
+}
+
+/// A collector that reads one request, answers 200 and then writes 50 MB of body (no
+/// length, until it closes) as fast as the client takes it; sends how many bytes it got
+/// out before the client went away.
+fn huge_answer_collector() -> (String, mpsc::Receiver<usize>) {
+    const HUGE: usize = 50_000_000;
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let endpoint = format!("http://{}", listener.local_addr().expect("address"));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else { return };
+        stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        stream.set_write_timeout(Some(Duration::from_secs(10))).ok();
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).ok();
+        let head =
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\nconnection: close\r\n\r\n";
+        let _ = stream.write_all(head);
+        let chunk = vec![0x0a_u8; 1 << 20];
+        let mut written = 0;
+        while written < HUGE && stream.write_all(&chunk).is_ok() {
+            written += chunk.len();
+        }
+        let _ = tx.send(written);
+    });
+    (endpoint, rx)
+}
+
+#[test]
+fn the_batch_exporter_reads_a_huge_collector_answer_only_up_to_its_limit() {
+    let (endpoint, written) = huge_answer_collector();
+    let config = TelemetryConfig {
+        exporter: ExporterConfig::Otlp(OtlpConfig {
+            protocol: OtlpProtocol::HttpProtobuf,
+            endpoint,
+            timeout_ms: 5000,
+            ..OtlpConfig::default()
+        }),
+        ..TelemetryConfig::default()
+    };
+    let factory = leaked_factory();
+    let guard = init_telemetry_in(factory, &config).unwrap();
+    factory.tracer("floe.x").start("x.y").end();
+
+    let shut = guard.shutdown();
+
+    let written = written.recv_timeout(Duration::from_secs(10)).expect("the collector answered");
+    // opentelemetry-http reads at most 4 MiB of an answer and then drops the connection;
+    // what the collector got out beyond that sits in the loopback socket buffers. Read to
+    // the end, it would be all 50 MB.
+    assert!(written < 25_000_000, "the exporter read {written} bytes of the answer");
+    let message = shut.expect_err("the export of an oversized answer fails");
+    assert!(message.contains("exceeded maximum allowed 4 MiB"), "{message}");
 }

@@ -3,10 +3,13 @@
 
 use axum::Router;
 use axum::routing::post;
+use base64::Engine as _;
 use floe_core::SpanKind;
+use floe_core::http::PeerError;
 use floe_core::plugin::Lifecycle as _;
 use floe_core::plugin::Plugin as _;
 use floe_core::plugin::categories::Orchestrator as _;
+use floe_core::plugin::{PluginCategory, ResolvedConfig, find};
 use floe_core::telemetry::attr;
 use floe_orchestrator_dagster::{DagsterError, DagsterPlugin};
 use floe_otel_testkit::fixtures::planted_secret;
@@ -112,7 +115,7 @@ async fn an_unreachable_webserver_is_an_error_span_and_the_token_leaks_nowhere()
         &plugin.generated_config().expect("config").to_string(),
         &secret,
     );
-    capture.assert_one(check_span().error_containing("cannot reach 127.0.0.1"));
+    capture.assert_one(check_span().error_containing("cannot connect to 127.0.0.1"));
     capture.assert_no_secret(&secret);
     capture.assert_conforms();
     for line in capture.logs() {
@@ -177,26 +180,78 @@ async fn a_webserver_answering_an_error_status_or_too_slowly_is_an_error_span() 
 
     assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
     assert!(
-        matches!(status, floe_orchestrator_dagster::DagsterError::Status { status: 503, .. }),
+        matches!(
+            status,
+            DagsterError::Connection { source: PeerError::Failed { status: 503, .. } }
+        ),
         "{status:?}"
     );
     assert!(
-        matches!(timed_out, floe_orchestrator_dagster::DagsterError::TimedOut { .. }),
+        matches!(timed_out, DagsterError::Connection { source: PeerError::TimedOut { .. } }),
         "{timed_out:?}"
     );
     capture.assert_one(
         check_span()
-            .error_containing("answered the GraphQL query with status 503")
+            .error_containing("failed to answer (503): maintenance")
             .exception("DagsterError")
             .attr(attr::HTTP_RESPONSE_STATUS_CODE, 503_i64),
     );
     capture.assert_one(
         check_span()
-            .error_containing("did not answer in time")
+            .error_containing("did not answer within 1s")
             .exception("DagsterError")
             .no_attr(attr::HTTP_RESPONSE_STATUS_CODE),
     );
     capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn the_webserver_urls_user_info_goes_as_basic_auth_never_in_the_url() {
+    let secret = planted_secret();
+    let server = LoopbackServer::start(Router::new().route(
+        "/graphql",
+        post(|| async { axum::Json(json!({ "data": { "version": "1.13.27" } })) }),
+    ));
+    let url = server.url("").replace("http://", &format!("http://ops:{secret}@"));
+    let mut config = floe_orchestrator_dagster::DagsterConfig::new(url, "/srv/dbt");
+    config.api_token = Some(secret.clone().into());
+    let capture = Capture::start();
+
+    let plugin = DagsterPlugin::new(config).expect("valid");
+    plugin.validate_connection().await.expect("the webserver answers");
+
+    let request = &server.requests()[0];
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("ops:{secret}"));
+    assert_eq!(request.header("authorization"), Some(format!("Basic {basic}").as_str()));
+    assert_eq!(request.header("dagster-cloud-api-token"), Some(secret.as_str()));
+    assert_eq!(request.path, "/graphql");
+    capture.assert_one(check_span().ok());
+    capture.assert_no_secret(&secret);
+    let generated = plugin.generated_config().expect("config").to_string();
+    assert_text_clean("the generated config", &generated, &secret);
+}
+
+#[test]
+fn user_info_over_plain_http_to_another_host_is_refused_naming_webserver_url() {
+    let secret = planted_secret();
+    let refused = |url: String| {
+        let value = json!({
+            "webserver_url": url,
+            "dbt": { "project_dir": "/srv/dbt", "profiles_dir": "/srv/dbt" },
+        });
+        let resolved = ResolvedConfig::literal("plugins.orchestrator.config", value);
+        let descriptor = find(PluginCategory::Orchestrator, "dagster").expect("registered");
+        (descriptor.construct)(&resolved).map(|_| ()).unwrap_err()
+    };
+
+    let error = refused(format!("http://ops:{secret}@dagster.floe.svc:3000"));
+    let query = refused(format!("https://dagster.floe.svc/?token={secret}"));
+
+    for error in [error.to_string(), query.to_string()] {
+        assert!(error.contains("plugins.orchestrator.config.webserver_url"), "{error}");
+        assert_text_clean("the config error", &error, &secret);
+    }
+    assert!(error.to_string().contains("allow_insecure_http"), "{error}");
 }
 
 #[tokio::test]

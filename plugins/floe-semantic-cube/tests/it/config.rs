@@ -60,3 +60,23 @@ fn unusable_values_are_refused_without_showing_credentials() {
         assert_text_clean("config error", &error.to_string(), &password);
     }
 }
+
+#[test]
+fn user_info_over_plain_http_to_another_host_needs_allow_insecure_http() {
+    let password = planted_secret();
+    let with_user_info = format!("http://floe:{password}@cube.floe.svc:4000");
+    let build = |url: &str, allow: bool| {
+        let mut config = peer::config(url);
+        config["allow_insecure_http"] = json!(allow);
+        CubePlugin::new(serde_json::from_value::<CubeConfig>(config).unwrap())
+    };
+
+    let error = build(&with_user_info, false).unwrap_err();
+
+    let text = error.to_string();
+    assert!(text.contains("server_url") && text.contains("allow_insecure_http"), "{text}");
+    assert_text_clean("config error", &format!("{text} {error:?}"), &password);
+    build(&with_user_info, true).expect("allowed explicitly");
+    build("http://cube.floe.svc:4000", false).expect("no credential travels: plain http is fine");
+    build(&format!("https://floe:{password}@cube.floe.svc"), false).expect("https carries it");
+}

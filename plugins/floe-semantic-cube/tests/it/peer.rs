@@ -121,6 +121,15 @@ impl CubeServer {
     pub(crate) fn paths(&self) -> Vec<String> {
         self.server.requests().into_iter().map(|r| r.path).collect()
     }
+
+    /// The `Authorization` header of each request so far.
+    pub(crate) fn authorization(&self) -> Vec<Option<String>> {
+        self.server
+            .requests()
+            .iter()
+            .map(|r| r.header("authorization").map(str::to_owned))
+            .collect()
+    }
 }
 
 /// A plugin config for a server at `server_url`.

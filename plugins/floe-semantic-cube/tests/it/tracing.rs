@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
+use base64::Engine as _;
+use floe_core::http::PeerError;
 use floe_core::plugin::categories::SemanticLayer as _;
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::telemetry::{SpanKind, attr};
@@ -50,6 +52,13 @@ async fn a_ready_server_ends_the_health_span_ok_with_its_address_only() {
 
     assert_eq!(status, HealthStatus::Healthy);
     assert_eq!(server.paths(), ["/readyz", "/readyz"]);
+    let basic = format!("floe:{password}");
+    let basic = base64::engine::general_purpose::STANDARD.encode(basic);
+    assert_eq!(
+        server.authorization(),
+        vec![Some(format!("Basic {basic}")); 2],
+        "user info as basic auth"
+    );
     capture.assert_count(
         health_span(&server.host_port()).ok().attr(attr::HTTP_RESPONSE_STATUS_CODE, 200_i64),
         2,
@@ -68,8 +77,10 @@ async fn a_server_whose_data_source_is_down_is_an_error_span_and_an_unhealthy_st
     let error = plugin.health().await.unwrap_err();
     let status = plugin.health_check().await;
 
-    let expected =
-        format!("cube server at {} is not ready: GET /readyz answered 500", server.host_port());
+    let expected = format!(
+        "cube server at {} is not ready: GET /readyz answered status 500: {{\"health\":\"DOWN\"}}",
+        server.host_port()
+    );
     assert!(matches!(error, CubeError::NotReady { status: 500, .. }), "{error:?}");
     assert_eq!(error.to_string(), expected);
     assert_eq!(status, HealthStatus::Unhealthy { reason: expected.clone() });
@@ -92,12 +103,16 @@ async fn a_refused_connection_is_an_error_span_naming_host_and_port() {
 
     let error = plugin(&format!("http://floe:{password}@{addr}/")).health().await.unwrap_err();
 
-    assert!(matches!(error, CubeError::Transport { .. }), "{error:?}");
-    assert_eq!(error.to_string(), format!("cannot reach the cube server at {addr}"));
+    assert!(
+        matches!(error, CubeError::Readyz { source: PeerError::Unreachable { .. } }),
+        "{error:?}"
+    );
+    let expected = format!("cube readiness check (GET /readyz) failed: cannot connect to {addr}");
+    assert_eq!(error.to_string(), expected);
     capture.assert_one(
         health_span(&addr.to_string())
             .no_attr(attr::HTTP_RESPONSE_STATUS_CODE)
-            .error_containing(format!("cannot reach the cube server at {addr}"))
+            .error_containing(expected)
             .exception("CubeError"),
     );
     capture.spans().assert_conforms();
@@ -116,8 +131,10 @@ async fn a_server_slower_than_the_timeout_is_an_error_span_within_the_timeout() 
 
     let status = plugin.health_check().await;
 
-    let expected =
-        format!("cube server at {} did not answer GET /readyz within 1 s", server.host_port());
+    let expected = format!(
+        "cube readiness check (GET /readyz) failed: {} did not answer within 1s",
+        server.host_port()
+    );
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
     assert_eq!(status, HealthStatus::Unhealthy { reason: expected.clone() });
     capture.assert_one(
