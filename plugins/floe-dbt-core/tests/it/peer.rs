@@ -51,14 +51,7 @@ pub(crate) const YML_TARGET: &str = "build/dbt-artifacts";
 
 /// Settings for a project whose `dbt_project.yml` sets `target-path: build/dbt-artifacts`.
 pub(crate) fn yml_target_settings(project: &DbtProject) -> DbtSettings {
-    let file = project.path().join("dbt_project.yml");
-    let text = std::fs::read_to_string(&file).expect("reading dbt_project.yml");
-    assert!(text.contains("target-path: target\n"), "the example project sets target-path");
-    std::fs::write(
-        &file,
-        text.replace("target-path: target\n", &format!("target-path: {YML_TARGET}\n")),
-    )
-    .expect("writing dbt_project.yml");
+    project.set_target_path(YML_TARGET).expect("setting target-path in dbt_project.yml");
     let mut settings = settings(project);
     settings.env.insert("FLOE_DUCKDB_PATH".to_owned(), Secret::new(database(project)));
     settings
