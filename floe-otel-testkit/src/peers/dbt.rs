@@ -34,6 +34,13 @@ pub const EPHEMERAL_MODEL: &str = "{{ config(materialized='ephemeral') }}\nselec
 pub const ERRORING_TEST: &str =
     "select probe.id from {{ ref('probe') }} as probe join no_such_table_anywhere using (id)\n";
 
+/// A project override of dbt's preview macro (`get_limit_sql`, which dbt dispatches to the
+/// root project first) whose previews hold no row: `dbt show` succeeds with an empty
+/// preview.
+pub const EMPTY_PREVIEW_MACRO: &str = "{% macro duckdb__get_limit_sql(sql, limit) %}\n\
+    select * from ({{ sql }}) as previewed where false\n\
+    {% endmacro %}\n";
+
 /// What the Jinja library of [`DbtProject::add_printing_lint_library`] prints when
 /// SQLFluff imports it.
 pub const LINT_LIBRARY_OUTPUT: &str = "loading the project's jinja helpers";
@@ -92,6 +99,14 @@ impl DbtProject {
     /// When the file cannot be written.
     pub fn write_singular_test(&self, name: &str, sql: &str) -> Result<(), PeerError> {
         self.write_file(&format!("tests/{name}.sql"), sql)
+    }
+
+    /// Writes `macros/<name>.sql`.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write_macro(&self, name: &str, sql: &str) -> Result<(), PeerError> {
+        self.write_file(&format!("macros/{name}.sql"), sql)
     }
 
     /// Points SQLFluff's Jinja templater at a library (`[sqlfluff:templater:jinja]
