@@ -4,7 +4,7 @@
 //! starts, the others on a command that selects nothing). The assertions stay in each
 //! plugin's tests.
 
-use super::{DbtProject, PeerError};
+use super::{DbtProject, PeerError, cache_dir};
 
 /// The environment that keeps dbt-core from writing its JSON artifacts (`--no-write-json`,
 /// variable `DBT_WRITE_JSON`): a command that succeeds leaves no `run_results.json`.
@@ -13,6 +13,21 @@ pub const NO_JSON_ARTIFACTS: (&str, &str) = ("DBT_WRITE_JSON", "false");
 /// The environment that silences every dbt-core log event (`--log-level none`, variable
 /// `DBT_LOG_LEVEL`): `dbt show` succeeds and prints no preview.
 pub const NO_LOG_EVENTS: (&str, &str) = ("DBT_LOG_LEVEL", "none");
+
+/// The environment that has the Python of dbt-core (and of the Fusion stand-in) keep the
+/// bytecode it compiles in the peer cache (`<cache>/python-bytecode`, Python's
+/// `PYTHONPYCACHEPREFIX`) instead of compiling dbt-core, its adapter and their
+/// dependencies again on every start: most of a short dbt command's CPU time when the
+/// virtualenv holds no bytecode. `PYTHONDONTWRITEBYTECODE` is emptied, which Python reads
+/// as unset (an environment that sets it would keep the cache from filling). The
+/// virtualenv itself is never written; dbt behaves the same either way.
+pub fn python_bytecode_cache() -> [(&'static str, String); 2] {
+    let prefix = cache_dir().join("python-bytecode");
+    [
+        ("PYTHONPYCACHEPREFIX", prefix.display().to_string()),
+        ("PYTHONDONTWRITEBYTECODE", String::new()),
+    ]
+}
 
 /// A `--select` no node of the example project matches: dbt parses the project, runs
 /// nothing, and succeeds.

@@ -4,6 +4,7 @@
 
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
+use floe_otel_testkit::peers::dbt::python_bytecode_cache;
 use floe_otel_testkit::peers::{DbtProject, venv};
 
 /// Settings that run the copied project with the virtualenv's dbt, target `dev`.
@@ -13,6 +14,9 @@ pub(crate) fn settings(project: &DbtProject) -> DbtSettings {
     settings.target = Some("dev".to_owned());
     settings.venv = Some(venv().expect("scripts/setup installs dbt-core into the test virtualenv"));
     settings.timeout_secs = 300;
+    for (name, value) in python_bytecode_cache() {
+        settings.env.insert(name.to_owned(), Secret::new(value));
+    }
     settings
 }
 

@@ -16,6 +16,7 @@ fn dbtf(project: &DbtProject, args: &[&str]) -> Output {
     Command::new(peer::documented_fusion(project))
         .args(args)
         .current_dir(project.path())
+        .envs(floe_otel_testkit::peers::dbt::python_bytecode_cache())
         .output()
         .expect("running the stand-in")
 }
