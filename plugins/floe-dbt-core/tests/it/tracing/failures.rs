@@ -1,8 +1,9 @@
 //! How a `dbt.run_command` fails when no node result explains it: a directory that is no
 //! dbt project, a target path floe cannot work out (both refused before dbt starts),
-//! dbt-core writing no results or results nobody can read, and a SQLFluff report polluted
-//! by the project's Jinja library. Each runs the real dbt-core or SQLFluff on a copy of the
-//! example project, with a planted password in the environment handed to them.
+//! dbt-core writing no results, or succeeding beside results nobody can read, and a
+//! SQLFluff report polluted by the project's Jinja library. Each runs the real dbt-core or
+//! SQLFluff on a copy of the example project, with a planted password in the environment
+//! handed to them.
 
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
 use floe_core::secret::Secret;
@@ -117,11 +118,13 @@ async fn a_run_results_json_nobody_can_read_is_an_unusable_artifact() {
     let project = DbtProject::copy().unwrap();
     project.block_run_results("target").unwrap();
     let secret = planted_secret();
+    // dbt succeeds without writing results; what is in their place cannot be read.
+    let mut settings = settings(&project, &secret);
+    let (name, value) = NO_JSON_ARTIFACTS;
+    settings.env.insert(name.to_owned(), Secret::new(value.to_owned()));
     let capture = Capture::start();
-    let err = DbtCorePlugin::new(settings(&project, &secret))
-        .execute(DbtCommand::Compile, &nothing())
-        .await
-        .unwrap_err();
+    let err =
+        DbtCorePlugin::new(settings).execute(DbtCommand::Compile, &nothing()).await.unwrap_err();
     assert!(matches!(err, DbtCoreError::Dbt(DbtError::Artifact { .. })), "{err:?}");
     let text = describe_error(&err).into_string();
     assert!(

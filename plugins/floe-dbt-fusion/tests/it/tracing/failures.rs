@@ -1,8 +1,8 @@
 //! How the Fusion runner's commands fail, on either engine: a directory that is no dbt
 //! project and a target path floe cannot work out (refused before any CLI starts), a
-//! dbt-core that cannot start or writes no results, results nobody can read, a model the
-//! database refuses, and SQLFluff finding violations or printing something that is not its
-//! report. The Fusion path runs the documented-contract CLI, the fallback the real
+//! dbt-core that cannot start or writes no results, results nobody can read (which never
+//! hide the CLI's own refusal), a model the database refuses, and SQLFluff finding
+//! violations or printing something that is not its report. The Fusion path runs the documented-contract CLI, the fallback the real
 //! dbt-core, lint the real SQLFluff, each with a planted password in their environment.
 
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
@@ -127,7 +127,7 @@ async fn a_fallback_run_told_not_to_write_json_is_missing_its_results() {
 }
 
 #[tokio::test]
-async fn results_nobody_can_read_after_fusion_refused_the_project_are_an_unusable_artifact() {
+async fn a_refused_project_is_reported_as_refused_not_as_the_results_left_unreadable() {
     let project = DbtProject::copy().unwrap();
     // The documented CLI refuses this at once (InvalidConfig dbt1005) and writes nothing;
     // Fusion's target path stays `target`, where run_results.json is a directory.
@@ -137,18 +137,42 @@ async fn results_nobody_can_read_after_fusion_refused_the_project_are_an_unusabl
     let plugin = DbtFusionPlugin::new(with_secret(peer::fusion_config(&project), &secret));
     let capture = Capture::start();
     let err = plugin.execute(DbtCommand::Seed, &DbtOptions::default()).await.unwrap_err();
+    assert!(matches!(err, DbtFusionError::Dbt(DbtError::Failed { result: None, .. })), "{err:?}");
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .scope(TRACER_NAME)
+            .error_containing("'target-path' cannot be specified in dbt_project.yml")
+            .attr(attr::DBT_ENGINE, "fusion"),
+    );
+    capture.assert_no_secret(&secret);
+}
+
+#[tokio::test]
+async fn results_nobody_can_read_beside_a_successful_fallback_are_an_unusable_artifact() {
+    let project = DbtProject::copy().unwrap();
+    project.block_run_results("target").unwrap();
+    let secret = planted_secret();
+    let mut config = with_secret(peer::fallback_config(&project), &secret);
+    let (name, value) = NO_JSON_ARTIFACTS;
+    config.dbt.env.insert(name.to_owned(), Secret::new(value.to_owned()));
+    let capture = Capture::start();
+    let err = DbtFusionPlugin::new(config)
+        .execute(DbtCommand::Compile, &only(SELECTS_NOTHING))
+        .await
+        .unwrap_err();
     assert!(matches!(err, DbtFusionError::Dbt(DbtError::Artifact { .. })), "{err:?}");
     let text = describe_error(&err).into_string();
     assert!(
-        text.starts_with("dbt seed: unusable artifact: cannot read run_results.json"),
+        text.starts_with("dbt compile: unusable artifact: cannot read run_results.json"),
         "{text}"
     );
     capture.assert_one(
         expect::span("dbt.run_command")
             .root()
             .scope(TRACER_NAME)
-            .error_containing("dbt seed: unusable artifact")
-            .attr(attr::DBT_ENGINE, "fusion")
+            .error_containing("dbt compile: unusable artifact")
+            .attr(attr::DBT_FALLBACK, true)
             .without_text(project.path().to_string_lossy()),
     );
     capture.assert_no_secret(&secret);

@@ -132,7 +132,8 @@ async fn a_run_results_json_nobody_can_read_is_an_unusable_artifact() {
     let project = probe_project();
     project.block_run_results("target").unwrap();
     let secret = planted_secret();
-    let (result, spans) = run_probe(config(&project, &secret, &[])).await;
+    // dbt succeeds without writing results; what is in their place cannot be read.
+    let (result, spans) = run_probe(config(&project, &secret, &[NO_JSON_ARTIFACTS])).await;
     let err = result.unwrap_err();
     assert!(matches!(err, QualityDbtError::Dbt(DbtError::Artifact { .. })), "{err:?}");
     spans.assert_one(
