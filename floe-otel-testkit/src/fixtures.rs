@@ -67,3 +67,50 @@ pub fn contract_violation() -> floe_core::plugin::categories::ContractViolation 
         )]),
     }
 }
+
+/// `floe compile` of `manifest` (the YAML text) in process, as a plugin's configuration
+/// tests need it: the plugins linked into the test binary, no artifacts written, and `env`
+/// as the whole environment (`("FLOE_SECRET_DB", "…")` for `${secret:db}`, or any
+/// `${env:…}` name). The manifest is written to a fresh directory that is removed after.
+///
+/// # Errors
+/// The compile error, for tests that assert the message names the manifest key.
+///
+/// # Panics
+/// When the temporary directory cannot be written.
+///
+/// ```
+/// let error = floe_otel_testkit::fixtures::compile_manifest(
+///     "api_version: floe/v1\nplatform: { name: p, namespace: n }\nplugins:\n  nope: {}\n",
+///     &[],
+/// )
+/// .unwrap_err();
+/// assert!(error.to_string().contains("nope"), "{error}");
+/// ```
+#[cfg(feature = "floe")]
+pub fn compile_manifest(
+    manifest: &str,
+    env: &[(&str, &str)],
+) -> Result<floe_core::compile::CompileOutcome, floe_core::compile::CompileError> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "floe-testkit-compile-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("creating a scratch directory for the manifest");
+    let path = dir.join("manifest.yaml");
+    std::fs::write(&path, manifest).expect("writing the manifest");
+    let lookup =
+        |name: &str| env.iter().find(|(key, _)| *key == name).map(|(_, v)| (*v).to_owned());
+    let registry = floe_core::plugin::registered();
+    let outcome = floe_core::compile::compile(&floe_core::compile::CompileRequest {
+        manifest: &path,
+        output: None,
+        registry: &registry,
+        env: &lookup,
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    outcome
+}

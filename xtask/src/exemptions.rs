@@ -390,6 +390,68 @@ pub(crate) const FAULT_EXEMPTIONS: &[FaultExemption] = &[
              catches the fault on the plugin)",
     },
     FaultExemption {
+        package: "floe-alert-slack",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: an incoming webhook cannot be probed without \
+             posting, so its health check is the config check, whose refusal fails the \
+             alert.validate_config span; a rejected delivery is an Err that fails alert.send",
+    },
+    FaultExemption {
+        package: "floe-alert-webhook",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: its health check is the config check, whose \
+             refusal fails the alert.validate_config span; a rejected delivery is an Err that \
+             fails alert.send",
+    },
+    FaultExemption {
+        package: "floe-compute-duckdb",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: its health check is validate_connection, whose \
+             Err fails the compute.validate_connection span through end_with",
+    },
+    FaultExemption {
+        package: "floe-ingestion-dlt",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: the health check's failed import is an Err of \
+             in_span_async, and a failed load or write is an Err of its operation",
+    },
+    FaultExemption {
+        package: "floe-network-security-k8s",
+        fault: "drop-soft-failure",
+        reason: "a generator: a refused rule is an Err of the generation, nothing is soft-failed",
+    },
+    FaultExemption {
+        package: "floe-network-security-k8s",
+        fault: "sanitizer-bypass",
+        reason: "a generator with no peer and no credential: its spans carry only refusals of \
+             its own configuration (keys, CIDR blocks), text the sanitizer leaves unchanged",
+    },
+    FaultExemption {
+        package: "floe-orchestrator-dagster",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: its health check is validate_connection, whose \
+             Err fails the orchestrator.validate_connection span, and a failed run is an Err \
+             of orchestrator.materialize",
+    },
+    FaultExemption {
+        package: "floe-rbac-k8s",
+        fault: "drop-soft-failure",
+        reason: "a generator: a refused rule is an Err of the generation, nothing is soft-failed",
+    },
+    FaultExemption {
+        package: "floe-rbac-k8s",
+        fault: "sanitizer-bypass",
+        reason: "a generator with no peer and no credential: its spans carry only refusals of \
+             its own configuration (rules, verbs, resources), text the sanitizer leaves \
+             unchanged",
+    },
+    FaultExemption {
+        package: "floe-semantic-cube",
+        fault: "drop-soft-failure",
+        reason: "the plugin has no soft failure: its health check is readyz, whose Err fails the \
+             semantic.health_check span, and the generators fail through Errs",
+    },
+    FaultExemption {
         package: "floe-lineage-marquez",
         fault: "drop-soft-failure",
         reason: "the plugin has no soft failure: an unhealthy Marquez is the connection check's \

@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: workspace tasks. This file only dispatches.
 
 mod audit_coverage;
+mod cargo_cmd;
 mod codegen;
 mod exemptions;
 mod facts;

@@ -37,6 +37,9 @@ use serde::{Deserialize, Serialize};
 use crate::exemptions::operation_exemption;
 use crate::registry::{self, Registry};
 
+/// How many undeclared span names the text report shows per tracer.
+const UNDECLARED_SHOWN: usize = 5;
+
 #[cfg(test)]
 mod tests;
 
@@ -365,9 +368,22 @@ pub(crate) fn render(report: &Report, dir: &Path) -> String {
             let _ = writeln!(text, "  {line}");
         }
     }
+    // Undeclared spans, per tracer: the testkit's own tests name spans freely (its stress
+    // test alone names 64), so a tracer lists its first few names and a count.
+    let mut by_tracer: std::collections::BTreeMap<&str, Vec<&str>> =
+        std::collections::BTreeMap::new();
     for u in &report.undeclared {
-        let _ =
-            writeln!(text, "note: undeclared span {} of tracer {} (not counted)", u.span, u.tracer);
+        by_tracer.entry(u.tracer.as_str()).or_default().push(u.span.as_str());
+    }
+    for (tracer, spans) in by_tracer {
+        let shown = spans.iter().take(UNDECLARED_SHOWN).copied().collect::<Vec<_>>().join(", ");
+        let more = spans.len().saturating_sub(UNDECLARED_SHOWN);
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        let _ = writeln!(
+            text,
+            "note: {} undeclared spans of tracer {tracer} (not counted): {shown}{more}",
+            spans.len()
+        );
     }
     if !report.missing_events.is_empty() {
         let _ =

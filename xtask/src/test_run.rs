@@ -26,7 +26,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -217,8 +217,7 @@ fn run_job(context: &Context<'_>, job: &Job, worker: usize) -> Result<Outcome> {
             command
         }
         Job::Doc => {
-            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-            let mut command = Command::new(cargo);
+            let mut command = crate::cargo_cmd::cargo();
             command
                 .args(["test", "--workspace", "--doc"])
                 .current_dir(context.root)

@@ -85,7 +85,6 @@ impl Built {
 /// Builds every test binary of the workspace (`cargo test --workspace --no-run`) and
 /// returns them; `task` names the caller in the progress line.
 pub(crate) fn build(root: &Path, task: &str) -> Result<Built> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let metadata = MetadataCommand::new()
         .current_dir(root)
         .no_deps()
@@ -94,7 +93,7 @@ pub(crate) fn build(root: &Path, task: &str) -> Result<Built> {
     let packages: BTreeMap<&PackageId, &cargo_metadata::Package> =
         metadata.packages.iter().map(|p| (&p.id, p)).collect();
     eprintln!("{task}: cargo test --workspace --no-run");
-    let mut child = Command::new(cargo)
+    let mut child = crate::cargo_cmd::cargo()
         .args(["test", "--workspace", "--no-run", "--message-format=json-render-diagnostics"])
         .current_dir(root)
         .stdout(Stdio::piped())

@@ -1,8 +1,10 @@
 //! `TracerFactory`: one cached tracer per instrumentation name, a no-op tracer when
 //! telemetry is off.
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, PoisonError, RwLock};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::TracerProvider as _;
@@ -18,9 +20,9 @@ pub type FloeTracer = SdkTracer;
 /// [`TracerFactory::install`] switches every later call to a real provider and drops
 /// tracers cached for the previous one, so a tracer is never bound to a stale provider.
 ///
-/// Plugins do not hold tracers across calls; they ask for one per operation (a read lock
-/// and a clone of an `Arc`), which is what lets a test harness install its provider after
-/// a plugin was built.
+/// Plugins do not hold tracers across calls; they ask for one per operation (a lookup in
+/// a per-thread cache, else a read lock, and a clone of an `Arc`), which is what lets a
+/// test harness install its provider after a plugin was built.
 ///
 /// # Examples
 /// ```
@@ -34,6 +36,48 @@ pub type FloeTracer = SdkTracer;
 #[derive(Debug)]
 pub struct TracerFactory {
     state: RwLock<State>,
+    /// This factory, among every factory of the process (the key of the per-thread cache).
+    id: u64,
+    /// Bumped by every `install` and `disable`, under the state's write lock: a tracer a
+    /// thread cached under an older generation is never handed out again.
+    generation: AtomicU64,
+}
+
+/// The ids of factories.
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+/// Per-thread tracers a factory handed out recently: `(factory id, generation, name)`.
+/// The lookup every span start makes is then a scan of a few entries, not a read lock and
+/// a `String`-keyed hash of the shared map (measured by the `span_floor` bench).
+struct Cached {
+    factory: u64,
+    generation: u64,
+    name: Box<str>,
+    tracer: FloeTracer,
+}
+
+/// Tracer names, each kept once for the life of the process.
+static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Mutex::default);
+
+/// `name` as a `&'static str`. An instrumentation scope named by a borrowed string clones
+/// without allocating, and the SDK clones the scope into every span it starts; an owned
+/// name cost each span two allocations that a tracer named by a literal does not pay.
+/// Bounded by the distinct tracer names a process uses (one per plugin in production).
+fn interned(name: &str) -> &'static str {
+    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.into());
+    names.insert(leaked);
+    leaked
+}
+
+/// At most this many tracers per thread (a process has one per plugin; tests make more).
+const THREAD_CACHE: usize = 32;
+
+thread_local! {
+    static TRACERS: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
 }
 
 #[derive(Debug)]
@@ -64,6 +108,8 @@ impl TracerFactory {
                 enabled: false,
                 tracers: HashMap::new(),
             }),
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            generation: AtomicU64::new(0),
         }
     }
 
@@ -74,6 +120,36 @@ impl TracerFactory {
 
     /// The tracer for `name`, created on first use and cached.
     pub fn tracer(&self, name: &str) -> FloeTracer {
+        // Read before the shared map: a tracer cached under this generation was current
+        // when it was read, and an install after this load only makes it look stale.
+        let generation = self.generation.load(Ordering::Acquire);
+        let hit = TRACERS.with_borrow(|cached| {
+            cached
+                .iter()
+                .find(|c| c.factory == self.id && c.generation == generation && *c.name == *name)
+                .map(|c| c.tracer.clone())
+        });
+        if let Some(tracer) = hit {
+            return tracer;
+        }
+        let tracer = self.shared_tracer(name);
+        TRACERS.with_borrow_mut(|cached| {
+            cached.retain(|c| !(c.factory == self.id && *c.name == *name));
+            if cached.len() >= THREAD_CACHE {
+                cached.remove(0);
+            }
+            cached.push(Cached {
+                factory: self.id,
+                generation,
+                name: name.into(),
+                tracer: tracer.clone(),
+            });
+        });
+        tracer
+    }
+
+    /// The tracer for `name` from the shared map, created on first use.
+    fn shared_tracer(&self, name: &str) -> FloeTracer {
         {
             let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(tracer) = state.tracers.get(name) {
@@ -85,7 +161,7 @@ impl TracerFactory {
         tracers
             .entry(name.to_owned())
             .or_insert_with(|| {
-                provider.tracer_with_scope(InstrumentationScope::builder(name.to_owned()).build())
+                provider.tracer_with_scope(InstrumentationScope::builder(interned(name)).build())
             })
             .clone()
     }
@@ -104,11 +180,13 @@ impl TracerFactory {
     pub fn install(&self, provider: SdkTracerProvider) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         *state = State { provider, enabled: true, tracers: HashMap::new() };
+        self.generation.fetch_add(1, Ordering::Release);
     }
 
     /// Goes back to no-op tracers.
     pub fn disable(&self) {
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         *state = State { provider: NOOP_PROVIDER.clone(), enabled: false, tracers: HashMap::new() };
+        self.generation.fetch_add(1, Ordering::Release);
     }
 }

@@ -1689,7 +1689,7 @@ pub(super) static SPANS: &[SpanDef] = &[
         name: "catalog.health_check",
         kind: SpanKind::Client,
         brief: "Checking the catalog answers; unhealthy ends as an error.",
-        tracers: &["floe.iceberg", "floe.catalog.polaris"],
+        tracers: &["floe.catalog.polaris"],
         attributes: &[
             ("catalog.name", Requirement::Recommended),
             ("catalog.uri", Requirement::Recommended),

@@ -9,8 +9,8 @@
 use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
 use opentelemetry::{Context, KeyValue};
@@ -59,12 +59,22 @@ pub struct DomainSpan {
 /// A handle to add attributes and events to an open span, or to mark it failed without
 /// failing the call (a rejected delivery, an unhealthy peer). Cheap to clone and `Send`,
 /// so it can move into async work.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SpanRecorder {
     cx: Context,
-    soft_failed: Arc<AtomicBool>,
+    /// Whether the span was marked soft-failed, shared by every clone. Allocated when the
+    /// recorder is first cloned or soft-failed, not for every span: most spans are never
+    /// shared, and the allocation was a tenth of a span start's cost.
+    soft_failed: OnceLock<Arc<AtomicBool>>,
     /// The injected fault, read once when the span started (`fault-injection` only).
     fault: Option<Fault>,
+}
+
+impl Clone for SpanRecorder {
+    fn clone(&self) -> Self {
+        let shared = Arc::clone(self.soft_failed.get_or_init(Arc::default));
+        Self { cx: self.cx.clone(), soft_failed: OnceLock::from(shared), fault: self.fault }
+    }
 }
 
 impl DomainSpan {
@@ -91,7 +101,8 @@ impl DomainSpan {
     ) -> Self {
         let fault = fault::current();
         let tracer = TracerFactory::global().tracer(tracer_name);
-        let mut all = FloeSpanAttributes::of(parent).to_key_values();
+        let attributes = attributes.into_iter();
+        let mut all = FloeSpanAttributes::key_values_in(parent, attributes.size_hint().0);
         let floe_len = all.len();
         all.extend(attributes);
         let mut name = Cow::Borrowed(op.span_name());
@@ -107,7 +118,7 @@ impl DomainSpan {
         Self {
             recorder: SpanRecorder {
                 cx: parent.with_span(span),
-                soft_failed: Arc::new(AtomicBool::new(false)),
+                soft_failed: OnceLock::new(),
                 fault,
             },
             finished: false,
@@ -222,7 +233,7 @@ impl SpanRecorder {
         if self.has_fault(Fault::DropSoftFailure) {
             return;
         }
-        if !self.soft_failed.swap(true, Ordering::AcqRel) {
+        if !self.soft_failed.get_or_init(Arc::default).swap(true, Ordering::AcqRel) {
             record_failure(&self.cx, error_type, reason);
         }
     }
@@ -248,7 +259,8 @@ impl SpanRecorder {
 
     fn finish_ok(&self) {
         let span = self.cx.span();
-        if !self.soft_failed.load(Ordering::Acquire) && !self.has_fault(Fault::UnsetSuccess) {
+        let soft_failed = self.soft_failed.get().is_some_and(|flag| flag.load(Ordering::Acquire));
+        if !soft_failed && !self.has_fault(Fault::UnsetSuccess) {
             span.set_status(Status::Ok);
         }
         span.end();

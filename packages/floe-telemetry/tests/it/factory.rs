@@ -83,3 +83,18 @@ fn the_factory_is_safe_to_share_between_threads() {
     assert_eq!(factory.cached_tracers(), 4);
     assert_eq!(exporter.get_finished_spans().unwrap().len(), 400);
 }
+
+#[test]
+fn two_factories_on_one_thread_never_hand_out_each_others_tracers() {
+    // Each thread caches the tracers it was handed, keyed by factory: the same name from a
+    // disabled factory must stay a no-op after an enabled one handed it out on this thread.
+    let (enabled, disabled) = (TracerFactory::new(), TracerFactory::new());
+    let (provider, exporter) = provider();
+    enabled.install(provider.clone());
+    enabled.tracer("floe.alert.slack").start("alert.send").end();
+    let mut span = disabled.tracer("floe.alert.slack").start("alert.send");
+    assert!(!span.is_recording(), "the disabled factory's tracer records");
+    span.end();
+    enabled.tracer("floe.alert.slack").start("alert.send").end();
+    assert_eq!(exporter.get_finished_spans().unwrap().len(), 2);
+}

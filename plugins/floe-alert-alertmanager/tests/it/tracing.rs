@@ -78,6 +78,27 @@ async fn a_400_from_alertmanager_is_a_rejected_error_span() {
 }
 
 #[tokio::test]
+async fn alertmanagers_refusal_quoting_a_pasted_credential_is_sanitized_on_the_span() {
+    // A static label whose name is a pasted `api_key=...`: Alertmanager refuses the name
+    // and quotes it in its 400, so only the sanitizer keeps the key off the span.
+    let key = "FLOETESTam9Qz7wXk3y";
+    let alertmanager = Alertmanager::start();
+    let mut config = AlertmanagerConfig::new(alertmanager.url());
+    config.labels.insert(format!("api_key={key}"), "x".to_owned());
+    let plugin = AlertmanagerPlugin::new(config).unwrap();
+    let capture = Capture::start();
+
+    let error = plugin.send(&contract_violation()).await.unwrap_err();
+
+    capture.assert_one(
+        send_span("rejected")
+            .error_containing("api_key=<REDACTED>")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 400_i64),
+    );
+    capture.assert_secret_nowhere(key, &[&error.to_string(), &format!("{error:?}")]);
+}
+
+#[tokio::test]
 async fn a_closed_port_is_retried_then_a_failed_error_span_without_credentials() {
     let secret = planted_secret();
     let plugin = with_token(&format!("http://{}", closed_port()), &secret);

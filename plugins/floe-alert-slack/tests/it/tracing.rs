@@ -80,6 +80,25 @@ async fn a_channel_slack_does_not_know_is_a_rejected_error_span() {
 }
 
 #[tokio::test]
+async fn a_refusal_quoting_a_bot_token_is_sanitized_on_the_span_and_in_the_error() {
+    let webhook = SlackWebhook::start(&[403]);
+    let capture = Capture::start();
+
+    let error =
+        plugin(&webhook.url(), Some("#data-alerts")).send(&contract_violation()).await.unwrap_err();
+
+    let token = "xoxb-FLOETEST-281734-q9ZkVbN3LmP4";
+    assert!(error.to_string().contains("status 403: invalid_auth"), "{error}");
+    capture.assert_one(
+        send_span("rejected")
+            .error_containing("status 403: invalid_auth: token <REDACTED>")
+            .exception("SlackAlertError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 403_i64),
+    );
+    capture.assert_secret_nowhere(token, &[&error.to_string(), &format!("{error:?}")]);
+}
+
+#[tokio::test]
 async fn a_rate_limit_is_retried_and_recorded_as_an_event() {
     let webhook = SlackWebhook::start(&[429]);
     let capture = Capture::start();

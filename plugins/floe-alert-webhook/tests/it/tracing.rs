@@ -70,6 +70,25 @@ async fn a_rejected_event_ends_the_span_as_an_error_with_status_rejected() {
 }
 
 #[tokio::test]
+async fn a_refusal_quoting_a_gateway_key_is_sanitized_on_the_span_and_in_the_error() {
+    let receiver = Receiver::start(None, &[401]);
+    let plugin = plugin(&receiver.url(), None);
+    let capture = Capture::start();
+
+    let error = plugin.send(&contract_violation()).await.unwrap_err();
+
+    let key = "FLOETEST-gw-k3y-9Qz7wX";
+    assert!(error.to_string().contains("status 401: unauthorized: api_key="), "{error}");
+    capture.assert_one(
+        send_span("rejected")
+            .error_containing("status 401: unauthorized: api_key=<REDACTED>")
+            .exception("WebhookAlertError")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 401_i64),
+    );
+    capture.assert_secret_nowhere(key, &[&error.to_string(), &format!("{error:?}")]);
+}
+
+#[tokio::test]
 async fn a_server_error_is_a_failed_delivery_and_is_not_retried() {
     let receiver = Receiver::start(None, &[500]);
     let plugin = plugin(&receiver.url(), None);

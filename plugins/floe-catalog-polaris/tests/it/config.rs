@@ -136,22 +136,10 @@ fn plain_http_to_another_machine_is_refused_for_the_catalog_and_the_token_endpoi
 #[test]
 fn floe_compile_refuses_the_insecure_configuration_naming_the_manifest_key() {
     let secret = planted_secret();
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = dir.path().join("manifest.yaml");
-    std::fs::write(
-        &manifest,
+    let error = floe_otel_testkit::fixtures::compile_manifest(
         "api_version: floe/v1\nplatform: { name: p, namespace: n }\nplugins:\n  catalog:\n    type: polaris\n    config: { uri: \"https://polaris.example.com/api/catalog\", token_url: \"http://10.0.0.1:8080/oauth/token\", warehouse: lake, client_id: floe, client_secret: \"${secret:polaris_secret}\" }\n",
+        &[("FLOE_SECRET_POLARIS_SECRET", &secret)],
     )
-    .unwrap();
-    let registry = floe_core::plugin::registered();
-    let env = |name: &str| (name == "FLOE_SECRET_POLARIS_SECRET").then(|| secret.clone());
-
-    let error = floe_core::compile::compile(&floe_core::compile::CompileRequest {
-        manifest: &manifest,
-        output: None,
-        registry: &registry,
-        env: &env,
-    })
     .unwrap_err();
 
     let text = error.to_string();

@@ -119,22 +119,10 @@ fn plain_http_to_a_remote_keycloak_is_refused_unless_explicitly_allowed() {
 #[test]
 fn floe_compile_refuses_the_insecure_configuration_naming_the_manifest_key() {
     let secret = planted_secret();
-    let dir = tempfile::tempdir().unwrap();
-    let manifest = dir.path().join("manifest.yaml");
-    std::fs::write(
-        &manifest,
+    let error = floe_otel_testkit::fixtures::compile_manifest(
         "api_version: floe/v1\nplatform: { name: p, namespace: n }\nplugins:\n  identity:\n    type: keycloak\n    config: { server_url: \"http://sso.example.com\", realm: floe, client_id: c, client_secret: \"${secret:kc_secret}\" }\n",
+        &[("FLOE_SECRET_KC_SECRET", &secret)],
     )
-    .unwrap();
-    let registry = floe_core::plugin::registered();
-    let env = |name: &str| (name == "FLOE_SECRET_KC_SECRET").then(|| secret.clone());
-
-    let error = floe_core::compile::compile(&floe_core::compile::CompileRequest {
-        manifest: &manifest,
-        output: None,
-        registry: &registry,
-        env: &env,
-    })
     .unwrap_err();
 
     let text = error.to_string();
