@@ -61,6 +61,12 @@ const INFALLIBLE_GENERATOR_REASON: &str = "cannot fail: builds a fixed document 
 /// What floe-quality-dbt never does with dbt.
 const QUALITY_DBT_NODE_REASON: &str = "floe-quality-dbt runs `dbt test` with `TestFailures::Report` (a failing test is a result: its node span ends Ok with the failure count) and never lints, so floe-dbt's `dbt_test_failure` and `lint_violation` soft failures cannot happen under its tracer";
 
+/// Why no dbt plugin gets `DbtError::NotADbtCommand`.
+const DBT_LINT_ROUTED_REASON: &str = "floe-dbt's `DbtCli` returns NotADbtCommand only when handed `DbtCommand::Lint`; the dbt runners send lint to `Sqlfluff::lint` before reaching `DbtCli::execute`, and floe-quality-dbt only runs `test` and `show`, so no plugin's `dbt.run_command` can end with it";
+
+/// Why the dbt runners never get `DbtError::NoPreview`.
+const DBT_RUNNER_NO_PREVIEW_REASON: &str = "NoPreview is returned only by `DbtCli::show_inline`, which the dbt runners never call: their `DbtRunner::execute` runs every dbt command (`show` included) through `DbtCli::execute`, which returns the command's results and reads no preview";
+
 /// `serde_json::to_value` of a typed `k8s-openapi` object: it fails only for a map with a
 /// non-string key or a failing `Serialize` impl, and these types have neither.
 const TYPED_MANIFEST_SERIALIZE_REASON: &str = "serializing a typed k8s-openapi document to JSON cannot fail (string-keyed maps, derived Serialize impls); the variant exists so the `?` has a typed error instead of an unwrap";
@@ -177,6 +183,60 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
             mode: "lint_violation",
         },
         reason: QUALITY_DBT_NODE_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.dbt.core",
+            span: "dbt.run_command",
+            mode: "DbtError::NotADbtCommand",
+        },
+        reason: DBT_LINT_ROUTED_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.dbt.fusion",
+            span: "dbt.run_command",
+            mode: "DbtError::NotADbtCommand",
+        },
+        reason: DBT_LINT_ROUTED_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.quality.dbt",
+            span: "dbt.run_command",
+            mode: "DbtError::NotADbtCommand",
+        },
+        reason: DBT_LINT_ROUTED_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.dbt.core",
+            span: "dbt.run_command",
+            mode: "DbtError::NoPreview",
+        },
+        reason: DBT_RUNNER_NO_PREVIEW_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.dbt.fusion",
+            span: "dbt.run_command",
+            mode: "DbtError::NoPreview",
+        },
+        reason: DBT_RUNNER_NO_PREVIEW_REASON,
+    },
+    Exemption {
+        rules: &["failure-mode"],
+        scope: Scope::FailureMode {
+            tracer: "floe.quality.dbt",
+            span: "dbt.run_command",
+            mode: "DbtError::Report",
+        },
+        reason: "Report is returned only by `Sqlfluff::lint` (SQLFluff's JSON report), and floe-quality-dbt never lints: it runs `dbt test` and `dbt show` through `DbtCli`, which reads no report",
     },
     Exemption {
         rules: &["failure-mode"],

@@ -125,7 +125,8 @@ impl DbtCli {
     ///
     /// # Errors
     /// [`DbtError`]: the project is missing, the process did not run, dbt failed (with
-    /// the results when it wrote them), or its artifacts are unusable. With
+    /// the results when it wrote readable ones: dbt's own error wins over results it left
+    /// unreadable), or dbt succeeded and its artifacts are unusable. With
     /// [`TestFailures::Report`], a `test` command whose only failures are failing tests
     /// returns `Ok` with `success = false`.
     pub async fn execute(
@@ -222,9 +223,15 @@ impl DbtCli {
             .await
             .map_err(|source| DbtError::Process { command: name, source })?;
         let success = output.status.success();
-        let result = RunResults::read(&results_path)
-            .map_err(|source| DbtError::Artifact { command: name, source })?
-            .map(|r| r.into_command_result(command, success, |text| cleaner.clean(text)));
+        let result = match RunResults::read(&results_path) {
+            Ok(results) => {
+                results.map(|r| r.into_command_result(command, success, |text| cleaner.clean(text)))
+            }
+            Err(source) if success => return Err(DbtError::Artifact { command: name, source }),
+            // dbt failed: what it printed says why, and a results file it left unreadable
+            // (cut short by a crash, or one it could not write) is a consequence, not the cause.
+            Err(_) => None,
+        };
         if let Some(result) = &result {
             record_nodes(tracer_name, span.context(), result, failures);
             span.set_attributes([

@@ -416,6 +416,26 @@ async fn directories_in_dbt_errors_become_project_relative_or_file_names() {
 }
 
 #[tokio::test]
+async fn a_failed_command_reports_dbts_error_not_the_results_it_left_unreadable() {
+    let fake = FakeDbt::new();
+    fake.write("FAKE_RESULTS", "{\"results\": [{\"unique_id\": \"model.p.a\"");
+    fake.write(
+        "FAKE_STDOUT",
+        "{\"info\": {\"level\": \"error\", \"msg\": \"Database Error: out of disk\"}}\n",
+    );
+    fake.write("FAKE_EXIT", "2");
+    let capture = Capture::start();
+    let err = fake
+        .cli("pw")
+        .execute(TRACER, DbtCommand::Run, &fake.options(), TestFailures::Fail, vec![])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DbtError::Failed { result: None, .. }), "{err:?}");
+    assert_eq!(err.to_string(), "dbt run failed (exit status 2): Database Error: out of disk");
+    capture.assert_one(expect::span("dbt.run_command").error_containing("out of disk"));
+}
+
+#[tokio::test]
 async fn each_way_a_command_cannot_be_used_ends_its_span_as_that_error() {
     let fake = FakeDbt::new();
     let cli = fake.cli("pw");

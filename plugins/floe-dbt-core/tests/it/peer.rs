@@ -4,6 +4,7 @@
 
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
+use floe_otel_testkit::peers::dbt::python_bytecode_cache;
 use floe_otel_testkit::peers::{DbtProject, venv};
 
 /// Settings that run the copied project with the virtualenv's dbt, target `dev`.
@@ -13,6 +14,9 @@ pub(crate) fn settings(project: &DbtProject) -> DbtSettings {
     settings.target = Some("dev".to_owned());
     settings.venv = Some(venv().expect("scripts/setup installs dbt-core into the test virtualenv"));
     settings.timeout_secs = 300;
+    for (name, value) in python_bytecode_cache() {
+        settings.env.insert(name.to_owned(), Secret::new(value));
+    }
     settings
 }
 
@@ -51,14 +55,7 @@ pub(crate) const YML_TARGET: &str = "build/dbt-artifacts";
 
 /// Settings for a project whose `dbt_project.yml` sets `target-path: build/dbt-artifacts`.
 pub(crate) fn yml_target_settings(project: &DbtProject) -> DbtSettings {
-    let file = project.path().join("dbt_project.yml");
-    let text = std::fs::read_to_string(&file).expect("reading dbt_project.yml");
-    assert!(text.contains("target-path: target\n"), "the example project sets target-path");
-    std::fs::write(
-        &file,
-        text.replace("target-path: target\n", &format!("target-path: {YML_TARGET}\n")),
-    )
-    .expect("writing dbt_project.yml");
+    project.set_target_path(YML_TARGET).expect("setting target-path in dbt_project.yml");
     let mut settings = settings(project);
     settings.env.insert("FLOE_DUCKDB_PATH".to_owned(), Secret::new(database(project)));
     settings

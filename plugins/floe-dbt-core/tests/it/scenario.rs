@@ -10,6 +10,7 @@ use floe_dbt::Manifest;
 use floe_dbt_core::{DbtCoreError, DbtCorePlugin};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::DbtProject;
+use floe_otel_testkit::peers::dbt::{BADLY_STYLED_MODEL, ERRORING_MODEL};
 use floe_otel_testkit::{Capture, CapturedSpans};
 
 use crate::peer;
@@ -43,12 +44,6 @@ impl Scenario {
         self.broken.path().display().to_string()
     }
 }
-
-/// A model the database refuses: it reads a table that does not exist.
-pub(crate) const ERRORING_MODEL: &str = "select * from no_such_table_anywhere\n";
-
-/// A model whose style SQLFluff rejects (select targets on one line, no space after a comma).
-pub(crate) const BADLY_STYLED_MODEL: &str = "select order_id,status from {{ ref('stg_orders') }}\n";
 
 async fn record(plugin: &DbtCorePlugin, command: DbtCommand, options: &DbtOptions) -> Recorded {
     let capture = Capture::detached();
@@ -88,11 +83,11 @@ pub(crate) fn scenario() -> &'static Scenario {
             let compile = record(&compiler, DbtCommand::Compile, &defaults).await;
             let manifest = compiler.manifest(&defaults).expect("compile wrote manifest.json");
             let lint_clean = record(&compiler, DbtCommand::Lint, &defaults).await;
-            std::fs::write(other.path().join("models").join("lint_probe.sql"), BADLY_STYLED_MODEL)
+            other
+                .write_model("lint_probe", BADLY_STYLED_MODEL)
                 .expect("writing the badly styled model");
             let lint_dirty = record(&compiler, DbtCommand::Lint, &defaults).await;
-            std::fs::write(other.path().join("models").join("error_probe.sql"), ERRORING_MODEL)
-                .expect("writing the erroring model");
+            other.write_model("error_probe", ERRORING_MODEL).expect("writing the erroring model");
             let only_probe =
                 DbtOptions { select: vec!["error_probe".to_owned()], ..DbtOptions::default() };
             let erroring_model = record(&compiler, DbtCommand::Run, &only_probe).await;

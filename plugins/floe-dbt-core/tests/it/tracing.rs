@@ -5,14 +5,16 @@ use floe_core::SpanKind;
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::telemetry::{attr, describe_error};
-use floe_dbt::DbtSettings;
-use floe_dbt_core::DbtCorePlugin;
+use floe_dbt::{DbtError, DbtSettings};
 use floe_dbt_core::telemetry::TRACER_NAME;
+use floe_dbt_core::{DbtCoreError, DbtCorePlugin};
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::{Capture, expect};
 
 use crate::scenario::scenario;
+
+mod failures;
 
 const FAILING_TEST: &str = "test.floe_demo.stg_orders_amount_below_100_fails_on_purpose";
 
@@ -57,6 +59,7 @@ fn a_command_is_one_span_with_a_child_per_node() {
 fn a_failing_test_ends_its_node_and_the_command_as_errors_naming_it() {
     let recorded = &scenario().failing_test;
     let err = recorded.result.as_ref().unwrap_err();
+    assert!(matches!(err, DbtCoreError::Dbt(DbtError::Failed { .. })), "{err:?}");
     let text = describe_error(err).into_string();
     assert!(text.starts_with("dbt test failed (exit status 1): 1 of 10 nodes failed: "), "{text}");
     assert!(text.contains(&format!("{FAILING_TEST}.")), "{text}");
@@ -160,6 +163,7 @@ async fn a_command_past_its_timeout_is_stopped_and_reported() {
         .execute(DbtCommand::Run, &DbtOptions::default())
         .await
         .unwrap_err();
+    assert!(matches!(err, DbtCoreError::Dbt(DbtError::Process { .. })), "{err:?}");
     assert_eq!(
         describe_error(&err).as_str(),
         "dbt run did not run: slow-dbt did not finish within 1s and was stopped"

@@ -16,6 +16,7 @@ fn dbtf(project: &DbtProject, args: &[&str]) -> Output {
     Command::new(peer::documented_fusion(project))
         .args(args)
         .current_dir(project.path())
+        .envs(floe_otel_testkit::peers::dbt::python_bytecode_cache())
         .output()
         .expect("running the stand-in")
 }
@@ -140,9 +141,7 @@ fn the_stand_in_refuses_what_the_documented_cli_refuses() {
 #[test]
 fn a_target_path_in_dbt_project_yml_which_the_old_stand_in_ignored_is_refused() {
     let project = DbtProject::copy().unwrap();
-    let file = project.path().join("dbt_project.yml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("target-path: target", "target-path: out")).unwrap();
+    project.set_target_path("out").unwrap();
     let dir = project.path().to_string_lossy().into_owned();
     let output = dbtf(&project, &["seed", "--project-dir", &dir, "--log-format", "json"]);
     assert_eq!(output.status.code(), Some(1));

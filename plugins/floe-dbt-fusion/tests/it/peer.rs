@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
 use floe_dbt_fusion::DbtFusionConfig;
+use floe_otel_testkit::peers::dbt::python_bytecode_cache;
 use floe_otel_testkit::peers::{DbtProject, venv, venv_bin};
 
 /// The stand-in, run by the virtualenv's Python (which has dbt-core).
@@ -28,6 +29,9 @@ pub(crate) fn dbt_settings(project: &DbtProject) -> DbtSettings {
     settings.target = Some("dev".to_owned());
     settings.venv = Some(venv().expect("scripts/setup installs dbt-core into the test virtualenv"));
     settings.timeout_secs = 300;
+    for (name, value) in python_bytecode_cache() {
+        settings.env.insert(name.to_owned(), Secret::new(value));
+    }
     settings
 }
 

@@ -104,6 +104,7 @@ pub(crate) fn scenario() -> &'static Scenario {
             .arg(project.path())
             .args(["--inline", "select 1 as one", "--output", "json", "--log-format", "json"])
             .current_dir(project.path())
+            .envs(floe_otel_testkit::peers::dbt::python_bytecode_cache())
             .output()
             .expect("running the stand-in");
         Scenario {

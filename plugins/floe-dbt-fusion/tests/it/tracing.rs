@@ -15,6 +15,8 @@ use floe_otel_testkit::{Capture, expect};
 use crate::peer;
 use crate::scenario::scenario;
 
+mod failures;
+
 const FAILING_TEST: &str = "test.floe_demo.stg_orders_amount_below_100_fails_on_purpose";
 
 #[test]
@@ -148,9 +150,7 @@ fn a_failing_test_under_fusion_fails_the_command_and_its_node() {
 #[tokio::test]
 async fn a_project_the_documented_cli_refuses_is_an_error_read_from_its_json_event() {
     let project = DbtProject::copy().unwrap();
-    let file = project.path().join("dbt_project.yml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("target-path: target", "target-path: elsewhere")).unwrap();
+    project.set_target_path("elsewhere").unwrap();
     let plugin = DbtFusionPlugin::new(peer::fusion_config(&project));
     let capture = Capture::start();
     let err = plugin.execute(DbtCommand::Seed, &DbtOptions::default()).await.unwrap_err();

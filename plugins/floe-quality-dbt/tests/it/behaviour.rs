@@ -4,7 +4,7 @@
 use floe_core::plugin::categories::{CheckResult, QualityProvider as _};
 use floe_core::plugin::{PluginCategory, ResolvedConfig, find};
 use floe_otel_testkit::peers::DbtProject;
-use floe_quality_dbt::{DbtQualityProvider, QualityDbtError};
+use floe_quality_dbt::DbtQualityProvider;
 use serde_json::json;
 
 use crate::peer;
@@ -47,17 +47,6 @@ fn a_suite_without_checks_reports_every_test_dbt_ran_on_the_model() {
         ]
     );
     assert!(reports[1].checks.iter().all(|c| c.passed && c.rows_checked == 4));
-}
-
-#[test]
-fn a_listed_check_the_project_does_not_define_is_an_error() {
-    let err = scenario().undefined_check.result.as_ref().unwrap_err();
-    assert!(matches!(err, QualityDbtError::CheckNotDefined { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "check status_known matches no dbt test on model stg_orders");
-    scenario().undefined_check.spans.assert_one(
-        floe_otel_testkit::expect::span("quality.run_suite")
-            .error_description("check status_known matches no dbt test on model stg_orders"),
-    );
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use floe_core::plugin::categories::{CheckSpec, QualitySuite};
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
+use floe_otel_testkit::peers::dbt::python_bytecode_cache;
 use floe_otel_testkit::peers::{DbtProject, venv, venv_bin};
 use floe_quality_dbt::DbtQualityConfig;
 
@@ -20,6 +21,7 @@ pub(crate) fn built_project() -> DbtProject {
         .arg(project.path())
         .current_dir(project.path())
         .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .envs(python_bytecode_cache())
         .output()
         .expect("running dbt build");
     assert!(
@@ -38,6 +40,9 @@ pub(crate) fn config(project: &DbtProject, vars: Option<&str>) -> DbtQualityConf
     dbt.vars = vars.map(str::to_owned);
     dbt.venv = Some(venv().expect("scripts/setup installs dbt-core into the test virtualenv"));
     dbt.timeout_secs = 300;
+    for (name, value) in python_bytecode_cache() {
+        dbt.env.insert(name.to_owned(), Secret::new(value));
+    }
     DbtQualityConfig { dbt, custom_tests: Vec::new() }
 }
 

@@ -4,6 +4,7 @@
 use floe_core::plugin::categories::{QualityProvider as _, QualitySuite};
 use floe_core::plugin::{HealthStatus, Lifecycle as _};
 use floe_core::telemetry::{attr, describe_error};
+use floe_dbt::DbtError;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::{Capture, expect};
@@ -12,6 +13,8 @@ use floe_quality_dbt::{DbtQualityProvider, QualityDbtError};
 
 use crate::peer;
 use crate::scenario::scenario;
+
+mod failures;
 
 #[test]
 fn failed_checks_leave_run_checks_and_run_suite_ok_with_the_counts() {
@@ -120,6 +123,7 @@ fn a_run_that_cannot_connect_is_an_error_without_the_password() {
     let scenario = scenario();
     let recorded = &scenario.broken_profile;
     let err = recorded.result.as_ref().unwrap_err();
+    assert!(matches!(err, QualityDbtError::Dbt(DbtError::Failed { .. })), "{err:?}");
     let text = describe_error(err).into_string();
     assert!(text.starts_with("dbt test failed (exit status 2): "), "{text}");
     assert!(text.contains("Cannot open file"), "{text}");
@@ -152,6 +156,7 @@ async fn an_unknown_check_type_is_rejected_before_dbt_runs() {
     suite.checks[2].kind = "row_count_is_prime".to_owned();
     let capture = Capture::start();
     let err = provider.run_checks(&[peer::customers_suite(), suite]).await.unwrap_err();
+    assert!(matches!(err, QualityDbtError::UnsupportedChecks { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "suite orders has unsupported check types: expect_the_moon, row_count_is_prime"
@@ -215,6 +220,19 @@ fn a_suite_whose_target_is_not_a_model_name_is_invalid() {
             .root()
             .error_containing("not a dbt model name"),
     );
+    // Run, the suite is refused before dbt starts.
+    let run = Capture::detached();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let err = runtime.block_on(run.bind(provider.run_checks(&[suite]))).unwrap_err();
+    assert!(matches!(err, QualityDbtError::InvalidTarget { .. }), "{err:?}");
+    run.assert_one(
+        expect::span("quality.run_checks")
+            .root()
+            .scope(TRACER_NAME)
+            .error_containing("which is not a dbt model name")
+            .exception("QualityDbtError"),
+    );
+    run.assert_none(expect::span("dbt.run_command"));
 }
 
 #[test]
