@@ -73,10 +73,10 @@ pub(crate) const RULE_FAILURE_MODE: &str = "failure-mode";
 
 /// Roll-out switch of `operation-ok`, `operation-error` and `failure-mode` on the
 /// workspace: while it is `false`, their findings on the workspace are printed as gaps
-/// and do not fail `cargo xtask audit-coverage` (or `cargo test -p xtask`), because
-/// plugins still have gaps that are being closed. The lead flips it to `true` once the
-/// gap list is empty; the rules' fixture tests enforce them whatever its value.
-pub(crate) const OPERATION_COVERAGE_ENFORCED: bool = false;
+/// and do not fail `cargo xtask audit-coverage` (or `cargo test -p xtask`). On since every
+/// plugin closed its gaps (103 when the rules landed); the rules' fixture tests enforce
+/// them whatever its value.
+pub(crate) const OPERATION_COVERAGE_ENFORCED: bool = true;
 
 /// The audit's result.
 #[derive(Debug)]
