@@ -39,6 +39,31 @@ pub use floe_telemetry::secret;
 pub use floe_telemetry::{Key, KeyValue, SpanKind, Value};
 
 /// Runs a function or method inside a domain span: see the macro's documentation.
+///
+/// The entry point for crates that depend on floe-core: its expansion names
+/// `::floe_core::__private`, so a plugin needs no other floe dependency.
+///
+/// ```
+/// use floe_core::telemetry::{Operation, attr};
+/// use floe_core::traced;
+///
+/// #[derive(Clone, Copy)]
+/// struct Probe;
+/// impl Operation for Probe {
+///     fn span_name(self) -> &'static str { "compute.validate_connection" }
+/// }
+/// const TRACER_NAME: &str = "floe.example";
+///
+/// #[traced(op = Probe, attributes(attr::FLOE_MODE = "dev"), fields(host))]
+/// async fn probe(host: &str) -> Result<(), std::io::Error> {
+///     let _ = host;
+///     Ok(())
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// probe("warehouse.internal").await.unwrap();
+/// # });
+/// ```
 pub use floe_macros::traced;
 
 #[doc(hidden)]

@@ -19,9 +19,14 @@ use crate::args::TracedArgs;
 
 /// Runs a function inside a floe domain span.
 ///
+/// In a plugin the imports are `floe_core::telemetry::{Operation, attr}` and
+/// `floe_core::traced` (`floe_core`'s documentation of the re-export compiles that form);
+/// this crate's own examples and UI tests use the `floe_telemetry` entry point, whose
+/// expansion differs only in that path, so that they build without the platform.
+///
 /// ```
-/// use floe_core::telemetry::{Operation, attr};
-/// use floe_core::traced;
+/// use floe_telemetry::{Operation, attr};
+/// use floe_telemetry::traced;
 ///
 /// const TRACER_NAME: &str = "floe.example";
 ///

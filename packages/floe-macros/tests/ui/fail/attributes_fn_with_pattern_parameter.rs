@@ -1,8 +1,8 @@
-use floe_core::traced;
+use floe_telemetry::traced;
 
 const TRACER_NAME: &str = "floe.ui";
 
-fn attributes(_: &u8) -> Vec<floe_core::__private::KeyValue> {
+fn attributes(_: &u8) -> Vec<floe_telemetry::__private::KeyValue> {
     Vec::new()
 }
 

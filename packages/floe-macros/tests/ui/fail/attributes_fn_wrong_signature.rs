@@ -1,4 +1,4 @@
-use floe_core::traced;
+use floe_telemetry::traced;
 
 const TRACER_NAME: &str = "floe.ui";
 
@@ -6,7 +6,7 @@ fn returns_a_string(_table: &&str) -> String {
     String::new()
 }
 
-fn takes_a_number(_rows: &u64) -> Vec<floe_core::__private::KeyValue> {
+fn takes_a_number(_rows: &u64) -> Vec<floe_telemetry::__private::KeyValue> {
     Vec::new()
 }
 

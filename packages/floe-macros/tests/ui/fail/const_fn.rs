@@ -1,4 +1,4 @@
-use floe_core::traced;
+use floe_telemetry::traced;
 
 const TRACER_NAME: &str = "floe.ui";
 

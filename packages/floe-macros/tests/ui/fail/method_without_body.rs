@@ -1,4 +1,4 @@
-use floe_core::traced;
+use floe_telemetry::traced;
 
 trait Work {
     #[traced(name = "ui.work")]

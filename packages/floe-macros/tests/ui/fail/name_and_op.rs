@@ -1,8 +1,8 @@
-use floe_core::traced;
+use floe_telemetry::traced;
 
 const TRACER_NAME: &str = "floe.ui";
 
-#[traced(name = "ui.work", op = floe_core::__private::Named("ui.other"))]
+#[traced(name = "ui.work", op = floe_telemetry::__private::Named("ui.other"))]
 fn work() {}
 
 fn main() {

@@ -2,8 +2,8 @@
 //! nothing but the macro in scope (no `opentelemetry` import needed for the expansion).
 #![deny(warnings)]
 
-use floe_core::telemetry::{FloeSpanAttributes, Operation, attr};
-use floe_core::traced;
+use floe_telemetry::{FloeSpanAttributes, Operation, attr};
+use floe_telemetry::traced;
 
 const TRACER_NAME: &str = "floe.ui.pass";
 
@@ -24,8 +24,8 @@ impl Operation for Op {
 #[error("failed")]
 struct Failed;
 
-fn attributes(table: &&str) -> [floe_core::__private::KeyValue; 1] {
-    [floe_core::__private::KeyValue::new(attr::CATALOG_TABLE, (*table).to_owned())]
+fn attributes(table: &&str) -> [floe_telemetry::__private::KeyValue; 1] {
+    [floe_telemetry::__private::KeyValue::new(attr::CATALOG_TABLE, (*table).to_owned())]
 }
 
 #[traced(
