@@ -11,7 +11,7 @@
 //! The real peer of this plugin is oidc-provider (`provider.rs`); this server is kept for
 //! what that provider cannot produce: the password grant (it has none), tokens signed by a
 //! stranger's key or with any claims a test chooses, scripted 503s, refusals quoting the
-//! credentials received, and discovery documents announcing another issuer, other
+//! credentials received or another client's refresh token, and discovery documents announcing another issuer, other
 //! origins or a token type that is not Bearer.
 //! Shared by the plugin's tests, its contract row and its hostile rows, so it imports
 //! nothing from the plugin.
@@ -111,6 +111,9 @@ struct Realm {
     issued: BTreeSet<String>,
     unavailable: u32,
     echo: bool,
+    /// Grants of an authenticated client are refused quoting this refresh token of
+    /// another client.
+    foreign_refresh_token: Option<String>,
     announced_issuer: Option<String>,
     announced: BTreeMap<&'static str, String>,
     token_type: &'static str,
@@ -275,6 +278,13 @@ async fn token(
             "Invalid client or Invalid client credentials",
         );
     }
+    if let Some(foreign) = &state.foreign_refresh_token {
+        // RFC 6749 section 5.2: no `"` or `\` in an error_description.
+        let description = format!(
+            "Token client and authorized client don't match: refresh_token={foreign} belongs to client floe-reports"
+        );
+        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", &description);
+    }
     let password = field("grant_type") == Some("password");
     let subject = match field("grant_type") {
         Some("client_credentials") => "service-account-floe-platform".to_owned(),
@@ -365,6 +375,7 @@ fn shared(client_secret: &str, password: &str, subject: &str) -> Shared {
         issued: BTreeSet::new(),
         unavailable: 0,
         echo: false,
+        foreign_refresh_token: None,
         announced_issuer: None,
         announced: BTreeMap::new(),
         token_type: "Bearer",
@@ -439,6 +450,13 @@ impl OidcServer {
     /// received in `error_description`.
     pub(crate) fn echo_credentials(&self) {
         self.realm.lock().unwrap().echo = true;
+    }
+
+    /// From now on, the token endpoint refuses every grant of an authenticated client
+    /// (400 `invalid_grant`), quoting `refresh_token`, another client's, in
+    /// `error_description`: a credential the plugin never sent.
+    pub(crate) fn refuse_quoting_refresh_token(&self, refresh_token: &str) {
+        self.realm.lock().unwrap().foreign_refresh_token = Some(refresh_token.to_owned());
     }
 
     /// Discovery leaves `key` out.

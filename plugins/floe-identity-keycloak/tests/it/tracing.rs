@@ -133,6 +133,42 @@ async fn a_refused_password_ends_the_grant_as_an_error_without_the_password() {
 }
 
 #[tokio::test]
+async fn an_error_description_quoting_another_clients_refresh_token_is_redacted_by_the_sanitizer() {
+    // A refresh token of client floe-reports (a JWT): the plugin never sent it, so its
+    // scrub of what the call sent cannot remove it and only the sanitizer can.
+    let client_secret = planted_secret();
+    let server = OidcServer::start(&client_secret, "pw", "subject");
+    let foreign = sign(
+        &json!({ "typ": "Refresh", "azp": "floe-reports", "jti": planted_secret(), "exp": now() + 1800 }),
+        Signer::Realm,
+        Some(KID),
+    );
+    server.refuse_quoting_refresh_token(&foreign);
+    let capture = Capture::start();
+
+    let error = plugin(&server, &client_secret)
+        .token(&TokenGrant::ClientCredentials { scopes: vec![] })
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, KeycloakError::Peer { .. }), "{error:?}");
+    capture.assert_one(
+        op("identity.get_token", SpanKind::Client)
+            .root()
+            .attr(attr::IDENTITY_GRANT_TYPE, "client_credentials")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 400_i64)
+            .error_containing(
+                "refused the request (400): Token client and authorized client don't match: refresh_token=<REDACTED> belongs to client floe-reports (invalid_grant)",
+            )
+            .exception("KeycloakError"),
+    );
+    capture.spans().assert_conforms();
+    for secret in [&foreign, &client_secret] {
+        capture.assert_secret_nowhere(secret, &[&error.to_string(), &format!("{error:?}")]);
+    }
+}
+
+#[tokio::test]
 async fn a_valid_token_is_accepted_with_its_key_id_and_a_subject_hash() {
     let subject = planted_secret();
     let server = OidcServer::start("cs", "pw", "unused");

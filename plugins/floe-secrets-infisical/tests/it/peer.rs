@@ -3,7 +3,8 @@
 //! delete and list scoped by `workspaceId`, `environment` and `secretPath`, `/api/status`,
 //! Infisical's error bodies (`statusCode`, `message`, `error`), server-side token expiry
 //! (401), rate limiting (429 with `Retry-After`) and, on demand, a change answered with
-//! another secret's name (a malformed answer). Shared by the plugin's tests and its
+//! another secret's name (a malformed answer) or reads refused (403) quoting a service token
+//! the client never sent. Shared by the plugin's tests and its
 //! contract row, so it imports nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
 
@@ -43,6 +44,9 @@ struct Store {
     echo_refused_secrets: bool,
     /// A create, update or delete answers with another secret than the one it changed.
     misname_changes: bool,
+    /// Reads are refused (403) naming this legacy service token, which the project's
+    /// reads go through (someone else's credential).
+    refuse_reads_quoting: Option<String>,
     /// The next reads of a missing secret wait for each other, so that as many writers
     /// all find it missing and race to create it.
     racing_reads: Option<(Arc<tokio::sync::Barrier>, usize)>,
@@ -194,6 +198,13 @@ async fn read(
         Ok(path) => path,
         Err(missing) => return error(StatusCode::NOT_FOUND, "NotFound", missing),
     };
+    let quoted = store.lock().unwrap().refuse_reads_quoting.clone();
+    if let Some(service_token) = quoted {
+        let message = format!(
+            "You are not allowed to read on secrets: reads of this project go through the service token {service_token}, which lacks the read scope"
+        );
+        return error(StatusCode::FORBIDDEN, "PermissionDenied", &message);
+    }
     let gate = {
         let mut store = store.lock().unwrap();
         match &mut store.racing_reads {
@@ -393,6 +404,12 @@ impl InfisicalApi {
     /// From now on, a refused login quotes the client id and secret it got.
     pub(crate) fn echo_refused_secrets(&self) {
         self.store.lock().unwrap().echo_refused_secrets = true;
+    }
+
+    /// From now on, reading a secret is refused 403 `PermissionDenied` with a message
+    /// quoting `service_token`, a credential the client never sent.
+    pub(crate) fn refuse_reads_quoting(&self, service_token: &str) {
+        self.store.lock().unwrap().refuse_reads_quoting = Some(service_token.to_owned());
     }
 
     /// From now on, creates, updates and deletes answer with another secret's name.

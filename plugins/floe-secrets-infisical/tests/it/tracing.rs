@@ -147,6 +147,43 @@ async fn a_refusal_quoting_the_client_secret_is_scrubbed_before_it_is_sanitized(
 }
 
 #[tokio::test]
+async fn a_refusal_quoting_a_service_token_the_plugin_never_sent_is_redacted_by_the_sanitizer() {
+    // A legacy service token (`st.<id>.<secret>.<key>`) of the project: the plugin never
+    // sent it, so its own scrub cannot remove it and only the sanitizer can.
+    let hex = |s: String| s.rsplit('-').next().unwrap_or_default().to_owned();
+    let service_token = format!(
+        "st.{}.{}.{}",
+        &hex(planted_secret())[..24],
+        hex(planted_secret()),
+        hex(planted_secret())
+    );
+    let client_secret = planted_secret();
+    let api = InfisicalApi::start(&client_secret, 3600);
+    api.insert("/", "DB_PASSWORD", "stored");
+    api.refuse_reads_quoting(&service_token);
+    let capture = Capture::start();
+
+    let error = plugin(&api, &client_secret).get_secret("DB_PASSWORD").await.unwrap_err();
+
+    assert!(matches!(error, InfisicalError::Api { action: "read", .. }), "{error}");
+    assert_eq!(error.kind(), floe_core::plugin::PluginErrorKind::Unauthorized);
+    capture.assert_one(
+        op("secrets.get_secret")
+            .attr(attr::SECRETS_KEY_NAME, "DB_PASSWORD")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 403_i64)
+            .error_containing(
+                "(403): PermissionDenied: You are not allowed to read on secrets: reads of this project go through the service token <REDACTED>, which lacks the read scope",
+            )
+            .exception("InfisicalError"),
+    );
+    capture.assert_one(login_span("login").ok().parent("secrets.get_secret"));
+    capture.spans().assert_conforms();
+    for secret in [&service_token, &client_secret] {
+        capture.assert_secret_nowhere(secret, &[&error.to_string(), &format!("{error:?}")]);
+    }
+}
+
+#[tokio::test]
 async fn every_operation_ends_its_span_as_an_error_when_infisical_refuses_it() {
     let value = planted_secret();
     let api = InfisicalApi::start("cs", 3600);

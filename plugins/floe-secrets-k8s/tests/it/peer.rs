@@ -1,8 +1,8 @@
 //! A loopback server that speaks the Kubernetes Secrets API (core/v1): the paths and verbs
 //! a client uses, base64 `data`, merge patches, bearer-token authentication, `Status`
 //! bodies for 400, 401, 403, 404, 409, 415 and 422, `limit`/`continue` paging,
-//! `labelSelector`, scripted 429s, and a misrouting proxy that answers the discovery
-//! document everywhere. It keeps every answer whole, so `tests/it/schemas.rs` judges every
+//! `labelSelector`, scripted 429s, a misrouting proxy that answers the discovery
+//! document everywhere, and an authenticating proxy whose 401 quotes the token it forwarded. It keeps every answer whole, so `tests/it/schemas.rs` judges every
 //! body it receives and sends against the Kubernetes schemas. Shared by the plugin's tests
 //! and its contract row, so it imports nothing from the plugin.
 #![expect(clippy::unwrap_used, reason = "test peer: a poisoned lock must fail the test")]
@@ -36,6 +36,9 @@ struct Store {
     /// 401 answers quote the token they refused (as a misconfigured authenticating proxy
     /// or webhook does).
     echo_refused_tokens: bool,
+    /// An authenticating proxy in front of the server swaps an accepted client token for
+    /// this one, which the server refuses: the 401 quotes it as the proxy forwarded it.
+    proxy_token: Option<String>,
     /// Every admitted request is answered 200 with the discovery document of `/api`, as
     /// a reverse proxy that drops the path does.
     discovery_everywhere: bool,
@@ -73,6 +76,13 @@ fn admit(shared: &Shared, headers: &HeaderMap, namespace: &str, verb: &str) -> O
             }
             _ => "Unauthorized".to_owned(),
         };
+        return Some(status(StatusCode::UNAUTHORIZED, "Unauthorized", &message));
+    }
+    let proxy_token = shared.1.lock().unwrap().proxy_token.clone();
+    if let Some(forwarded) = proxy_token {
+        let message = format!(
+            "the authenticating proxy forwarded \"Authorization: Bearer {forwarded}\", which no authenticator accepts"
+        );
         return Some(status(StatusCode::UNAUTHORIZED, "Unauthorized", &message));
     }
     if namespace != NAMESPACE {
@@ -384,6 +394,13 @@ impl KubeApi {
     /// From now on, a refused token is quoted in the 401's `Status` message.
     pub(crate) fn echo_refused_tokens(&self) {
         self.store.1.lock().unwrap().echo_refused_tokens = true;
+    }
+
+    /// From now on, a request with the accepted token is refused 401 as if an
+    /// authenticating proxy had forwarded `token` instead, quoted in the `Status` message:
+    /// a credential the client never sent.
+    pub(crate) fn refuse_quoting_proxy_token(&self, token: &str) {
+        self.store.1.lock().unwrap().proxy_token = Some(token.to_owned());
     }
 
     /// From now on, every admitted request is answered 200 with the `/api` discovery

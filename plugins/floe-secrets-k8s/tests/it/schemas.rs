@@ -86,6 +86,8 @@ async fn drive_the_plugin(api: &KubeApi) {
     plugin_for(api, FORBIDDEN_NAMESPACE, api.token()).list_secrets(None).await.unwrap_err();
     api.answer_discovery_everywhere();
     plugin.get_secret("db/password").await.unwrap_err();
+    api.refuse_quoting_proxy_token("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwcm94eSJ9.c2lnbmF0dXJl");
+    plugin.get_secret("db/password").await.unwrap_err();
 }
 
 /// The refusals only a request the plugin never sends gets: 400, 415 and 422.
@@ -142,8 +144,8 @@ async fn every_body_the_plugin_and_the_server_exchange_validates_against_the_sch
     );
     assert_eq!(
         judged(&documents, STATUS, Reading::Object).count(),
-        12,
-        "a Status for each of the eleven refusals and the delete"
+        13,
+        "a Status for each of the twelve refusals and the delete"
     );
     schemas().assert_valid_named(&documents);
 }

@@ -161,6 +161,36 @@ async fn a_status_message_quoting_the_refused_token_is_scrubbed_before_it_is_san
 }
 
 #[tokio::test]
+async fn a_status_quoting_a_bearer_token_the_plugin_never_sent_is_redacted_by_the_sanitizer() {
+    // Another identity's service-account token (a JWT): the plugin's scrub cannot know it,
+    // so only the sanitizer stands between it and the span.
+    let foreign = format!(
+        "eyJhbGciOiJSUzI1NiIsImtpZCI6InByb3h5In0.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6a3ViZS1zeXN0ZW06cHJveHkifQ.{}",
+        planted_secret()
+    );
+    let token = planted_secret();
+    let api = KubeApi::start(&token);
+    api.refuse_quoting_proxy_token(&foreign);
+    let capture = Capture::start();
+
+    let error = plugin(&api).get_secret("db/password").await.unwrap_err();
+
+    assert!(matches!(error, floe_secrets_k8s::K8sSecretsError::Api { .. }), "{error}");
+    assert_eq!(error.kind(), floe_core::plugin::PluginErrorKind::Unauthorized);
+    capture.assert_one(
+        get_span("db/password")
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 401_i64)
+            .error_containing(
+                "(401): Unauthorized: the authenticating proxy forwarded \"Authorization: Bearer <REDACTED>\", which no authenticator accepts",
+            )
+            .exception("K8sSecretsError"),
+    );
+    capture.assert_secret_nowhere(&foreign, &[&error.to_string(), &format!("{error:?}")]);
+    capture.assert_secret_nowhere(&token, &[&error.to_string(), &format!("{error:?}")]);
+    capture.spans().assert_conforms();
+}
+
+#[tokio::test]
 async fn every_call_in_a_forbidden_namespace_ends_its_span_as_an_error() {
     let token = planted_secret();
     let value = planted_secret();
