@@ -43,6 +43,8 @@ pub mod fault;
 #[cfg(not(feature = "fault-injection"))]
 mod fault;
 pub mod ops;
+#[cfg(feature = "otlp-http")]
+mod otlp_http;
 mod provider;
 mod registry;
 mod sanitize;

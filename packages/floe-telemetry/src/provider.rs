@@ -277,7 +277,7 @@ pub(crate) fn otlp_exporter(
             .map_err(|e| fail("http/protobuf", &e))?;
             let exporter = opentelemetry_otlp::SpanExporter::builder()
                 .with_http()
-                .with_http_client(client)
+                .with_http_client(crate::otlp_http::BoundedClient::new(client, timeout))
                 .with_endpoint(url)
                 .with_timeout(timeout)
                 .with_headers(headers)

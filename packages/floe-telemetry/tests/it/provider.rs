@@ -1,11 +1,12 @@
 //! Provider set-up: spans really reach an OTLP/HTTP receiver on loopback, with the
 //! configured resource and headers; disabled telemetry exports nothing; a huge answer is
-//! read only up to the exporter's limit.
+//! read only up to the exporter's limit, and a collector dribbling its answer cannot hold
+//! the export past its timeout.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use floe_otel_testkit::{Capture, expect};
 use floe_telemetry::{
@@ -154,11 +155,11 @@ fn the_console_exporter_prints_one_sorted_line_per_span() {
     assert!(line.ends_with(" a.key=x b.key=2"), "{line}");
 }
 
-/// A collector that reads one request, answers 200 and then writes 50 MB of body (no
-/// length, until it closes) as fast as the client takes it; sends how many bytes it got
-/// out before the client went away.
-fn huge_answer_collector() -> (String, mpsc::Receiver<usize>) {
-    const HUGE: usize = 50_000_000;
+/// A collector that reads one request, writes a 200 head and then hands the connection to
+/// `answer`, which writes the body; sends what `answer` returns (bytes written).
+fn collector(
+    answer: impl FnOnce(&mut TcpStream) -> usize + Send + 'static,
+) -> (String, mpsc::Receiver<usize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let endpoint = format!("http://{}", listener.local_addr().expect("address"));
     let (tx, rx) = mpsc::channel();
@@ -182,14 +183,23 @@ fn huge_answer_collector() -> (String, mpsc::Receiver<usize>) {
         let head =
             b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\nconnection: close\r\n\r\n";
         let _ = stream.write_all(head);
+        let _ = tx.send(answer(&mut stream));
+    });
+    (endpoint, rx)
+}
+
+/// A collector whose answer is 50 MB of body (no length, until it closes), written as
+/// fast as the client takes it.
+fn huge_answer_collector() -> (String, mpsc::Receiver<usize>) {
+    const HUGE: usize = 50_000_000;
+    collector(|stream| {
         let chunk = vec![0x0a_u8; 1 << 20];
         let mut written = 0;
         while written < HUGE && stream.write_all(&chunk).is_ok() {
             written += chunk.len();
         }
-        let _ = tx.send(written);
-    });
-    (endpoint, rx)
+        written
+    })
 }
 
 #[test]
@@ -217,4 +227,45 @@ fn the_batch_exporter_reads_a_huge_collector_answer_only_up_to_its_limit() {
     assert!(written < 25_000_000, "the exporter read {written} bytes of the answer");
     let message = shut.expect_err("the export of an oversized answer fails");
     assert!(message.contains("exceeded maximum allowed 4 MiB"), "{message}");
+}
+
+/// A collector that answers one byte every 200 ms for 20 s: each read of the answer comes
+/// well inside any per-read timeout, so only a bound on the whole request ends it.
+fn dribbling_collector() -> (String, mpsc::Receiver<usize>) {
+    collector(|stream| {
+        let mut written = 0;
+        while written < 100 && stream.write_all(b"\x0a").and_then(|()| stream.flush()).is_ok() {
+            written += 1;
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        written
+    })
+}
+
+#[test]
+fn the_batch_exporter_gives_up_on_a_dribbling_collector_within_its_timeout() {
+    let (endpoint, _written) = dribbling_collector();
+    let config = TelemetryConfig {
+        exporter: ExporterConfig::Otlp(OtlpConfig {
+            protocol: OtlpProtocol::HttpProtobuf,
+            endpoint,
+            timeout_ms: 1000,
+            ..OtlpConfig::default()
+        }),
+        ..TelemetryConfig::default()
+    };
+    let factory = leaked_factory();
+    let guard = init_telemetry_in(factory, &config).unwrap();
+    factory.tracer("floe.x").start("x.y").end();
+
+    let started = Instant::now();
+    let shut = guard.shutdown();
+    let took = started.elapsed();
+
+    // The flush at shutdown is the batch processor's export: the configured 1 s, plus one
+    // second for the rest of the shutdown. Without the bound it takes the collector's 20 s.
+    assert!(took < Duration::from_secs(2), "shutting down took {took:?}");
+    // The exporter reports every transport error as a bare `network error`.
+    let message = shut.expect_err("an export the collector never finished answering fails");
+    assert!(message.contains("HTTP export failed: network error"), "{message}");
 }
