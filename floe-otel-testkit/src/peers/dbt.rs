@@ -4,6 +4,8 @@
 //! starts, the others on a command that selects nothing). The assertions stay in each
 //! plugin's tests.
 
+use std::path::PathBuf;
+
 use super::{DbtProject, PeerError, cache_dir};
 
 /// The environment that keeps dbt-core from writing its JSON artifacts (`--no-write-json`,
@@ -59,6 +61,15 @@ pub const EMPTY_PREVIEW_MACRO: &str = "{% macro duckdb__get_limit_sql(sql, limit
 /// What the Jinja library of [`DbtProject::add_printing_lint_library`] prints when
 /// SQLFluff imports it.
 pub const LINT_LIBRARY_OUTPUT: &str = "loading the project's jinja helpers";
+
+/// A PostgreSQL URL with `password` in its user info (user `floe`, host `db.internal`,
+/// database `warehouse`): what a user pastes into a dbt-duckdb profile's `path` when
+/// they take it for a warehouse connection. DuckDB takes it for a file name and refuses it
+/// quoting it whole, in dbt's error event: `IO Error: Cannot open file
+/// "postgresql://floe:<password>@db.internal:5432/warehouse": No such file or directory`.
+pub fn warehouse_url(password: &str) -> String {
+    format!("postgresql://floe:{password}@db.internal:5432/warehouse")
+}
 
 impl DbtProject {
     /// Removes `dbt_project.yml`: the directory is no dbt project any more.
@@ -122,6 +133,22 @@ impl DbtProject {
     /// When the file cannot be written.
     pub fn write_macro(&self, name: &str, sql: &str) -> Result<(), PeerError> {
         self.write_file(&format!("macros/{name}.sql"), sql)
+    }
+
+    /// Writes a profile `floe_demo` (target `dev`, DuckDB) whose database `path` is
+    /// spelled out in the file, not read with `env_var`, into `literal-profile/` of the
+    /// project, and returns that directory (for `--profiles-dir`): whatever dbt quotes of
+    /// `path` was never handed to floe as a secret.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write_literal_profile(&self, path: &str) -> Result<PathBuf, PeerError> {
+        let profile = format!(
+            "floe_demo:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      \
+             path: {path:?}\n"
+        );
+        self.write_file("literal-profile/profiles.yml", &profile)?;
+        Ok(self.path().join("literal-profile"))
     }
 
     /// Points SQLFluff's Jinja templater at a library (`[sqlfluff:templater:jinja]

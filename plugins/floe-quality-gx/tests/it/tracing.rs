@@ -218,6 +218,44 @@ async fn a_database_error_quoting_a_suite_argument_is_scrubbed_of_it() {
 }
 
 #[tokio::test]
+async fn a_database_error_quoting_a_credential_in_the_data_is_redacted_on_the_spans() {
+    let secret = planted_secret();
+    let warehouse = Warehouse::create();
+    // A typed view over amounts loaded as text, one of them a pasted connection setting:
+    // DuckDB's cast quotes it, and it is neither a suite argument nor the database path,
+    // so only the sanitizer can remove it.
+    duckdb::Connection::open(warehouse.database())
+        .and_then(|c| {
+            c.execute_batch(&format!(
+                "CREATE TABLE main.raw_payments AS SELECT * FROM (VALUES \
+                   (1, '10.5'), (2, '20'), (3, 'password={secret}')) AS t(id, amount); \
+                 CREATE VIEW main.payments AS \
+                   SELECT id, CAST(amount AS DOUBLE) AS amount FROM main.raw_payments"
+            ))
+        })
+        .expect("creating the payments view");
+    let provider = GxQualityProvider::new(GxConfig::new(warehouse.database()));
+    let mut not_null = one("expect_column_values_to_not_be_null", &json!({ "column": "amount" }));
+    not_null.target = "main.payments".to_owned();
+    let capture = Capture::start();
+    let err = provider.run_checks(&[not_null]).await.unwrap_err();
+    assert!(matches!(err, QualityGxError::Query { .. }), "{err:?}");
+    let text = describe_error(&err).into_string();
+    let quoted = "Conversion Error: Could not convert string 'password=<REDACTED>' to DOUBLE";
+    capture.assert_one(
+        span("quality.run_suite")
+            .parent("quality.run_checks")
+            .attr(attr::QUALITY_SUITE_NAME, "one")
+            .error_containing(quoted)
+            .exception("QualityGxError"),
+    );
+    capture.assert_one(span("quality.run_checks").root().error_containing(quoted));
+    assert!(text.contains(quoted), "{text}");
+    capture.assert_secret_nowhere(&secret, &[&text, &format!("{err} {err:?}")]);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
 async fn a_database_path_carrying_a_credential_fails_without_quoting_it() {
     let secret = planted_secret();
     let warehouse = Warehouse::create();

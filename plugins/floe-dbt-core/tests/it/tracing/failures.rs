@@ -1,9 +1,9 @@
 //! How a `dbt.run_command` fails when no node result explains it: a directory that is no
 //! dbt project, a target path floe cannot work out (both refused before dbt starts),
 //! dbt-core writing no results, or succeeding beside results nobody can read, and a
-//! SQLFluff report polluted by the project's Jinja library. Each runs the real dbt-core or
-//! SQLFluff on a copy of the example project, with a planted password in the environment
-//! handed to them.
+//! SQLFluff report polluted by the project's Jinja library, and a profile whose database
+//! DuckDB cannot open. Each runs the real dbt-core or SQLFluff on a copy of the example
+//! project, with a planted password in the environment handed to them or in the profile.
 
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
 use floe_core::secret::Secret;
@@ -13,7 +13,9 @@ use floe_dbt_core::telemetry::TRACER_NAME;
 use floe_dbt_core::{DbtCoreError, DbtCorePlugin};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::DbtProject;
-use floe_otel_testkit::peers::dbt::{LINT_LIBRARY_OUTPUT, NO_JSON_ARTIFACTS, SELECTS_NOTHING};
+use floe_otel_testkit::peers::dbt::{
+    LINT_LIBRARY_OUTPUT, NO_JSON_ARTIFACTS, SELECTS_NOTHING, warehouse_url,
+};
 use floe_otel_testkit::{Capture, expect};
 
 use crate::peer;
@@ -169,5 +171,36 @@ async fn a_lint_report_polluted_by_the_projects_jinja_library_is_unreadable() {
     );
     capture.assert_none(expect::span("dbt.node"));
     capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_warehouse_url_duckdb_quotes_from_the_profile_reaches_the_span_with_its_password_redacted()
+ {
+    let project = DbtProject::copy().unwrap();
+    // Written in profiles.yml, never handed to floe: only the sanitizer can remove it.
+    let password = planted_secret();
+    let mut settings = peer::settings(&project);
+    settings.profiles_dir = Some(project.write_literal_profile(&warehouse_url(&password)).unwrap());
+    let capture = Capture::start();
+    let err = DbtCorePlugin::new(settings)
+        .execute(DbtCommand::Seed, &DbtOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DbtCoreError::Dbt(DbtError::Failed { .. })), "{err:?}");
+    let text = describe_error(&err).into_string();
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .scope(TRACER_NAME)
+            .error_containing(
+                "IO Error: Cannot open file \"postgresql://<REDACTED>@db.internal:5432/warehouse\": \
+                 No such file or directory",
+            )
+            .exception("DbtError")
+            .attr(attr::DBT_COMMAND, "seed"),
+    );
+    capture.assert_none(expect::span("dbt.node"));
+    capture.assert_secret_nowhere(&password, &[&text, &format!("{err:?}")]);
     capture.assert_conforms();
 }

@@ -1,9 +1,11 @@
 //! How the Fusion runner's commands fail, on either engine: a directory that is no dbt
 //! project and a target path floe cannot work out (refused before any CLI starts), a
 //! dbt-core that cannot start or writes no results, results nobody can read (which never
-//! hide the CLI's own refusal), a model the database refuses, and SQLFluff finding
-//! violations or printing something that is not its report. The Fusion path runs the documented-contract CLI, the fallback the real
-//! dbt-core, lint the real SQLFluff, each with a planted password in their environment.
+//! hide the CLI's own refusal), a model the database refuses, a profile whose database
+//! DuckDB cannot open, and SQLFluff finding violations or printing something that is not
+//! its report. The Fusion path runs the documented-contract CLI, the fallback the real
+//! dbt-core, lint the real SQLFluff, each with a planted password in their environment or
+//! in the profile.
 
 use floe_core::plugin::categories::{DbtCommand, DbtOptions, DbtRunner as _};
 use floe_core::secret::Secret;
@@ -15,6 +17,7 @@ use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::peers::dbt::{
     BADLY_STYLED_MODEL, ERRORING_MODEL, LINT_LIBRARY_OUTPUT, NO_JSON_ARTIFACTS, SELECTS_NOTHING,
+    warehouse_url,
 };
 use floe_otel_testkit::{Capture, expect};
 
@@ -211,6 +214,39 @@ async fn a_model_the_database_refuses_under_fusion_ends_its_node_as_an_error() {
             .without_text(project.path().to_string_lossy()),
     );
     capture.assert_no_secret(&secret);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_warehouse_url_duckdb_quotes_from_the_profile_reaches_the_span_with_its_password_redacted()
+ {
+    let project = DbtProject::copy().unwrap();
+    // Written in profiles.yml, never handed to floe: only the sanitizer can remove it.
+    let password = planted_secret();
+    let mut config = peer::fusion_config(&project);
+    config.dbt.profiles_dir =
+        Some(project.write_literal_profile(&warehouse_url(&password)).unwrap());
+    let capture = Capture::start();
+    let err = DbtFusionPlugin::new(config)
+        .execute(DbtCommand::Run, &DbtOptions::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DbtFusionError::Dbt(DbtError::Failed { result: None, .. })), "{err:?}");
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .scope(TRACER_NAME)
+            .error_containing(
+                "Cannot open file \"postgresql://<REDACTED>@db.internal:5432/warehouse\": \
+                 No such file or directory",
+            )
+            .exception("DbtError")
+            .attr(attr::DBT_ENGINE, "fusion")
+            .attr(attr::DBT_FALLBACK, false),
+    );
+    capture.assert_none(expect::span("dbt.node"));
+    let text = describe_error(&err).into_string();
+    capture.assert_secret_nowhere(&password, &[&text, &format!("{err:?}")]);
     capture.assert_conforms();
 }
 

@@ -1,12 +1,17 @@
 //! Pipelines and sink writes that fail, each as an error span of its operation: refused
 //! before dlt runs, a driver that cannot start or reports nothing, and dlt's own failure.
-//! The planted credential of each pipeline and sink reaches no span, error or log.
+//! The planted credential of each pipeline and sink reaches no span, error or log, nor
+//! does a token the source's settings put in a URL dlt quotes.
 
-use floe_core::plugin::categories::Ingestion as _;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::get;
+use floe_core::plugin::categories::{Ingestion as _, PipelineSpec};
 use floe_core::process::ProcessError;
 use floe_core::telemetry::attr;
 use floe_ingestion_dlt::{DltConfig, DltError, DltPlugin, DriverError, ErrorCategory};
 use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::http::LoopbackServer;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect};
 use serde_json::json;
@@ -180,4 +185,55 @@ async fn dlt_failing_a_pipeline_creation_or_a_write_is_a_permanent_error_span() 
     );
     capture.assert_conforms();
     assert_clean(&capture, &[&created, &written], &secret);
+}
+
+#[tokio::test]
+async fn a_token_in_the_url_dlt_quotes_is_redacted_on_the_run_span() {
+    let dlt = Dlt::start();
+    let api = LoopbackServer::start(Router::new().route(
+        "/orders",
+        get(|| async { (StatusCode::BAD_REQUEST, "{\"error\": \"unknown parameter\"}") }),
+    ));
+    // GitLab's query-string token, a parameter of the source's settings that floe never
+    // holds as a credential and dlt's redaction of URLs does not know (it masks `api_key`,
+    // `token` and the like): only the sanitizer can remove it from requests' "for url:".
+    let token = planted_secret();
+    let spec = PipelineSpec {
+        name: "orders_api".to_owned(),
+        source_type: "rest_api".to_owned(),
+        source: json!({
+            "base_url": api.url("/"),
+            "resources": [{
+                "name": "orders",
+                "endpoint": { "path": "orders", "params": { "private_token": token } },
+            }],
+        }),
+        destination: "duckdb".to_owned(),
+        dataset: "api".to_owned(),
+    };
+    let capture = Capture::start();
+
+    let error = crate::plugin(&dlt).run_pipeline(&spec).await.unwrap_err();
+
+    assert!(
+        matches!(error, DltError::Failed { category: ErrorCategory::Permanent, attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(api.requests().len(), 1, "dlt asked once");
+    capture.assert_one(
+        span("ingestion.run")
+            .attr(attr::INGESTION_PIPELINE, "orders_api")
+            .attr(attr::INGESTION_SOURCE_TYPE, "rest_api")
+            .attr(attr::INGESTION_ERROR_CATEGORY, "permanent")
+            .error_containing(format!(
+                "400 Client Error: Bad Request for url: {}orders?private_token=<REDACTED>",
+                api.url("/")
+            ))
+            .no_attr(attr::INGESTION_ROWS_LOADED),
+    );
+    capture.assert_secret_nowhere(&token, &[&format!("{error} {error:?}")]);
+    for line in capture.logs() {
+        assert_text_clean("a log line", &line, &token);
+    }
+    capture.assert_conforms();
 }

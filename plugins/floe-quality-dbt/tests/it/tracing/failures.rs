@@ -1,9 +1,10 @@
 //! How a suite's run fails through dbt: refused before dbt starts (no project, a target
 //! path floe cannot work out, no dbt-core), dbt writing no results or results nobody can
 //! read, `dbt show` printing no preview, a test the database refuses, a check the project
-//! does not define. Each runs the real dbt-core on a copy of the example project (an
-//! untested ephemeral model, `probe`, keeps the runs short), with a planted password in
-//! the environment handed to dbt.
+//! does not define, a profile whose database DuckDB cannot open. Each runs the real
+//! dbt-core on a copy of the example project (an untested ephemeral model, `probe`, keeps
+//! the runs short), with a planted password in the environment handed to dbt or in the
+//! profile.
 
 use floe_core::plugin::categories::{QualityProvider as _, QualityReport, QualitySuite};
 use floe_core::secret::Secret;
@@ -13,6 +14,7 @@ use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::peers::DbtProject;
 use floe_otel_testkit::peers::dbt::{
     EMPTY_PREVIEW_MACRO, EPHEMERAL_MODEL, ERRORING_TEST, NO_JSON_ARTIFACTS, NO_LOG_EVENTS,
+    warehouse_url,
 };
 use floe_otel_testkit::{Capture, CapturedSpans, expect};
 use floe_quality_dbt::telemetry::TRACER_NAME;
@@ -233,6 +235,39 @@ async fn a_test_the_database_refuses_ends_its_node_and_the_suite_as_errors() {
         expect::span("quality.run_checks").root().error_containing("1 of 1 nodes failed"),
     );
     spans.assert_no_secret(&secret);
+    spans.assert_conforms();
+}
+
+#[tokio::test]
+async fn a_warehouse_url_duckdb_quotes_from_the_profile_reaches_the_suite_with_its_password_redacted()
+ {
+    let project = DbtProject::copy().unwrap();
+    // Written in profiles.yml, never handed to floe: only the sanitizer can remove it.
+    let password = planted_secret();
+    let mut config = peer::config(&project, None);
+    config.dbt.profiles_dir =
+        Some(project.write_literal_profile(&warehouse_url(&password)).unwrap());
+    let capture = Capture::detached();
+    let result =
+        capture.bind(DbtQualityProvider::new(config).run_checks(&[peer::orders_suite()])).await;
+    let spans = capture.spans();
+    let err = result.unwrap_err();
+    assert!(matches!(err, QualityDbtError::Dbt(DbtError::Failed { .. })), "{err:?}");
+    let quoted = "IO Error: Cannot open file \"postgresql://<REDACTED>@db.internal:5432/warehouse\": \
+                  No such file or directory";
+    spans.assert_one(
+        expect::span("dbt.run_command")
+            .parent("quality.run_suite")
+            .scope(TRACER_NAME)
+            .error_containing(quoted)
+            .exception("DbtError")
+            .attr(attr::DBT_COMMAND, "test"),
+    );
+    spans.assert_one(expect::span("quality.run_suite").error_containing(quoted));
+    spans.assert_one(expect::span("quality.run_checks").root().error_containing(quoted));
+    spans.assert_none(expect::span("dbt.node"));
+    let text = describe_error(&err).into_string();
+    spans.assert_secret_nowhere(&password, &[&text, &format!("{err:?}")]);
     spans.assert_conforms();
 }
 
