@@ -25,6 +25,9 @@ pub(crate) struct SmtpOptions<'a> {
     pub(crate) busy: bool,
     /// Quotes the login and password of a failed AUTH in its 535 reply.
     pub(crate) echo_auth: bool,
+    /// Relays through this smarthost URL, which refuses its login: every message is
+    /// rejected at DATA with a 554 quoting the URL, user info included.
+    pub(crate) relay_url: Option<&'a str>,
 }
 
 /// A running SMTP server.
@@ -55,6 +58,9 @@ impl SmtpServer {
         }
         if options.echo_auth {
             env.push(("SMTP_ECHO_AUTH", "1"));
+        }
+        if let Some(url) = options.relay_url {
+            env.push(("SMTP_RELAY_URL", url));
         }
         let mut process =
             PeerProcess::spawn("smtp", &python, &args, &env).unwrap_or_else(|e| panic!("{e}"));

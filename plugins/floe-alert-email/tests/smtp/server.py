@@ -11,6 +11,9 @@ Run as: python -c "<this file>" PORT INBOX [--starttls DIR]
 - SMTP_BUSY=1 answers EHLO with a transient 421 (a server that is up but defers work).
 - SMTP_ECHO_AUTH=1 makes a failed AUTH quote the login and password it received in its
   535 reply, as careless servers do.
+- SMTP_RELAY_URL=<url> makes the server a relay whose smarthost refuses its login: every
+  message is rejected at DATA with a 554 quoting that URL, user info included, as careless
+  relays do (a credential the client never sent).
 - With --starttls DIR, a self-signed certificate for 127.0.0.1 and localhost is generated
   into DIR/cert.pem and STARTTLS is required before MAIL.
 """
@@ -30,11 +33,12 @@ from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class SaveToInbox:
-    def __init__(self, inbox, busy=False):
+    def __init__(self, inbox, busy=False, relay_url=None):
         self.inbox = Path(inbox)
         self.inbox.mkdir(parents=True, exist_ok=True)
         self.count = 0
         self.busy = busy
+        self.relay_url = relay_url
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.busy:
@@ -51,6 +55,8 @@ class SaveToInbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.relay_url:
+            return "554 5.7.0 cannot relay through %s: smarthost authentication failed" % self.relay_url
         message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
         parts = [
             {"content_type": part.get_content_type(), "text": part.get_content().replace("\r\n", "\n")}
@@ -142,7 +148,9 @@ def main():
     if len(sys.argv) > 4 and sys.argv[3] == "--starttls":
         tls_context = self_signed(sys.argv[4])
     user, password = os.environ.get("SMTP_USER"), os.environ.get("SMTP_PASSWORD")
-    handler = SaveToInbox(inbox, busy=os.environ.get("SMTP_BUSY") == "1")
+    handler = SaveToInbox(
+        inbox, busy=os.environ.get("SMTP_BUSY") == "1", relay_url=os.environ.get("SMTP_RELAY_URL")
+    )
     echo = os.environ.get("SMTP_ECHO_AUTH") == "1"
 
     def factory():

@@ -78,6 +78,43 @@ async fn a_secret_setting_duckdb_echoes_back_is_removed_from_span_error_and_logs
 }
 
 #[tokio::test]
+async fn a_connection_string_duckdb_quotes_from_a_plain_setting_reaches_the_span_redacted() {
+    // A libpq connection string put in a plain setting by mistake: DuckDB quotes it back
+    // when no schema has that name. Only secret settings are scrubbed, so the sanitizer
+    // alone keeps its password off the span.
+    let secret = planted_secret();
+    let warehouse = Warehouse::create();
+    let mut config = DuckDbConfig::new(warehouse.path_setting());
+    config.settings = BTreeMap::from([(
+        "search_path".to_owned(),
+        format!("host=db.internal dbname=warehouse user=floe password={secret}"),
+    )]);
+    let compute = plugin(config);
+    let capture = Capture::start();
+
+    let err = compute.validate_connection().await.unwrap_err();
+
+    assert!(matches!(err, DuckDbComputeError::Query { .. }), "{err:?}");
+    let expected = "applying setting search_path failed on the DuckDB database warehouse.duckdb: \
+                    Catalog Error: SET search_path: No catalog + schema named \
+                    \"host=db.internal dbname=warehouse user=floe password=<REDACTED>\" found.";
+    let text = floe_core::telemetry::describe_error(&err);
+    assert_eq!(text.as_str(), expected);
+    capture.assert_one(
+        expect::span("compute.validate_connection")
+            .root()
+            .scope(TRACER_NAME)
+            .kind(SpanKind::Client)
+            .error_description(expected)
+            .exception("DuckDbComputeError")
+            .attr(attr::COMPUTE_DB_PATH, "warehouse.duckdb")
+            .no_attr(attr::COMPUTE_ENGINE_VERSION),
+    );
+    capture.assert_secret_nowhere(&secret, &[&err.to_string(), &format!("{err:?}")]);
+    capture.assert_conforms();
+}
+
+#[tokio::test]
 async fn a_missing_database_file_is_unhealthy_and_is_not_created() {
     let warehouse = Warehouse::create();
     let missing = warehouse.directory().join("lake.duckdb");

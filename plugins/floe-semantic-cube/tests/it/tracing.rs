@@ -1,11 +1,13 @@
 //! The spans of every operation: generation from the manifest dbt writes for the example
 //! project, and the readiness check against a loopback server answering `/readyz` as Cube
-//! does (ready, not ready, refused, slow, and something on the port that is not Cube),
-//! with truthful statuses and no URL user info anywhere.
+//! does (ready, not ready, refused, slow, and something on the port that is not Cube or
+//! quotes the data source's URL in a not-ready answer), with truthful statuses and no URL
+//! user info or quoted credential anywhere.
 
 use std::time::Duration;
 
 use axum::Router;
+use axum::http::StatusCode;
 use axum::routing::get;
 use base64::Engine as _;
 use floe_core::http::PeerError;
@@ -173,6 +175,49 @@ async fn a_200_that_is_not_cubes_readiness_answer_is_not_ready() {
     );
     capture.spans().assert_conforms();
     capture.assert_secret_nowhere(&password, &[&format!("{error:?}")]);
+}
+
+#[tokio::test]
+async fn a_not_ready_answer_quoting_the_data_sources_url_reaches_the_span_redacted() {
+    // Cube's own `/readyz` logs the driver's error and answers `{"health":"DOWN"}`; a front
+    // answering at `server_url` (an ingress, a readiness sidecar) may pass that error on.
+    // The first line of a non-200 answer reaches the span, and the plugin never sent this
+    // password, so only the sanitizer stands between it and the span.
+    let secret = planted_secret();
+    let body = format!(
+        r#"{{"health":"DOWN","error":"Error: connect ECONNREFUSED postgres://cube:{secret}@warehouse.floe.svc:5432/analytics"}}"#
+    );
+    let front = LoopbackServer::start(Router::new().route(
+        "/readyz",
+        get(move || {
+            let body = body.clone();
+            async move { (StatusCode::BAD_GATEWAY, body) }
+        }),
+    ));
+    let plugin = plugin(&front.url(""));
+    let capture = Capture::start();
+
+    let error = plugin.health().await.unwrap_err();
+    let status = plugin.health_check().await;
+
+    let expected = format!(
+        "cube server at {} is not ready: GET /readyz answered status 502: \
+         {{\"health\":\"DOWN\",\"error\":\"Error: connect ECONNREFUSED \
+         postgres://<REDACTED>@warehouse.floe.svc:5432/analytics\"}}",
+        front.addr()
+    );
+    assert!(matches!(error, CubeError::NotReady { status: 502, .. }), "{error:?}");
+    assert_eq!(error.to_string(), expected);
+    assert_eq!(status, HealthStatus::Unhealthy { reason: expected.clone() });
+    capture.assert_count(
+        health_span(&front.addr().to_string())
+            .attr(attr::HTTP_RESPONSE_STATUS_CODE, 502_i64)
+            .error_description(expected)
+            .exception("CubeError"),
+        2,
+    );
+    capture.spans().assert_conforms();
+    capture.assert_secret_nowhere(&secret, &[&error.to_string(), &format!("{error:?}")]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! A real SMTP server (aiosmtpd) that is busy, or quotes the password it was sent; and a
-//! server that never answers.
+//! A real SMTP server (aiosmtpd) that is busy, quotes the password it was sent, or quotes
+//! the credentials of the smarthost it relays through; and a server that never answers.
 
 use floe_alert_email::{EmailAlertError, EmailAlertPlugin, EmailConfig, TlsMode};
 use floe_core::SpanKind;
@@ -63,6 +63,34 @@ async fn a_server_quoting_the_password_it_refused_never_gets_it_into_a_span_or_e
         send_span("rejected")
             .error_containing("no account floe with password")
             .exception("EmailAlertError"),
+    );
+    capture.assert_secret_nowhere(&secret, &[&text, &format!("{error:?}")]);
+}
+
+#[tokio::test]
+async fn a_relay_quoting_its_smarthost_credentials_is_a_rejected_span_with_them_redacted() {
+    // The relay's own login, which the plugin never sent: only the sanitizer stands
+    // between the 554 reply and the span.
+    let secret = planted_secret();
+    let relay_url = format!("smtp://relay-user:{secret}@smtp.upstream.example.com:587");
+    let server =
+        SmtpServer::start(SmtpOptions { relay_url: Some(&relay_url), ..SmtpOptions::default() });
+    let plugin = EmailAlertPlugin::new(config(&server, &[RECIPIENT])).unwrap();
+    let capture = Capture::start();
+
+    let error = plugin.send(&contract_violation()).await.unwrap_err();
+
+    assert!(matches!(error, EmailAlertError::Rejected { .. }), "{error:?}");
+    assert_eq!(error.delivery_status(), DeliveryStatus::Rejected);
+    let redacted = "permanent error (554): 5.7.0 cannot relay through \
+                    smtp://<REDACTED>@smtp.upstream.example.com:587: smarthost authentication failed";
+    let text = error.to_string();
+    assert!(text.contains(redacted), "{text}");
+    capture.assert_one(
+        send_span("rejected")
+            .error_containing(format!("rejected the mail: {redacted}"))
+            .exception("EmailAlertError")
+            .no_event("alert.retry"),
     );
     capture.assert_secret_nowhere(&secret, &[&text, &format!("{error:?}")]);
 }

@@ -1,4 +1,5 @@
-//! `orchestrator.materialize` driving the real Dagster in process, and FR-006 end to end:
+//! `orchestrator.materialize` driving the real Dagster in process (a failed run's text on
+//! its span, sanitized), and FR-006 end to end:
 //! the run exports its asset execution and IO-manager spans over OTLP/HTTP to a loopback
 //! receiver, each a child of the Rust `orchestrator.materialize` span that launched it.
 
@@ -137,4 +138,45 @@ async fn a_failing_model_fails_the_run_its_asset_span_and_its_launching_span() {
     assert_eq!(execution["status"]["message"], "Failure", "{execution}");
     assert_eq!(asset_key(execution), "orders");
     assert!(!execution.to_string().contains("no_such_table"), "{execution}");
+}
+
+#[tokio::test]
+async fn a_model_failing_on_a_connection_string_fails_the_run_with_its_password_redacted() {
+    // DuckDB, under dbt under Dagster, quotes the model's connection string, user info
+    // included: a credential the plugin never sent, kept off the span by the sanitizer.
+    let project = DbtProject::start();
+    let secret = planted_secret();
+    std::fs::write(
+        project.dir().join("models/orders.sql"),
+        format!(
+            "select * from read_csv('postgresql://floe:{secret}@db.internal:5432/warehouse')\n"
+        ),
+    )
+    .expect("written");
+    let plugin = DagsterPlugin::new(project.config("http://127.0.0.1:3000")).expect("valid");
+    let out = tempfile::tempdir().expect("tempdir");
+    write_files(out.path(), &plugin.generate_definitions(&project.artifacts()).expect("generated"));
+    let capture = Capture::start();
+
+    let error = plugin.materialize(out.path(), &["orders"]).await.unwrap_err();
+
+    assert!(
+        matches!(error, DagsterError::RunFailed { ref run_id, .. } if !run_id.is_empty()),
+        "{error:?}"
+    );
+    let redacted = r#"IO Error: No files found that match the pattern "postgresql://<REDACTED>@db.internal:5432/warehouse""#;
+    let text = error.to_string();
+    assert!(text.contains("dbt run --select orders exited with 1"), "{text}");
+    assert!(text.contains(redacted), "{text}");
+    capture.assert_one(
+        expect::span("orchestrator.materialize")
+            .root()
+            .scope("floe.orchestrator.dagster")
+            .floe_attributes()
+            .error_containing(redacted)
+            .exception("DagsterError")
+            .attr(attr::ORCHESTRATOR_ASSETS_COUNT, 1_i64)
+            .has_attr(attr::ORCHESTRATOR_RUN_ID),
+    );
+    capture.assert_secret_nowhere(&secret, &[&text, &format!("{error:?}")]);
 }
