@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use floe_core::http::percent_decoded;
 use floe_core::process::{self, ProcessError};
 use floe_core::secret::Secret;
 use floe_core::telemetry::sanitize_error_message;
@@ -107,26 +108,6 @@ fn credential_parts(credential: &str) -> Vec<String> {
     parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
     parts.dedup();
     parts
-}
-
-fn percent_decoded(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Removes `credential` (and its parts a peer may echo) from `text`, then sanitizes it.

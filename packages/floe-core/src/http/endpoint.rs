@@ -197,8 +197,9 @@ pub fn split_user_info(url: &str) -> Result<(String, Option<UrlCredentials>), En
     Ok((parsed.to_string(), Some(credentials)))
 }
 
-/// `text` with each `%XX` replaced by its byte (invalid UTF-8 replaced).
-fn percent_decoded(text: &str) -> String {
+/// `text` with each `%XX` replaced by its byte (invalid UTF-8 replaced): how a peer may
+/// quote a credential that was sent percent-encoded (a URL's user info).
+pub fn percent_decoded(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

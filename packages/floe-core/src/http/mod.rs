@@ -60,7 +60,7 @@ pub use client::{CaBundleError, ClientError, client, client_with_ca, install_cry
 pub use credentials::SentCredentials;
 pub use endpoint::{
     EXCERPT_MAX, EndpointError, UrlCredentials, answer_excerpt, is_loopback, parse_base_endpoint,
-    parse_endpoint, safe_destination, split_user_info,
+    parse_endpoint, percent_decoded, safe_destination, split_user_info,
 };
 pub use error::PeerError;
 pub use peer::{DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, Peer, PeerBuilder, RetryEvents};
