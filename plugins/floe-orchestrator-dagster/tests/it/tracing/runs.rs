@@ -8,6 +8,7 @@ use floe_core::telemetry::attr;
 use floe_orchestrator_dagster::{DagsterError, DagsterPlugin};
 use floe_otel_testkit::fixtures::planted_secret;
 use floe_otel_testkit::leak::assert_text_clean;
+use floe_otel_testkit::peers::dbt::warehouse_url;
 use floe_otel_testkit::peers::venv_bin;
 use floe_otel_testkit::{Capture, expect};
 use serde_json::Value;
@@ -148,9 +149,7 @@ async fn a_model_failing_on_a_connection_string_fails_the_run_with_its_password_
     let secret = planted_secret();
     std::fs::write(
         project.dir().join("models/orders.sql"),
-        format!(
-            "select * from read_csv('postgresql://floe:{secret}@db.internal:5432/warehouse')\n"
-        ),
+        format!("select * from read_csv('{}')\n", warehouse_url(&secret)),
     )
     .expect("written");
     let plugin = DagsterPlugin::new(project.config("http://127.0.0.1:3000")).expect("valid");
