@@ -77,9 +77,8 @@ impl OtlpSpanExporter {
     }
 
     /// Exports `batch` (an empty one too: the collector still gets a request) and waits for
-    /// the answer, bounded by the configured timeout as a whole: the HTTP transport's own
-    /// timeout bounds each read, so a collector dribbling its answer would hold it for as
-    /// long as it likes.
+    /// the answer, bounded by the configured timeout as a whole, whatever the transport
+    /// does (the HTTP one bounds itself the same way, `otlp_http::BoundedClient`).
     ///
     /// The export runs on a thread of its own, outside any async runtime: the HTTP
     /// transport blocks, and the gRPC one runs on the exporter's own runtime. When the

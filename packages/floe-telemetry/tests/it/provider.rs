@@ -120,21 +120,28 @@ fn disabled_telemetry_installs_nothing() {
     }
 }
 
-#[test]
-fn an_unreachable_collector_does_not_fail_start_up_and_shutdown_reports_no_secret() {
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+/// Telemetry exporting over OTLP HTTP/protobuf to `endpoint` with `timeout_ms`, installed in
+/// a factory of its own, with one span ended and waiting in the batch processor.
+fn one_span_for_http_export(endpoint: String, timeout_ms: u64) -> floe_telemetry::TelemetryGuard {
     let config = TelemetryConfig {
         exporter: ExporterConfig::Otlp(OtlpConfig {
             protocol: OtlpProtocol::HttpProtobuf,
-            endpoint: format!("http://{closed}"),
-            timeout_ms: 500,
+            endpoint,
+            timeout_ms,
             ..OtlpConfig::default()
         }),
         ..TelemetryConfig::default()
     };
     let factory = leaked_factory();
-    let guard = init_telemetry_in(factory, &config).unwrap();
+    let guard = init_telemetry_in(factory, &config).expect("telemetry starts");
     factory.tracer("floe.x").start("x.y").end();
+    guard
+}
+
+#[test]
+fn an_unreachable_collector_does_not_fail_start_up_and_shutdown_reports_no_secret() {
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let guard = one_span_for_http_export(format!("http://{closed}"), 500);
     if let Err(message) = guard.shutdown() {
         assert!(!message.contains("FLOETEST"), "{message}");
     }
@@ -205,18 +212,7 @@ fn huge_answer_collector() -> (String, mpsc::Receiver<usize>) {
 #[test]
 fn the_batch_exporter_reads_a_huge_collector_answer_only_up_to_its_limit() {
     let (endpoint, written) = huge_answer_collector();
-    let config = TelemetryConfig {
-        exporter: ExporterConfig::Otlp(OtlpConfig {
-            protocol: OtlpProtocol::HttpProtobuf,
-            endpoint,
-            timeout_ms: 5000,
-            ..OtlpConfig::default()
-        }),
-        ..TelemetryConfig::default()
-    };
-    let factory = leaked_factory();
-    let guard = init_telemetry_in(factory, &config).unwrap();
-    factory.tracer("floe.x").start("x.y").end();
+    let guard = one_span_for_http_export(endpoint, 5000);
 
     let shut = guard.shutdown();
 
@@ -245,18 +241,7 @@ fn dribbling_collector() -> (String, mpsc::Receiver<usize>) {
 #[test]
 fn the_batch_exporter_gives_up_on_a_dribbling_collector_within_its_timeout() {
     let (endpoint, _written) = dribbling_collector();
-    let config = TelemetryConfig {
-        exporter: ExporterConfig::Otlp(OtlpConfig {
-            protocol: OtlpProtocol::HttpProtobuf,
-            endpoint,
-            timeout_ms: 1000,
-            ..OtlpConfig::default()
-        }),
-        ..TelemetryConfig::default()
-    };
-    let factory = leaked_factory();
-    let guard = init_telemetry_in(factory, &config).unwrap();
-    factory.tracer("floe.x").start("x.y").end();
+    let guard = one_span_for_http_export(endpoint, 1000);
 
     let started = Instant::now();
     let shut = guard.shutdown();
