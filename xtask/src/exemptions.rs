@@ -80,8 +80,11 @@ pub(crate) const EXEMPTIONS: &[Exemption] = &[
     },
     Exemption {
         rules: &["raw-error-recording"],
-        scope: Scope::Item { file: "packages/floe-telemetry/src/span.rs", item: "record_failure" },
-        reason: "the one writer of error statuses and exception events; its message is a SanitizedMessage, so nothing unsanitized reaches either",
+        scope: Scope::Item {
+            file: "packages/floe-telemetry/src/span.rs",
+            item: "record_failure_on",
+        },
+        reason: "the one writer of error statuses and exception events (behind `record_failure` and the domain span's endings); its message is a SanitizedMessage, so nothing unsanitized reaches either",
     },
     Exemption {
         rules: &["raw-error-recording", "span-wrapper"],

@@ -10,10 +10,13 @@ use std::borrow::Cow;
 use std::error::Error;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use opentelemetry::trace::{FutureExt as _, SpanKind, Status, TraceContextExt as _, Tracer as _};
+use opentelemetry::trace::{
+    FutureExt as _, SpanKind, SpanRef, Status, TraceContextExt as _, Tracer as _,
+};
 use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::trace::Span as SdkSpan;
 
 use super::attr;
 use super::attributes::FloeSpanAttributes;
@@ -50,10 +53,28 @@ pub trait Operation: Copy {
 /// [`fail`](Self::fail) or [`fail_soft`](Self::fail_soft) is called, or when dropped:
 /// during a panic it ends as an error, otherwise (a cancelled future) with
 /// `floe.cancelled = true` and an unset status.
+///
+/// The span is held as the SDK made it until something needs it in a [`Context`]
+/// ([`context`](Self::context) to make it current or parent children, [`recorder`](Self::recorder)
+/// to share it): a leaf span, the most common kind, is then ended the way the SDK's own
+/// spans are, without the context's boxed, locked, reference-counted copy. That copy was
+/// most of what a domain span cost beyond a raw SDK span (`benches/span_floor.rs`).
 #[derive(Debug)]
 pub struct DomainSpan {
-    recorder: SpanRecorder,
+    /// The span and its parent, until the span moves into `shared`.
+    direct: Mutex<Option<Direct>>,
+    /// The span in a context, once something needed that.
+    shared: OnceLock<SpanRecorder>,
+    /// The injected fault, read once when the span started (`fault-injection` only).
+    fault: Option<Fault>,
     finished: bool,
+}
+
+/// A span not yet in a context, and the context its own will be made from.
+#[derive(Debug)]
+struct Direct {
+    span: SdkSpan,
+    parent: Context,
 }
 
 /// A handle to add attributes and events to an open span, or to mark it failed without
@@ -80,7 +101,7 @@ impl Clone for SpanRecorder {
 impl DomainSpan {
     /// Starts `op` as a child of the current context.
     pub fn start(tracer_name: &str, op: impl Operation) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, [])
+        Self::start_owned(Context::current(), tracer_name, op, [])
     }
 
     /// Starts `op` as a child of the current context with extra attributes.
@@ -89,7 +110,7 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
-        Self::start_in(&Context::current(), tracer_name, op, attributes)
+        Self::start_owned(Context::current(), tracer_name, op, attributes)
     }
 
     /// Starts `op` as a child of `parent`.
@@ -99,71 +120,91 @@ impl DomainSpan {
         op: impl Operation,
         attributes: impl IntoIterator<Item = KeyValue>,
     ) -> Self {
+        Self::start_owned(parent.clone(), tracer_name, op, attributes)
+    }
+
+    fn start_owned(
+        parent: Context,
+        tracer_name: &str,
+        op: impl Operation,
+        attributes: impl IntoIterator<Item = KeyValue>,
+    ) -> Self {
         let fault = fault::current();
-        let tracer = TracerFactory::global().tracer(tracer_name);
         let attributes = attributes.into_iter();
-        let mut all = FloeSpanAttributes::key_values_in(parent, attributes.size_hint().0);
+        let mut all = FloeSpanAttributes::key_values_in(&parent, attributes.size_hint().0);
         let floe_len = all.len();
         all.extend(attributes);
         let mut name = Cow::Borrowed(op.span_name());
         if let Some(fault) = fault {
             inject_at_start(fault, &mut name, &mut all, floe_len);
         }
-        let root = fault.is_some_and(|f| is_new_root(f, parent)).then(Context::new);
-        let span = tracer
-            .span_builder(name)
-            .with_kind(op.span_kind())
-            .with_attributes(all)
-            .start_with_context(&tracer, root.as_ref().unwrap_or(parent));
-        Self {
-            recorder: SpanRecorder {
-                cx: parent.with_span(span),
-                soft_failed: OnceLock::new(),
-                fault,
-            },
-            finished: false,
-        }
+        let root = fault.is_some_and(|f| is_new_root(f, &parent)).then(Context::new);
+        let mut this =
+            Self { direct: Mutex::new(None), shared: OnceLock::new(), fault, finished: false };
+        // The span is built where it is kept: each move of it is a copy of a few hundred
+        // bytes (measured by the `span_floor` bench).
+        let slot = this.direct.get_mut().unwrap_or_else(PoisonError::into_inner);
+        TracerFactory::global().with_tracer(tracer_name, |tracer| {
+            *slot = Some(Direct {
+                span: tracer
+                    .span_builder(name)
+                    .with_kind(op.span_kind())
+                    .with_attributes(all)
+                    .start_with_context(tracer, root.as_ref().unwrap_or(&parent)),
+                parent,
+            });
+        });
+        this
     }
 
     /// The context holding this span: attach it, or hand it to spawned work, so that
     /// nested operations become children.
     pub fn context(&self) -> &Context {
-        &self.recorder.cx
+        &self.shared().cx
     }
 
     /// A handle for adding attributes from elsewhere.
     pub fn recorder(&self) -> SpanRecorder {
-        self.recorder.clone()
+        self.shared().clone()
     }
 
     /// Adds an attribute (a later value for the same key wins when read).
     pub fn set_attribute(&self, attribute: KeyValue) {
-        self.recorder.set_attribute(attribute);
+        if !injected(self.fault, Fault::DropCategoryAttributes) {
+            self.with_span(|span| span.set_attribute(attribute));
+        }
     }
 
     /// Adds an event.
     pub fn add_event(&self, name: &'static str, attributes: Vec<KeyValue>) {
-        self.recorder.add_event(name, attributes);
+        self.with_span(|span| span.add_event(name, attributes));
     }
 
     /// Ends the span with `Ok` (or `Error` if it was marked soft-failed).
     pub fn succeed(mut self) {
         self.finished = true;
-        self.recorder.finish_ok();
+        // Ended in place: moving the SDK's span out would copy it.
+        match self.direct.get_mut().unwrap_or_else(PoisonError::into_inner) {
+            Some(Direct { span, .. }) => {
+                if !injected(self.fault, Fault::UnsetSuccess) {
+                    SpanOps::set_status(span, Status::Ok);
+                }
+                SpanOps::end(span);
+            }
+            None => self.shared().finish_ok(),
+        }
     }
 
     /// Ends the span as failed by `error`: status `Error` with the sanitized error chain,
     /// an `exception` event and `error.type` = the error's type name.
-    pub fn fail<E: Error + ?Sized>(mut self, error: &E) {
-        self.finished = true;
-        record_failure(&self.recorder.cx, std::any::type_name::<E>(), describe_error(error));
-        self.recorder.cx.span().end();
+    pub fn fail<E: Error + ?Sized>(self, error: &E) {
+        self.end_failed(std::any::type_name::<E>(), describe_error(error));
     }
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
     /// answered "unhealthy", a delivery the peer rejected).
     pub fn fail_soft(self, error_type: &'static str, reason: SanitizedMessage) {
-        if self.recorder.has_fault(Fault::DropSoftFailure) {
+        if injected(self.fault, Fault::DropSoftFailure) {
             self.succeed();
         } else {
             self.fail_with(error_type, reason);
@@ -172,10 +213,16 @@ impl DomainSpan {
 
     /// Ends the span as failed with `error_type` and `reason`: `fail_soft` without being a
     /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
-    pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
+    pub(crate) fn fail_with(self, error_type: &'static str, reason: SanitizedMessage) {
+        self.end_failed(error_type, reason);
+    }
+
+    fn end_failed(mut self, error_type: &str, reason: SanitizedMessage) {
         self.finished = true;
-        record_failure(&self.recorder.cx, error_type, reason);
-        self.recorder.cx.span().end();
+        self.end_with_span(|span| {
+            record_failure_on(span, error_type, reason);
+            span.end();
+        });
     }
 
     /// Ends the span from a result.
@@ -185,6 +232,41 @@ impl DomainSpan {
             Err(error) => self.fail(error),
         }
     }
+
+    /// The span's context, made from the held span the first time it is asked for.
+    fn shared(&self) -> &SpanRecorder {
+        self.shared.get_or_init(|| {
+            let direct = self.direct.lock().unwrap_or_else(PoisonError::into_inner).take();
+            let cx = match direct {
+                Some(Direct { span, parent }) => parent.with_span(span),
+                // Only once ended, and an ended span is never asked for its context.
+                None => Context::new(),
+            };
+            SpanRecorder { cx, soft_failed: OnceLock::new(), fault: self.fault }
+        })
+    }
+
+    /// Runs `f` on the span wherever it is held.
+    fn with_span(&self, f: impl FnOnce(&mut dyn SpanOps)) {
+        if let Some(shared) = self.shared.get() {
+            return f(&mut shared.cx.span());
+        }
+        let mut direct = self.direct.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(Direct { span, .. }) = direct.as_mut() {
+            return f(span);
+        }
+        drop(direct);
+        // Moved into a context by another thread since `shared` was read.
+        f(&mut self.shared().cx.span());
+    }
+
+    /// Runs `f` on the span as it ends, wherever it is held.
+    fn end_with_span(&mut self, f: impl FnOnce(&mut dyn SpanOps)) {
+        match self.direct.get_mut().unwrap_or_else(PoisonError::into_inner) {
+            Some(Direct { span, .. }) => f(span),
+            None => f(&mut self.shared().cx.span()),
+        }
+    }
 }
 
 impl Drop for DomainSpan {
@@ -192,18 +274,68 @@ impl Drop for DomainSpan {
         if self.finished {
             return;
         }
-        if std::thread::panicking() {
-            record_failure(
-                &self.recorder.cx,
-                "panic",
-                SanitizedMessage::from_static("operation panicked"),
-            );
-        } else {
-            // Written by the layer, not the caller: kept under `drop-category-attributes`.
-            self.recorder.cx.span().set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
-        }
-        self.recorder.cx.span().end();
+        self.end_with_span(|span| {
+            if std::thread::panicking() {
+                record_failure_on(
+                    span,
+                    "panic",
+                    SanitizedMessage::from_static("operation panicked"),
+                );
+            } else {
+                // Written by the layer, not the caller: kept under `drop-category-attributes`.
+                span.set_attribute(KeyValue::new(attr::FLOE_CANCELLED, true));
+            }
+            span.end();
+        });
     }
+}
+
+/// What the layer does to a span, whether the SDK's own or one in a context.
+trait SpanOps {
+    fn set_attribute(&mut self, attribute: KeyValue);
+    fn add_event(&mut self, name: &'static str, attributes: Vec<KeyValue>);
+    fn set_status(&mut self, status: Status);
+    fn end(&mut self);
+}
+
+impl SpanOps for SdkSpan {
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        opentelemetry::trace::Span::set_attribute(self, attribute);
+    }
+    fn add_event(&mut self, name: &'static str, attributes: Vec<KeyValue>) {
+        opentelemetry::trace::Span::add_event(self, name, attributes);
+    }
+    fn set_status(&mut self, status: Status) {
+        opentelemetry::trace::Span::set_status(self, status);
+    }
+    fn end(&mut self) {
+        opentelemetry::trace::Span::end(self);
+    }
+}
+
+impl SpanOps for SpanRef<'_> {
+    fn set_attribute(&mut self, attribute: KeyValue) {
+        SpanRef::set_attribute(self, attribute);
+    }
+    fn add_event(&mut self, name: &'static str, attributes: Vec<KeyValue>) {
+        SpanRef::add_event(self, name, attributes);
+    }
+    fn set_status(&mut self, status: Status) {
+        SpanRef::set_status(self, status);
+    }
+    fn end(&mut self) {
+        SpanRef::end(self);
+    }
+}
+
+/// Whether `fault` is the injected one (noted as applied when it is).
+#[inline]
+fn injected(injected: Option<Fault>, fault: Fault) -> bool {
+    if injected == Some(fault) {
+        fault::applied(fault);
+        return true;
+    }
+    false
 }
 
 impl SpanRecorder {
@@ -267,13 +399,8 @@ impl SpanRecorder {
     }
 
     /// Whether `fault` is injected into this span (noted as applied when it is).
-    #[inline]
     fn has_fault(&self, fault: Fault) -> bool {
-        if self.fault == Some(fault) {
-            fault::applied(fault);
-            return true;
-        }
-        false
+        injected(self.fault, fault)
     }
 }
 
@@ -304,7 +431,7 @@ pub fn in_span<T, E: Error>(
     let span = DomainSpan::start_with(tracer_name, op, attributes);
     let result = {
         let _attached = span.context().clone().attach();
-        body(&span.recorder)
+        body(span.shared())
     };
     span.end_with(&result);
     result
@@ -336,11 +463,17 @@ where
 /// Records a failure on the span of `cx`: `error.type`, an `exception` event with
 /// `exception.type` and `exception.message`, and status `Error` with the message.
 ///
-/// This is the only function in the workspace that writes an error status or an
-/// exception event; its message parameter is a [`SanitizedMessage`], so nothing
-/// unsanitized can get there.
+/// This function (with its private form for a span not yet in a context, which the
+/// domain span's endings use) is the only one in the workspace that writes an error
+/// status or an exception event; its message parameter is a [`SanitizedMessage`], so
+/// nothing unsanitized can get there.
 pub fn record_failure(cx: &Context, error_type: &str, message: SanitizedMessage) {
-    let span = cx.span();
+    record_failure_on(&mut cx.span(), error_type, message);
+}
+
+/// [`record_failure`] on a span wherever it is held: the one writer of error statuses and
+/// exception events.
+fn record_failure_on(span: &mut dyn SpanOps, error_type: &str, message: SanitizedMessage) {
     let error_type = error_type.to_owned();
     span.set_attribute(KeyValue::new(attr::ERROR_TYPE, error_type.clone()));
     span.add_event(

@@ -1,4 +1,5 @@
-//! The domain span; `record_failure` is the only writer of error statuses.
+//! The domain span; `record_failure_on` (behind `record_failure`) is the only writer of
+//! error statuses.
 
 use opentelemetry::trace::{Status, TraceContextExt as _, Tracer as _};
 
@@ -20,7 +21,10 @@ pub fn in_span<T, E>(tracer: &str, op: &'static str, body: impl FnOnce() -> Resu
 }
 
 pub fn record_failure(cx: &opentelemetry::Context, message: SanitizedMessage) {
-    let span = cx.span();
+    record_failure_on(&cx.span(), message);
+}
+
+fn record_failure_on(span: &opentelemetry::trace::SpanRef<'_>, message: SanitizedMessage) {
     span.add_event(attr::EXCEPTION_EVENT, vec![]);
     span.set_status(Status::error(message.into_cow()));
 }
