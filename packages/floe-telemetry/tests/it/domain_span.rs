@@ -6,7 +6,7 @@ use floe_telemetry::{
     DomainSpan, FloeSpanAttributes, SanitizedMessage, attr, describe_error, in_span, in_span_async,
 };
 use opentelemetry::KeyValue;
-use opentelemetry::trace::SpanKind;
+use opentelemetry::trace::{SpanKind, TraceContextExt as _};
 
 const TRACER: &str = "floe.test.core";
 
@@ -114,6 +114,65 @@ fn nested_operations_are_children_of_the_current_span() {
             .child(expect::tree(expect::span("catalog.load_table").ok()))
             .exact(),
     );
+}
+
+/// A span is held as the SDK made it until its context is asked for, then moves into that
+/// context once: writes before, writes through the active context, a child, a recorder's
+/// soft failure and writes after all land on one span, which ends once.
+#[test]
+fn writes_before_and_after_the_context_is_asked_for_reach_one_span() {
+    let capture = Capture::start();
+    let span = DomainSpan::start(TRACER, CatalogOp::CreateTable);
+    span.set_attribute(KeyValue::new(attr::CATALOG_TABLE, "orders"));
+    span.add_event(attr::CATALOG_RETRY_EVENT, vec![KeyValue::new(attr::CATALOG_ATTEMPT, 1_i64)]);
+    {
+        let _attached = span.context().clone().attach();
+        opentelemetry::Context::current()
+            .span()
+            .set_attribute(KeyValue::new(attr::CATALOG_NAMESPACE, "bronze"));
+        DomainSpan::start(TRACER, CatalogOp::LoadTable).succeed();
+    }
+    span.recorder().fail_soft("unhealthy", SanitizedMessage::from_static("catalog answered 503"));
+    span.set_attribute(KeyValue::new(attr::CATALOG_WAREHOUSE, "lake"));
+    span.succeed();
+    capture.assert_tree(
+        expect::tree(
+            expect::span("catalog.create_table")
+                .root()
+                .attr(attr::CATALOG_TABLE, "orders")
+                .attr(attr::CATALOG_NAMESPACE, "bronze")
+                .attr(attr::CATALOG_WAREHOUSE, "lake")
+                .event(expect::event(attr::CATALOG_RETRY_EVENT).attr(attr::CATALOG_ATTEMPT, 1_i64))
+                .error_description("catalog answered 503")
+                .exception("unhealthy"),
+        )
+        .child(expect::tree(expect::span("catalog.load_table").ok()))
+        .exact(),
+    );
+}
+
+/// A leaf span that never needed a context records what it was given and its ending.
+#[test]
+fn a_leaf_span_records_its_writes_and_its_failure() {
+    let capture = Capture::start();
+    let span = DomainSpan::start_with(
+        TRACER,
+        CatalogOp::LoadTable,
+        [KeyValue::new(attr::CATALOG_TABLE, "orders")],
+    );
+    span.set_attribute(KeyValue::new(attr::CATALOG_NAMESPACE, "bronze"));
+    span.fail(&unreachable_with("FLOETEST-leaf-secret"));
+    capture.assert_one(
+        expect::span("catalog.load_table")
+            .root()
+            .floe_attributes()
+            .attr(attr::CATALOG_TABLE, "orders")
+            .attr(attr::CATALOG_NAMESPACE, "bronze")
+            .error()
+            .exception("Unreachable")
+            .attr_contains(attr::ERROR_TYPE, "Unreachable"),
+    );
+    capture.assert_no_secret("FLOETEST-leaf-secret");
 }
 
 #[test]
