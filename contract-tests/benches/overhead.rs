@@ -77,27 +77,27 @@ struct Row {
 const ROWS: &[Row] = &[
     Row {
         name: "compile",
-        what: "floe compile of examples/platform/manifest.yaml, in process, with every plugin contract-tests links: load, validate, resolve (config decoding), audit, assemble, write the artifacts (to tmpfs: a disk write costs ~2.5 ms on the test VM and its jitter swamps the comparison); 7 spans",
+        what: "floe compile of examples/platform/manifest.yaml, in process, with every plugin contract-tests links: load, validate, resolve (config decoding), audit, assemble, write the artifacts (to tmpfs: a disk write costs ~2.5 ms on the test VM and its jitter swamps the comparison)",
         setup: compile_example,
     },
     Row {
         name: "webhook_delivery",
-        what: "floe-alert-webhook: a contract violation as a signed CloudEvent POSTed to a loopback receiver (keep-alive client); 1 span",
+        what: "floe-alert-webhook: a contract violation as a signed CloudEvent POSTed to a loopback receiver (keep-alive client)",
         setup: webhook_delivery,
     },
     Row {
         name: "webhook_rejected",
-        what: "the same delivery answered 403, with a token in the URL's query: the error path, its message sanitized onto the span as status and exception event; 1 span",
+        what: "the same delivery answered 403, with a token in the URL's query: the error path, its message sanitized onto the span as status and exception event",
         setup: webhook_rejected,
     },
     Row {
         name: "duckdb_profile",
-        what: "floe-compute-duckdb: the dbt-duckdb profile (settings, extensions, a secret setting as an env_var reference); 1 span",
+        what: "floe-compute-duckdb: the dbt-duckdb profile (settings, extensions, a secret setting as an env_var reference)",
         setup: duckdb_profile,
     },
     Row {
         name: "network_policies",
-        what: "floe-network-security-k8s: the NetworkPolicies of the example platform as typed Kubernetes documents, serialized; 1 span",
+        what: "floe-network-security-k8s: the NetworkPolicies of the example platform as typed Kubernetes documents, serialized",
         setup: network_policies,
     },
 ];
