@@ -42,7 +42,18 @@ impl Cleaner {
         let inside = if inside.is_empty() { String::new() } else { format!("{inside}/") };
         for form in forms {
             let text = form.to_string_lossy().trim_end_matches('/').to_owned();
-            if text.len() > 1 {
+            if text.len() <= 1 {
+                continue;
+            }
+            // Secrets are scrubbed first (a secret that holds a directory must not be cut
+            // apart by it), so a directory whose name happens to hold a secret's text is
+            // looked for as the scrub leaves it, too.
+            let scrubbed = scrub(&text, &self.secrets);
+            let mut spellings = vec![text];
+            if scrubbed != spellings[0] {
+                spellings.push(scrubbed);
+            }
+            for text in spellings {
                 self.directories.push((format!("{text}/"), inside.clone()));
                 self.directories.push((text, itself.to_owned()));
             }

@@ -171,6 +171,20 @@ fn the_target_path_follows_each_engines_own_rules() {
     assert_eq!(cli.target_dir(p).unwrap(), p.join("handed"));
 }
 
+/// A secret's text inside the project's path (here a two-letter password in a temporary
+/// directory's name) is scrubbed first, and the path still becomes project-relative.
+#[test]
+fn a_project_path_holding_a_secrets_text_still_becomes_relative() {
+    let project = tempfile::Builder::new().prefix("floe-pw-").tempdir().unwrap();
+    let p = project.path();
+    let cleaner = Cleaner::new([Secret::new("pw".to_owned())]).with_directory(p, "", "project");
+    let text = format!("Compilation Error in {}/models/a.sql: password pw refused", p.display());
+    assert_eq!(
+        cleaner.clean(&text).as_str(),
+        "Compilation Error in models/a.sql: password <redacted> refused"
+    );
+}
+
 #[test]
 fn directories_leave_dbt_text_but_project_relative_paths_and_urls_stay() {
     assert_eq!(
