@@ -7,6 +7,9 @@
 //! this one process, with a third: the spans one run of the operation emits, replayed as
 //! raw SDK spans on the same provider (`raw.rs`), the SDK's floor for that operation.
 //!
+//! The bench runs with the `floe` binary's allocator (mimalloc), as the operations do in
+//! production.
+//!
 //! The budget (FR-024, issue 22): an operation's median overhead is at most 5 %; an
 //! operation whose run takes less than 10 µs without telemetry, where one span alone is
 //! more than 5 %, instead adds at most 1.2 times its raw spans' cost. The table says which
@@ -45,6 +48,12 @@ use floe_otel_testkit::fixtures::contract_violation;
 use floe_otel_testkit::http::LoopbackServer;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
+
+/// The `floe` binary's allocator: the rows are the binary's operations, and under glibc's
+/// allocator the batch processor's export thread, freeing spans the operation's thread
+/// allocated, slowed the operations themselves (`packages/floe-cli/src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[path = "overhead/raw.rs"]
 mod raw;
