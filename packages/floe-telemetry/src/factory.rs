@@ -120,37 +120,35 @@ impl TracerFactory {
 
     /// The tracer for `name`, created on first use and cached.
     pub fn tracer(&self, name: &str) -> FloeTracer {
-        let mut tracer = None;
-        self.with_tracer(name, |found| tracer = Some(found.clone()));
-        tracer.unwrap_or_else(|| self.shared_tracer(name))
+        self.with_tracer(name, FloeTracer::clone)
     }
 
     /// Runs `f` on the tracer for `name`, borrowed from this thread's cache when it is
     /// there. A span start needs the tracer only while it builds the span (which keeps a
     /// clone of its own): a clone and its drop were four atomic reference-count updates,
-    /// a tenth of a raw SDK span's time (`span_floor` bench). `f` returns nothing, so
-    /// that what it builds (a span of a few hundred bytes) is written in place, not
-    /// copied out through this call.
-    pub(crate) fn with_tracer(&self, name: &str, f: impl FnOnce(&FloeTracer)) {
+    /// a tenth of a raw SDK span's time (`span_floor` bench). A span start returns nothing
+    /// through this call: it writes the span (a few hundred bytes) where it is kept, as
+    /// returning it through the call's layers copied it each time.
+    pub(crate) fn with_tracer<R>(&self, name: &str, f: impl FnOnce(&FloeTracer) -> R) -> R {
         // Read before the shared map: a tracer cached under this generation was current
         // when it was read, and an install after this load only makes it look stale.
         let generation = self.generation.load(Ordering::Acquire);
         // `f` runs under a shared borrow of this thread's cache: a lookup it makes (a
         // processor starting a span) reads the cache, and a miss there skips caching
         // (below) instead of borrowing it mutably.
-        let missed = TRACERS.with_borrow(|cached| {
+        let looked_up = TRACERS.with_borrow(|cached| {
             match cached
                 .iter()
                 .find(|c| c.factory == self.id && c.generation == generation && *c.name == *name)
             {
-                Some(hit) => {
-                    f(&hit.tracer);
-                    None
-                }
-                None => Some(f),
+                Some(hit) => Ok(f(&hit.tracer)),
+                None => Err(f),
             }
         });
-        let Some(f) = missed else { return };
+        let f = match looked_up {
+            Ok(result) => return result,
+            Err(f) => f,
+        };
         let tracer = self.shared_tracer(name);
         TRACERS.with(|cell| {
             let Ok(mut cached) = cell.try_borrow_mut() else { return };
@@ -165,7 +163,7 @@ impl TracerFactory {
                 tracer: tracer.clone(),
             });
         });
-        f(&tracer);
+        f(&tracer)
     }
 
     /// The tracer for `name` from the shared map, created on first use.

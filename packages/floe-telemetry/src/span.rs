@@ -185,12 +185,8 @@ impl DomainSpan {
         self.finished = true;
         // Ended in place: moving the SDK's span out would copy it.
         match self.direct.get_mut().unwrap_or_else(PoisonError::into_inner) {
-            Some(Direct { span, .. }) => {
-                if !injected(self.fault, Fault::UnsetSuccess) {
-                    SpanOps::set_status(span, Status::Ok);
-                }
-                SpanOps::end(span);
-            }
+            // Only a recorder can mark a span soft-failed, and handing one out moved it.
+            Some(Direct { span, .. }) => end_ok(span, self.fault, false),
             None => self.shared().finish_ok(),
         }
     }
@@ -328,6 +324,15 @@ impl SpanOps for SpanRef<'_> {
     }
 }
 
+/// Ends a span that succeeded: status `Ok`, unless it was marked soft-failed (its `Error`
+/// stands) or `unset-success` is injected.
+fn end_ok(span: &mut dyn SpanOps, fault: Option<Fault>, soft_failed: bool) {
+    if !soft_failed && !injected(fault, Fault::UnsetSuccess) {
+        span.set_status(Status::Ok);
+    }
+    span.end();
+}
+
 /// Whether `fault` is the injected one (noted as applied when it is).
 #[inline]
 fn injected(injected: Option<Fault>, fault: Fault) -> bool {
@@ -390,12 +395,8 @@ impl SpanRecorder {
     }
 
     fn finish_ok(&self) {
-        let span = self.cx.span();
         let soft_failed = self.soft_failed.get().is_some_and(|flag| flag.load(Ordering::Acquire));
-        if !soft_failed && !self.has_fault(Fault::UnsetSuccess) {
-            span.set_status(Status::Ok);
-        }
-        span.end();
+        end_ok(&mut self.cx.span(), self.fault, soft_failed);
     }
 
     /// Whether `fault` is injected into this span (noted as applied when it is).
