@@ -2,13 +2,15 @@
 //! telemetry is off.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, PoisonError, RwLock};
+use std::sync::{LazyLock, PoisonError, RwLock};
 
 use opentelemetry::InstrumentationScope;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{Sampler, SdkTracer, SdkTracerProvider};
+
+use super::intern::interned;
 
 /// The tracer type every floe instrumentation point uses.
 pub type FloeTracer = SdkTracer;
@@ -52,25 +54,8 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 struct Cached {
     factory: u64,
     generation: u64,
-    name: Box<str>,
+    name: &'static str,
     tracer: FloeTracer,
-}
-
-/// Tracer names, each kept once for the life of the process.
-static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Mutex::default);
-
-/// `name` as a `&'static str`. An instrumentation scope named by a borrowed string clones
-/// without allocating, and the SDK clones the scope into every span it starts; an owned
-/// name cost each span two allocations that a tracer named by a literal does not pay.
-/// Bounded by the distinct tracer names a process uses (one per plugin in production).
-fn interned(name: &str) -> &'static str {
-    let mut names = NAMES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(known) = names.get(name) {
-        return known;
-    }
-    let leaked: &'static str = Box::leak(name.into());
-    names.insert(leaked);
-    leaked
 }
 
 /// At most this many tracers per thread (a process has one per plugin; tests make more).
@@ -133,36 +118,47 @@ impl TracerFactory {
         // Read before the shared map: a tracer cached under this generation was current
         // when it was read, and an install after this load only makes it look stale.
         let generation = self.generation.load(Ordering::Acquire);
-        // `f` runs under a shared borrow of this thread's cache: a lookup it makes (a
-        // processor starting a span) reads the cache, and a miss there skips caching
-        // (below) instead of borrowing it mutably.
-        let looked_up = TRACERS.with_borrow(|cached| {
-            match cached
-                .iter()
-                .find(|c| c.factory == self.id && c.generation == generation && *c.name == *name)
-            {
-                Some(hit) => Ok(f(&hit.tracer)),
-                None => Err(f),
-            }
-        });
-        let f = match looked_up {
-            Ok(result) => return result,
-            Err(f) => f,
-        };
-        let tracer = self.shared_tracer(name);
         TRACERS.with(|cell| {
-            let Ok(mut cached) = cell.try_borrow_mut() else { return };
-            cached.retain(|c| !(c.factory == self.id && *c.name == *name));
+            // `f` runs under a shared borrow of this thread's cache: a lookup it makes (a
+            // processor starting a span) reads the cache, and a miss there skips caching
+            // instead of borrowing it mutably.
+            if let Ok(cached) = cell.try_borrow()
+                && let Some(hit) = cached
+                    .iter()
+                    .find(|c| c.factory == self.id && c.generation == generation && c.name == name)
+            {
+                return f(&hit.tracer);
+            }
+            self.cache_miss(cell, name, generation, f)
+        })
+    }
+
+    /// The tracer for `name` from the shared map, cached for this thread, then `f` on it.
+    /// Out of line: the hit above is every span start's path, and `f` passed through a
+    /// shared path was moved in and out of a `Result` on each of them (the `span_floor`
+    /// bench's callgrind count fell by a hundred instructions per span).
+    #[cold]
+    #[inline(never)]
+    fn cache_miss<R>(
+        &self,
+        cell: &RefCell<Vec<Cached>>,
+        name: &str,
+        generation: u64,
+        f: impl FnOnce(&FloeTracer) -> R,
+    ) -> R {
+        let tracer = self.shared_tracer(name);
+        if let Ok(mut cached) = cell.try_borrow_mut() {
+            cached.retain(|c| !(c.factory == self.id && c.name == name));
             if cached.len() >= THREAD_CACHE {
                 cached.remove(0);
             }
             cached.push(Cached {
                 factory: self.id,
                 generation,
-                name: name.into(),
+                name: interned(name),
                 tracer: tracer.clone(),
             });
-        });
+        }
         f(&tracer)
     }
 
@@ -179,6 +175,9 @@ impl TracerFactory {
         tracers
             .entry(name.to_owned())
             .or_insert_with(|| {
+                // A scope named by a `&'static str` clones without allocating, and the SDK
+                // clones the scope into every span it starts; an owned name cost each span
+                // two allocations that a tracer named by a literal does not pay.
                 provider.tracer_with_scope(InstrumentationScope::builder(interned(name)).build())
             })
             .clone()

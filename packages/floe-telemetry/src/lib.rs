@@ -42,6 +42,7 @@ mod factory;
 pub mod fault;
 #[cfg(not(feature = "fault-injection"))]
 mod fault;
+mod intern;
 pub mod ops;
 #[cfg(feature = "otlp-http")]
 mod otlp_http;
