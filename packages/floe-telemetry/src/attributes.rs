@@ -4,9 +4,10 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
-use opentelemetry::{Context, KeyValue, Value};
+use opentelemetry::{Context, Key, KeyValue, Value};
 
 use super::attr;
+use super::intern::interned;
 
 /// `floe.namespace`, `floe.product.name`, `floe.product.version` and `floe.mode`.
 ///
@@ -40,11 +41,16 @@ static PROCESS_DEFAULT: LazyLock<RwLock<FloeSpanAttributes>> =
 /// Bumped by every `set_process_default`, under its write lock.
 static DEFAULT_GENERATION: AtomicU64 = AtomicU64::new(0);
 
+/// A `floe.*` key and its interned value.
+type Pair = (Key, &'static str);
+
 thread_local! {
-    /// The process default as key/values, per thread, with the generation it was read at:
-    /// a span start outside any scoped attributes (the common case) copies these instead
-    /// of taking the lock and converting four strings (measured by the `span_floor` bench).
-    static DEFAULT_KEY_VALUES: RefCell<Option<(u64, Vec<KeyValue>)>> =
+    /// The process default as key/value pairs, per thread, with the generation it was read
+    /// at: a span start outside any scoped attributes (the common case) builds its key/values
+    /// from these instead of taking the lock and converting four strings (measured by the
+    /// `span_floor` bench). The values are interned, so a span holds them as
+    /// `&'static str`: see [`key_values_in`](FloeSpanAttributes::key_values_in).
+    static DEFAULT_PAIRS: RefCell<Option<(u64, Vec<Pair>)>> =
         const { RefCell::new(None) };
 }
 
@@ -115,29 +121,51 @@ impl FloeSpanAttributes {
         if let Some(attributes) = cx.get::<Self>() {
             return attributes.key_values_with_room(extra);
         }
-        // Read before the default itself: key/values cached under this generation were
-        // current when read, and a later `set_process_default` only makes them stale.
+        // Read before the default itself: pairs cached under this generation were current
+        // when read, and a later `set_process_default` only makes them stale.
         let generation = DEFAULT_GENERATION.load(Ordering::Acquire);
-        DEFAULT_KEY_VALUES.with_borrow_mut(|slot| {
-            let cached = match slot {
-                Some((seen, key_values)) if *seen == generation => key_values,
+        DEFAULT_PAIRS.with_borrow_mut(|slot| {
+            let pairs = match slot {
+                Some((seen, pairs)) if *seen == generation => pairs,
                 _ => {
                     let default = PROCESS_DEFAULT.read().unwrap_or_else(PoisonError::into_inner);
-                    &mut slot.insert((generation, default.to_key_values())).1
+                    &mut slot.insert((generation, default.interned_pairs())).1
                 }
             };
-            let mut out = Vec::with_capacity(cached.len() + extra);
-            out.extend_from_slice(cached);
+            let mut out = Vec::with_capacity(pairs.len() + extra);
+            out.extend(pairs.iter().map(|(key, value)| KeyValue::new(key.clone(), *value)));
             out
         })
     }
 
-    /// The values are reference-counted strings: the process default's are cached per
-    /// thread and cloned into every span, and a clone of a shared string is a count update
-    /// where an owned one was an allocation, a copy and, on the export thread, a free (four
-    /// of each per span). Measured by the `span_floor` bench: a domain span 560 to 600 ns
-    /// before, 450 to 480 ns after (the raw SDK span, which clones `to_key_values()`, 420
-    /// to 470 ns before, 360 to 390 ns after).
+    /// The set attributes as `(key, value)` with the values interned. Only the process
+    /// default is interned: it is set a bounded number of times (once at start-up), and
+    /// every span outside scoped attributes carries it. A `&'static str` value is copied
+    /// into a span and dropped on the export thread without touching a shared count; the
+    /// reference-counted values of [`to_key_values`](Self::to_key_values) cost an atomic
+    /// increment per span and a decrement on the export thread, on the same four counts, and
+    /// in the `span_floor` bench most of a value's clone was waiting for that count's cache
+    /// line. Scoped attributes (a tenant, a product run) are not interned: there can be any
+    /// number of them over a process's life.
+    fn interned_pairs(&self) -> Vec<Pair> {
+        let mut pairs = vec![(attr::FLOE_NAMESPACE, interned(&self.namespace))];
+        let optional = [
+            (attr::FLOE_PRODUCT_NAME, &self.product_name),
+            (attr::FLOE_PRODUCT_VERSION, &self.product_version),
+            (attr::FLOE_MODE, &self.mode),
+        ];
+        pairs.extend(
+            optional
+                .into_iter()
+                .filter_map(|(key, value)| Some((key, interned(value.as_deref()?)))),
+        );
+        pairs
+    }
+
+    /// The values are reference-counted strings: a clone of one is a count update where an
+    /// owned string was an allocation, a copy and, on the export thread, a free (measured by
+    /// the `span_floor` bench, whose raw span clones `to_key_values()`: 420 to 470 ns with
+    /// owned strings, 360 to 390 ns with shared ones).
     fn key_values_with_room(&self, extra: usize) -> Vec<KeyValue> {
         let shared = |value: &str| Value::String(Arc::<str>::from(value).into());
         let mut out = Vec::with_capacity(4 + extra);
@@ -179,8 +207,15 @@ mod tests {
         );
         assert_eq!(namespace_in(&empty).as_deref(), Some("second"));
         assert_eq!(FloeSpanAttributes::key_values_in(&empty, 2).len(), 2);
+        // Interned, the default reads exactly as its shared-string form: every key, in order.
+        let full =
+            FloeSpanAttributes::new("third").with_product("orders", "1.4.2").with_mode("batch");
+        FloeSpanAttributes::set_process_default(full.clone());
+        let started = FloeSpanAttributes::key_values_in(&empty, 0);
+        assert_eq!(started, full.to_key_values());
+        assert_eq!(started.len(), 4, "{started:?}");
         let elsewhere = std::thread::spawn(|| namespace_in(&Context::new())).join().ok();
-        assert_eq!(elsewhere.flatten().as_deref(), Some("second"));
+        assert_eq!(elsewhere.flatten().as_deref(), Some("third"));
         let scoped = FloeSpanAttributes::new("scoped").in_context(&empty);
         assert_eq!(namespace_in(&scoped).as_deref(), Some("scoped"));
         FloeSpanAttributes::set_process_default(FloeSpanAttributes::new("default"));
