@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use opentelemetry::trace::{
-    FutureExt as _, SpanKind, SpanRef, Status, TraceContextExt as _, Tracer as _,
+    FutureExt as _, SpanBuilder, SpanKind, SpanRef, Status, TraceContextExt as _, Tracer as _,
 };
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::Span as SdkSpan;
@@ -61,20 +61,16 @@ pub trait Operation: Copy {
 /// most of what a domain span cost beyond a raw SDK span (`benches/span_floor.rs`).
 #[derive(Debug)]
 pub struct DomainSpan {
-    /// The span and its parent, until the span moves into `shared`.
-    direct: Mutex<Option<Direct>>,
+    /// The span, until it moves into `shared`. Alone in its slot: the SDK returns the span
+    /// by value, and writing it beside its parent took a second copy of it.
+    direct: Mutex<Option<SdkSpan>>,
+    /// The context the span's own is made from.
+    parent: Context,
     /// The span in a context, once something needed that.
     shared: OnceLock<SpanRecorder>,
     /// The injected fault, read once when the span started (`fault-injection` only).
     fault: Option<Fault>,
     finished: bool,
-}
-
-/// A span not yet in a context, and the context its own will be made from.
-#[derive(Debug)]
-struct Direct {
-    span: SdkSpan,
-    parent: Context,
 }
 
 /// A handle to add attributes and events to an open span, or to mark it failed without
@@ -139,20 +135,26 @@ impl DomainSpan {
             inject_at_start(fault, &mut name, &mut all, floe_len);
         }
         let root = fault.is_some_and(|f| is_new_root(f, &parent)).then(Context::new);
-        let mut this =
-            Self { direct: Mutex::new(None), shared: OnceLock::new(), fault, finished: false };
+        let mut this = Self {
+            direct: Mutex::new(None),
+            parent,
+            shared: OnceLock::new(),
+            fault,
+            finished: false,
+        };
         // The span is built where it is kept: each move of it is a copy of a few hundred
         // bytes (measured by the `span_floor` bench).
         let slot = this.direct.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let parent = &this.parent;
         TracerFactory::global().with_tracer(tracer_name, |tracer| {
-            *slot = Some(Direct {
-                span: tracer
-                    .span_builder(name)
-                    .with_kind(op.span_kind())
-                    .with_attributes(all)
-                    .start_with_context(tracer, root.as_ref().unwrap_or(&parent)),
-                parent,
-            });
+            // A literal, not the builder's `with_*` chain: that moved the builder through
+            // each call and re-collected the attributes (a hundred instructions per span).
+            let builder = SpanBuilder {
+                span_kind: Some(op.span_kind()),
+                attributes: Some(all),
+                ..SpanBuilder::from_name(name)
+            };
+            *slot = Some(tracer.build_with_context(builder, root.as_ref().unwrap_or(parent)));
         });
         this
     }
@@ -186,7 +188,7 @@ impl DomainSpan {
         // Ended in place: moving the SDK's span out would copy it.
         match self.direct.get_mut().unwrap_or_else(PoisonError::into_inner) {
             // Only a recorder can mark a span soft-failed, and handing one out moved it.
-            Some(Direct { span, .. }) => end_ok(span, self.fault, false),
+            Some(span) => end_ok(span, self.fault, false),
             None => self.shared().finish_ok(),
         }
     }
@@ -234,7 +236,7 @@ impl DomainSpan {
         self.shared.get_or_init(|| {
             let direct = self.direct.lock().unwrap_or_else(PoisonError::into_inner).take();
             let cx = match direct {
-                Some(Direct { span, parent }) => parent.with_span(span),
+                Some(span) => self.parent.with_span(span),
                 // Only once ended, and an ended span is never asked for its context.
                 None => Context::new(),
             };
@@ -248,7 +250,7 @@ impl DomainSpan {
             return f(&mut shared.cx.span());
         }
         let mut direct = self.direct.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(Direct { span, .. }) = direct.as_mut() {
+        if let Some(span) = direct.as_mut() {
             return f(span);
         }
         drop(direct);
@@ -259,7 +261,7 @@ impl DomainSpan {
     /// Runs `f` on the span as it ends, wherever it is held.
     fn end_with_span(&mut self, f: impl FnOnce(&mut dyn SpanOps)) {
         match self.direct.get_mut().unwrap_or_else(PoisonError::into_inner) {
-            Some(Direct { span, .. }) => f(span),
+            Some(span) => f(span),
             None => f(&mut self.shared().cx.span()),
         }
     }
