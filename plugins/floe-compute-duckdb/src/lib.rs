@@ -24,7 +24,9 @@ use floe_core::plugin::{
     ResolvedConfig,
 };
 use floe_core::secret::{Secret, scrub};
-use floe_core::telemetry::{attr, describe_error, in_span, in_span_async, sanitize_error_message};
+use floe_core::telemetry::{
+    DomainSpan, attr, describe_error, in_span, in_span_async, sanitize_error_message,
+};
 use floe_core::text::first_line;
 
 pub use config::{DuckDbConfig, ResourceConfig, kubernetes_memory};
@@ -189,9 +191,12 @@ impl Compute for DuckDbCompute {
     fn generate_profile(&self, target: &str) -> Result<serde_json::Value, Self::Error> {
         let mut attributes = self.base_attributes();
         attributes.push(KeyValue::new(attr::COMPUTE_TARGET, target.to_owned()));
-        in_span(TRACER_NAME, ComputeOp::GenerateProfile, attributes, |_| {
-            profile::dbt_profile(&self.config, target)
-        })
+        // A leaf, so its span is not made current (see floe-network-security-k8s's
+        // `network_policies`): ended as the SDK made it.
+        let span = DomainSpan::start_with(TRACER_NAME, ComputeOp::GenerateProfile, attributes);
+        let profile = profile::dbt_profile(&self.config, target);
+        span.end_with(&profile);
+        profile
     }
 
     fn attach_catalog_sql(&self, catalog: &CatalogAttachment) -> Result<Vec<String>, Self::Error> {
