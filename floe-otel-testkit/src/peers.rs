@@ -135,6 +135,18 @@ pub fn system_bin(name: &str) -> Result<PathBuf, PeerError> {
 /// # Panics
 /// When the loopback interface cannot be bound at all.
 pub fn free_port() -> u16 {
+    let closed = CLOSED_PORT.get().copied();
+    below_ephemeral(|port| Some(port) != closed).unwrap_or_else(|| {
+        TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|addr| addr.port())
+            .expect("binding 127.0.0.1:0 to find a free port")
+    })
+}
+
+/// A port below the ephemeral range that `accept` takes and that can be bound now, drawn
+/// at random; `None` when the range is unusual or 64 draws found none.
+fn below_ephemeral(accept: impl Fn(u16) -> bool) -> Option<u16> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static DRAWS: AtomicU64 = AtomicU64::new(0);
     let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
@@ -142,35 +154,48 @@ pub fn free_port() -> u16 {
         .and_then(|text| text.split_whitespace().next()?.parse::<u16>().ok())
         .unwrap_or(32768);
     let low = 20_000_u16;
-    if ephemeral_start > low + 1000 {
-        let span = u64::from(ephemeral_start - low);
-        let seed = u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            ^ std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| u64::from(d.subsec_nanos()));
-        for _ in 0..64 {
-            let draw = DRAWS.fetch_add(1, Ordering::Relaxed);
-            let mixed = (seed ^ draw.wrapping_mul(0xBF58_476D_1CE4_E5B9))
-                .wrapping_mul(0x94D0_49BB_1331_11EB);
-            let port = low + u16::try_from((mixed >> 32) % span).unwrap_or(0);
-            if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-                return port;
-            }
-        }
+    if ephemeral_start <= low + 1000 {
+        return None;
     }
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("binding 127.0.0.1:0 to find a free port")
+    let span = u64::from(ephemeral_start - low);
+    let seed = u64::from(std::process::id()).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::from(d.subsec_nanos()));
+    (0..64).find_map(|_| {
+        let draw = DRAWS.fetch_add(1, Ordering::Relaxed);
+        let mixed =
+            (seed ^ draw.wrapping_mul(0xBF58_476D_1CE4_E5B9)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        let port = low + u16::try_from((mixed >> 32) % span).unwrap_or(0);
+        (accept(port) && TcpListener::bind(("127.0.0.1", port)).is_ok()).then_some(port)
+    })
 }
 
-/// A loopback address where nothing listens (for "unreachable peer" tests).
+/// The port [`closed_port`] hands out, once drawn.
+static CLOSED_PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+
+/// A loopback address where nothing listens (for "unreachable peer" tests): one port per
+/// process, below the ephemeral range like [`free_port`]'s, which never hands it out.
+///
+/// A port from `bind(.., 0)` was used before, and it is ephemeral: the next `bind(.., 0)`
+/// of a test running at the same time may be handed it and listen there, and a connection
+/// to it may be given it as its own source port and connect to itself. One of the two
+/// made `wait_for_tcp` succeed against the "closed" port in a CI run. Below the ephemeral
+/// range neither can happen; a peer that another test binary starts on a drawn port is
+/// the one unlikely way left for something to listen there.
 ///
 /// # Panics
 /// When the loopback interface cannot be bound at all.
 pub fn closed_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-    listener.local_addr().expect("local address")
+    let port = *CLOSED_PORT.get_or_init(|| {
+        below_ephemeral(|_| true).unwrap_or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .and_then(|listener| listener.local_addr())
+                .map(|addr| addr.port())
+                .expect("binding 127.0.0.1:0")
+        })
+    });
+    SocketAddr::from(([127, 0, 0, 1], port))
 }
 
 /// A running peer process; killed when dropped.

@@ -35,6 +35,23 @@ fn a_peer_that_exits_early_is_an_error_quoting_its_output() {
     assert!(err.contains("bad config: port"), "{err}");
 }
 
+/// The closed port is one per process, below the kernel's ephemeral range (so no
+/// `bind(.., 0)` and no outgoing connection is handed it), refuses connections, and is
+/// never what `free_port` draws.
+#[test]
+fn the_closed_port_is_below_the_ephemeral_range_refuses_and_is_never_drawn() {
+    let closed = peers::closed_port();
+    assert_eq!(peers::closed_port(), closed);
+    let ephemeral_start: u16 = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768);
+    assert!(closed.port() < ephemeral_start, "{closed} is in the ephemeral range");
+    let refused = std::net::TcpStream::connect_timeout(&closed, Duration::from_millis(500));
+    assert!(refused.is_err(), "something listens on {closed}");
+    assert!((0..500).all(|_| peers::free_port() != closed.port()));
+}
+
 #[test]
 fn a_peer_that_never_gets_ready_times_out_with_a_bound() {
     let python = peers::venv_bin("python").unwrap();
