@@ -196,7 +196,7 @@ impl DomainSpan {
     /// Ends the span as failed by `error`: status `Error` with the sanitized error chain,
     /// an `exception` event and `error.type` = the error's type name.
     pub fn fail<E: Error + ?Sized>(self, error: &E) {
-        self.end_failed(std::any::type_name::<E>(), describe_error(error));
+        self.fail_with(std::any::type_name::<E>(), describe_error(error));
     }
 
     /// Ends the span as failed for a reason that is not a Rust error (a health check that
@@ -211,11 +211,7 @@ impl DomainSpan {
 
     /// Ends the span as failed with `error_type` and `reason`: `fail_soft` without being a
     /// soft failure (a panic, an error that is only `Display`, for `#[traced]`).
-    pub(crate) fn fail_with(self, error_type: &'static str, reason: SanitizedMessage) {
-        self.end_failed(error_type, reason);
-    }
-
-    fn end_failed(mut self, error_type: &str, reason: SanitizedMessage) {
+    pub(crate) fn fail_with(mut self, error_type: &'static str, reason: SanitizedMessage) {
         self.finished = true;
         self.end_with_span(|span| {
             record_failure_on(span, error_type, reason);
