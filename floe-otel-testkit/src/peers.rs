@@ -136,12 +136,16 @@ pub fn system_bin(name: &str) -> Result<PathBuf, PeerError> {
 /// When the loopback interface cannot be bound at all.
 pub fn free_port() -> u16 {
     let closed = CLOSED_PORT.get().copied();
-    below_ephemeral(|port| Some(port) != closed).unwrap_or_else(|| {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .map(|addr| addr.port())
-            .expect("binding 127.0.0.1:0 to find a free port")
-    })
+    below_ephemeral(|port| Some(port) != closed).unwrap_or_else(kernel_chosen_port)
+}
+
+/// A port the kernel picks (`bind(.., 0)`): the fallback when the ephemeral range leaves
+/// no room below it.
+fn kernel_chosen_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("binding 127.0.0.1:0 to find a free port")
 }
 
 /// A port below the ephemeral range that `accept` takes and that can be bound now, drawn
@@ -187,14 +191,8 @@ static CLOSED_PORT: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
 /// # Panics
 /// When the loopback interface cannot be bound at all.
 pub fn closed_port() -> SocketAddr {
-    let port = *CLOSED_PORT.get_or_init(|| {
-        below_ephemeral(|_| true).unwrap_or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .and_then(|listener| listener.local_addr())
-                .map(|addr| addr.port())
-                .expect("binding 127.0.0.1:0")
-        })
-    });
+    let port =
+        *CLOSED_PORT.get_or_init(|| below_ephemeral(|_| true).unwrap_or_else(kernel_chosen_port));
     SocketAddr::from(([127, 0, 0, 1], port))
 }
 
