@@ -7,7 +7,7 @@ use std::process::ExitCode;
 /// that slowed the operation itself: the overhead bench's `NetworkPolicy` row took 26.5 µs
 /// without telemetry and added 1.8 µs with it, where its one span costs 0.24 µs (with
 /// spans exported on the operation's own thread it added 0.3 µs). Under mimalloc the row
-/// takes 12 µs and adds 0.4 to 0.5 µs (`cargo bench -p contract-tests --bench overhead`,
+/// takes 12 to 13 µs and adds 0.4 to 1 µs (`cargo bench -p contract-tests --bench overhead`,
 /// which runs with this allocator for that reason).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -164,7 +164,7 @@ impl FloeSpanAttributes {
 
     /// The values are reference-counted strings: a clone of one is a count update where an
     /// owned string was an allocation, a copy and, on the export thread, a free (measured by
-    /// the `span_floor` bench, whose raw span clones `to_key_values()`: 420 to 470 ns with
+    /// the `span_floor` bench when its raw span cloned `to_key_values()`: 420 to 470 ns with
     /// owned strings, 360 to 390 ns with shared ones).
     fn key_values_with_room(&self, extra: usize) -> Vec<KeyValue> {
         let shared = |value: &str| Value::String(Arc::<str>::from(value).into());
