@@ -20,7 +20,10 @@
 //!   what the others read).
 //! - `-p PACKAGE` runs only that package's binaries (and no doctests, no unreferenced check).
 //! - Output: a passing binary prints its `test result` lines, a failing one all it printed;
-//!   then the wall time of each binary, longest first. Exit 1 on any failure.
+//!   then the wall time of each binary, longest first, with its CPU time (the binary's and
+//!   that of the peers and processes it started and waited for, read from Linux's `/proc`
+//!   as it exits: on a machine of two cores, the sum of the CPU column over the wall time
+//!   tells whether running more binaries at once can help). Exit 1 on any failure.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -116,6 +119,8 @@ struct Outcome {
     label: String,
     passed: bool,
     elapsed: Duration,
+    /// CPU seconds of the job's process and the children it waited for (Linux's `/proc`).
+    cpu: Option<f64>,
 }
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
@@ -232,14 +237,17 @@ fn run_job(context: &Context<'_>, job: &Job, worker: usize) -> Result<Outcome> {
         .stdout(Stdio::from(log.try_clone().context("a log file")?))
         .stderr(Stdio::from(log));
     let started = Instant::now();
-    let status = command.status().with_context(|| format!("running {label}"))?;
+    let mut child = command.spawn().with_context(|| format!("running {label}"))?;
+    let cpu = cpu_at_exit(child.id());
+    let status = child.wait().with_context(|| format!("running {label}"))?;
     let elapsed = started.elapsed();
     let output = std::fs::read_to_string(&log_path).unwrap_or_default();
     let passed = status.success();
     let mut text = format!(
-        "\n== {label}: {} in {:.1} s (worker {worker})\n",
+        "\n== {label}: {} in {:.1} s{} (worker {worker})\n",
         if passed { "ok" } else { "FAILED" },
-        elapsed.as_secs_f64()
+        elapsed.as_secs_f64(),
+        cpu.map_or_else(String::new, |cpu| format!(", {cpu:.1} s CPU"))
     );
     if passed {
         for line in output.lines().filter(|l| l.starts_with("test result:")) {
@@ -250,7 +258,41 @@ fn run_job(context: &Context<'_>, job: &Job, worker: usize) -> Result<Outcome> {
         let _ = writeln!(text, "({status}; log: {})", log_path.display());
     }
     emit(&text);
-    Ok(Outcome { label, passed, elapsed })
+    Ok(Outcome { label, passed, elapsed, cpu })
+}
+
+/// Linux reports times in `/proc` in clock ticks of 100 per second (`USER_HZ`, fixed by
+/// the kernel's ABI on every architecture it runs on).
+const TICKS_PER_SECOND: f64 = 100.0;
+
+/// Waits until process `pid` has exited (without reaping it: a zombie keeps its
+/// `/proc/<pid>/stat`), then returns the CPU time it and the children it waited for used:
+/// the test binary and the peers and Python processes it started. `None` where there is
+/// no `/proc` (the job is then still waited for by the caller).
+fn cpu_at_exit(pid: u32) -> Option<f64> {
+    let path = format!("/proc/{pid}/stat");
+    loop {
+        let stat = std::fs::read_to_string(&path).ok()?;
+        let (state, times) = parse_stat(&stat)?;
+        if state == 'Z' {
+            return Some(times);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The state and `utime + stime + cutime + cstime` (seconds) of a `/proc/<pid>/stat` line.
+/// The command name (field 2) is in parentheses and may hold spaces or parentheses, so
+/// fields are counted after its last `)`.
+fn parse_stat(stat: &str) -> Option<(char, f64)> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state is field 3 (index 0 here); utime..cstime are fields 14..17.
+    let state = fields.first()?.chars().next()?;
+    let ticks = fields.get(11..15)?.iter().map(|f| f.parse::<u64>().ok()).sum::<Option<u64>>()?;
+    #[expect(clippy::cast_precision_loss, reason = "tick counts are far below 2^52")]
+    let seconds = ticks as f64 / TICKS_PER_SECOND;
+    Some((state, seconds))
 }
 
 /// The jobs with a known wall time longest first; unknown ones before them, biggest
@@ -361,20 +403,32 @@ fn emit(text: &str) {
 fn summary(outcomes: &[Outcome], wall: Duration) -> String {
     let mut sorted: Vec<&Outcome> = outcomes.iter().collect();
     sorted.sort_by_key(|o| std::cmp::Reverse(o.elapsed));
-    let mut text = String::from("\n== wall time per test binary (longest first)\n");
+    let mut text = String::from(
+        "\n== wall time and CPU time per test binary (longest first; CPU includes the peers and \
+         processes it started and waited for)\n",
+    );
     for outcome in &sorted {
         let mark = if outcome.passed { "" } else { "  FAILED" };
-        let _ = writeln!(text, "{:>7.1} s  {}{mark}", outcome.elapsed.as_secs_f64(), outcome.label);
+        let cpu = outcome.cpu.map_or_else(|| "      -".to_owned(), |cpu| format!("{cpu:>7.1}"));
+        let _ = writeln!(
+            text,
+            "{:>7.1} s wall {cpu} s CPU  {}{mark}",
+            outcome.elapsed.as_secs_f64(),
+            outcome.label
+        );
     }
     let serial: f64 = outcomes.iter().map(|o| o.elapsed.as_secs_f64()).sum();
+    let cpu: f64 = outcomes.iter().filter_map(|o| o.cpu).sum();
     let failed: Vec<&str> =
         outcomes.iter().filter(|o| !o.passed).map(|o| o.label.as_str()).collect();
     let _ = writeln!(
         text,
-        "test: {} jobs in {:.1} s (build included; {:.1} s one after another), {} failed{}",
+        "test: {} jobs in {:.1} s (build included; {:.1} s one after another, {:.1} s CPU), {} \
+         failed{}",
         outcomes.len(),
         wall.as_secs_f64(),
         serial,
+        cpu,
         failed.len(),
         if failed.is_empty() { String::new() } else { format!(": {}", failed.join(", ")) }
     );
@@ -459,8 +513,12 @@ mod tests {
         let path = dir.path().join("times.tsv");
         let known: HashMap<String, f64> =
             [("other slice".to_owned(), 7.0), ("a lib".to_owned(), 1.0)].into();
-        let outcomes =
-            [Outcome { label: "a lib".to_owned(), passed: true, elapsed: Duration::from_secs(3) }];
+        let outcomes = [Outcome {
+            label: "a lib".to_owned(),
+            passed: true,
+            elapsed: Duration::from_secs(3),
+            cpu: None,
+        }];
         write_times(&path, &known, &outcomes);
         let read = read_times(&path);
         assert_eq!(read.get("a lib"), Some(&3.0));
@@ -470,18 +528,52 @@ mod tests {
     #[test]
     fn the_summary_lists_the_longest_first_and_names_failures() {
         let outcomes = [
-            Outcome { label: "fast lib".to_owned(), passed: true, elapsed: Duration::from_secs(1) },
-            Outcome { label: "slow it".to_owned(), passed: false, elapsed: Duration::from_secs(9) },
+            Outcome {
+                label: "fast lib".to_owned(),
+                passed: true,
+                elapsed: Duration::from_secs(1),
+                cpu: Some(0.5),
+            },
+            Outcome {
+                label: "slow it".to_owned(),
+                passed: false,
+                elapsed: Duration::from_secs(9),
+                cpu: None,
+            },
         ];
         let text = summary(&outcomes, Duration::from_secs(10));
         let slow = text.find("slow it  FAILED").unwrap();
         assert!(slow < text.find("fast lib").unwrap(), "{text}");
         assert!(
             text.contains(
-                "2 jobs in 10.0 s (build included; 10.0 s one after another), 1 failed: slow it"
+                "2 jobs in 10.0 s (build included; 10.0 s one after another, 0.5 s CPU), 1 \
+                 failed: slow it"
             ),
             "{text}"
         );
+        assert!(text.contains("    1.0 s wall     0.5 s CPU  fast lib"), "{text}");
+        assert!(text.contains("    9.0 s wall       - s CPU  slow it  FAILED"), "{text}");
+    }
+
+    #[test]
+    fn a_stat_line_gives_state_and_cpu_past_a_name_with_spaces_and_parentheses() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+        // utime stime cutime cstime ...
+        let stat = "4242 (it (x) y) Z 1 4242 4242 0 -1 4194560 90 0 0 0 150 30 2000 120 20 0 1";
+        assert_eq!(parse_stat(stat), Some(('Z', 23.0)));
+        assert_eq!(parse_stat("4242 (it) R 1"), None, "too few fields is no reading");
+    }
+
+    #[test]
+    fn cpu_at_exit_counts_the_children_a_job_waited_for() {
+        // The job burns no CPU itself; the shell it starts (and waits for) does.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'; exit 3"])
+            .spawn()
+            .unwrap();
+        let cpu = cpu_at_exit(child.id()).expect("a reading from /proc");
+        assert_eq!(child.wait().unwrap().code(), Some(3), "the job is still reaped by its waiter");
+        assert!(cpu >= 0.05, "the grandchild's loop is counted: {cpu} s");
     }
 
     #[test]
