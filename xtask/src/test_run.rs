@@ -1,5 +1,6 @@
-//! `cargo xtask test [-p PACKAGE]... [--jobs N] [--partition slice:M/N] [-- <test binary args>]`: every test of
-//! the workspace, the test binaries run side by side (README's test command runs this).
+//! `cargo xtask test [-p PACKAGE]... [--jobs N] [--test-threads N] [--partition slice:M/N]
+//! [-- <test binary args>]`: every test of the workspace, the test binaries run side by
+//! side (README's test command runs this).
 //!
 //! `cargo test` runs its test binaries one after another; most of ours wait on peers
 //! (dbt, Dagster, Great Expectations, Node, Alertmanager), so that order leaves the cores
@@ -9,6 +10,10 @@
 //! started once, and the capture isolation under many threads is still what is tested.
 //! The doctests (`cargo test --workspace --doc`) are one more job.
 //!
+//! - Each binary runs its tests on `--test-threads` threads (default 8, or
+//!   `FLOE_TEST_THREADS`; libtest's own default, one per core, when `RUST_TEST_THREADS` is
+//!   set or the binary arguments name `--test-threads`): most tests wait on a peer or on a
+//!   plugin's timeout, and threads that wait leave the cores to the others.
 //! - Longest first: each binary's wall time is kept in `<target>/floe-test-times.tsv` and
 //!   the next run starts the longest ones first (unknown ones first of all, biggest first).
 //! - Snapshots as `cargo insta test --check --unreferenced=reject`: `INSTA_UPDATE=no` (a
@@ -37,13 +42,23 @@ use anyhow::{Context as _, Result, bail};
 
 use crate::testbins::{self, Built, TestBinary};
 
-const USAGE: &str = "usage: cargo xtask test [-p PACKAGE]... [--jobs N] [--partition slice:M/N] \
-                     [-- <test binary args>]";
+const USAGE: &str = "usage: cargo xtask test [-p PACKAGE]... [--jobs N] [--test-threads N] \
+                     [--partition slice:M/N] [-- <test binary args>]";
+
+/// Test threads per binary unless told otherwise (`--test-threads`, `FLOE_TEST_THREADS`,
+/// libtest's own `RUST_TEST_THREADS`, or `--test-threads` after `--`). libtest's default
+/// is one per core, and most of our tests wait (on a peer, or on a plugin's timeout while
+/// a hostile peer stalls): the contract suite alone took 175 s with 2 threads and 80 s
+/// with 8 on this 2-core machine, its CPU time falling from 183 s to 140 s.
+const DEFAULT_TEST_THREADS: usize = 8;
 
 /// The command line.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Options {
     pub(crate) jobs: usize,
+    /// `--test-threads` given to each test binary (`None`: libtest decides, because
+    /// `RUST_TEST_THREADS` is set or the binary arguments name their own).
+    pub(crate) test_threads: Option<usize>,
     /// `(m, n)`: run the m-th (1-based) of n slices.
     pub(crate) partition: Option<(usize, usize)>,
     /// Only these packages' binaries (all when empty).
@@ -52,13 +67,30 @@ pub(crate) struct Options {
     pub(crate) binary_args: Vec<String>,
 }
 
-pub(crate) fn parse_args(args: &[String], jobs_env: Option<&str>) -> Result<Options> {
-    let default_jobs = match jobs_env {
+/// The environment `parse_args` reads.
+#[derive(Debug, Default)]
+pub(crate) struct Env<'a> {
+    /// `FLOE_TEST_JOBS`.
+    pub(crate) jobs: Option<&'a str>,
+    /// `FLOE_TEST_THREADS`.
+    pub(crate) threads: Option<&'a str>,
+    /// Whether `RUST_TEST_THREADS` is set.
+    pub(crate) rust_test_threads: bool,
+}
+
+pub(crate) fn parse_args(args: &[String], env: &Env<'_>) -> Result<Options> {
+    let default_jobs = match env.jobs {
         Some(value) => parse_jobs(value).context("FLOE_TEST_JOBS")?,
         None => 3,
     };
+    let default_threads = match env.threads {
+        Some(value) => Some(parse_jobs(value).context("FLOE_TEST_THREADS")?),
+        None if env.rust_test_threads => None,
+        None => Some(DEFAULT_TEST_THREADS),
+    };
     let mut options = Options {
         jobs: default_jobs,
+        test_threads: default_threads,
         partition: None,
         packages: Vec::new(),
         binary_args: Vec::new(),
@@ -67,7 +99,10 @@ pub(crate) fn parse_args(args: &[String], jobs_env: Option<&str>) -> Result<Opti
     while let Some(arg) = rest.next() {
         let mut value = || rest.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
-            "-j" | "--jobs" => options.jobs = parse_jobs(value()?)?,
+            "-j" | "--jobs" => options.jobs = parse_jobs(value()?).context("--jobs")?,
+            "--test-threads" => {
+                options.test_threads = Some(parse_jobs(value()?).context("--test-threads")?);
+            }
             "--partition" => options.partition = Some(parse_partition(value()?)?),
             "-p" | "--package" => options.packages.push(value()?.clone()),
             "--" => {
@@ -76,13 +111,16 @@ pub(crate) fn parse_args(args: &[String], jobs_env: Option<&str>) -> Result<Opti
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
+    if options.binary_args.iter().any(|a| a.starts_with("--test-threads")) {
+        options.test_threads = None;
+    }
     Ok(options)
 }
 
 fn parse_jobs(value: &str) -> Result<usize> {
     match value.parse::<usize>() {
         Ok(jobs) if jobs > 0 => Ok(jobs),
-        _ => bail!("--jobs takes a whole number above 0, not {value:?}"),
+        _ => bail!("takes a whole number above 0, not {value:?}"),
     }
 }
 
@@ -124,8 +162,14 @@ struct Outcome {
 }
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
-    let jobs_env = std::env::var("FLOE_TEST_JOBS").ok();
-    let options = parse_args(args, jobs_env.as_deref())?;
+    let jobs = std::env::var("FLOE_TEST_JOBS").ok();
+    let threads = std::env::var("FLOE_TEST_THREADS").ok();
+    let env = Env {
+        jobs: jobs.as_deref(),
+        threads: threads.as_deref(),
+        rust_test_threads: std::env::var_os("RUST_TEST_THREADS").is_some(),
+    };
+    let options = parse_args(args, &env)?;
     let started = Instant::now();
     let built = testbins::build(root, "test")?;
     let times_file = built.target_dir.join("floe-test-times.tsv");
@@ -153,7 +197,15 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
     let _ = std::fs::remove_file(&references);
     let logs = built.target_dir.join("floe-test-logs");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
-    eprintln!("test: {} jobs, {} at a time", queue.len(), options.jobs);
+    eprintln!(
+        "test: {} jobs, {} at a time, {}",
+        queue.len(),
+        options.jobs,
+        options.test_threads.map_or_else(
+            || "test threads as libtest decides".to_owned(),
+            |t| format!("{t} test threads each")
+        )
+    );
     let context =
         Context { root, built: &built, options: &options, references: &references, logs: &logs };
     let outcomes = run_queue(&context, queue)?;
@@ -218,6 +270,9 @@ fn run_job(context: &Context<'_>, job: &Job, worker: usize) -> Result<Outcome> {
     let mut command = match job {
         Job::Binary(binary) => {
             let mut command = binary.command(context.built);
+            if let Some(threads) = context.options.test_threads {
+                command.arg(format!("--test-threads={threads}"));
+            }
             command.args(&context.options.binary_args);
             command
         }
@@ -449,6 +504,8 @@ mod tests {
             &args(&[
                 "--jobs",
                 "4",
+                "--test-threads",
+                "6",
                 "-p",
                 "floe-core",
                 "--partition",
@@ -457,32 +514,51 @@ mod tests {
                 "tracing::",
                 "--nocapture",
             ]),
-            None,
+            &Env::default(),
         )
         .unwrap();
         assert_eq!(
             options,
             Options {
                 jobs: 4,
+                test_threads: Some(6),
                 partition: Some((2, 3)),
                 packages: args(&["floe-core"]),
                 binary_args: args(&["tracing::", "--nocapture"])
             }
         );
-        assert_eq!(parse_args(&[], Some("5")).unwrap().jobs, 5);
-        assert_eq!(parse_args(&[], None).unwrap().jobs, 3);
+        let env = Env { jobs: Some("5"), threads: Some("12"), rust_test_threads: true };
+        let options = parse_args(&[], &env).unwrap();
+        assert_eq!((options.jobs, options.test_threads), (5, Some(12)));
+        let options = parse_args(&[], &Env::default()).unwrap();
+        assert_eq!((options.jobs, options.test_threads), (3, Some(DEFAULT_TEST_THREADS)));
+    }
+
+    #[test]
+    fn libtests_own_thread_settings_are_left_alone() {
+        let rust_env = Env { rust_test_threads: true, ..Env::default() };
+        assert_eq!(parse_args(&[], &rust_env).unwrap().test_threads, None);
+        let after_dashes = parse_args(&args(&["--", "--test-threads=1"]), &Env::default());
+        assert_eq!(after_dashes.unwrap().test_threads, None);
     }
 
     #[test]
     fn a_bad_argument_names_what_is_wrong() {
-        let error = |list: &[&str]| format!("{:#}", parse_args(&args(list), None).unwrap_err());
-        assert!(error(&["--jobs", "0"]).contains("--jobs takes a whole number above 0, not \"0\""));
+        let error =
+            |list: &[&str]| format!("{:#}", parse_args(&args(list), &Env::default()).unwrap_err());
+        assert!(
+            error(&["--jobs", "0"]).contains("--jobs: takes a whole number above 0, not \"0\"")
+        );
+        assert!(
+            error(&["--test-threads", "many"]).contains("--test-threads: takes a whole number")
+        );
         assert!(error(&["--partition", "slice:4/3"]).contains("slice:M/N with 1 <= M <= N"));
         assert!(error(&["--partition", "hash:1/2"]).contains("not \"hash:1/2\""));
         assert!(error(&["--fast"]).contains("unknown argument \"--fast\""));
-        assert!(
-            format!("{:#}", parse_args(&[], Some("x")).unwrap_err()).contains("FLOE_TEST_JOBS")
-        );
+        let env = Env { jobs: Some("x"), ..Env::default() };
+        assert!(format!("{:#}", parse_args(&[], &env).unwrap_err()).contains("FLOE_TEST_JOBS"));
+        let env = Env { threads: Some("0"), ..Env::default() };
+        assert!(format!("{:#}", parse_args(&[], &env).unwrap_err()).contains("FLOE_TEST_THREADS"));
     }
 
     fn binary(package: &str, target: &str) -> Job {
