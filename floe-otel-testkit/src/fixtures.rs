@@ -1,4 +1,4 @@
-//! rstest fixtures.
+//! rstest fixtures, and [`write_executable`] for the stand-in programs a test runs.
 //!
 //! ```
 //! use floe_otel_testkit::{Capture, expect, fixtures::spans};
@@ -113,4 +113,35 @@ pub fn compile_manifest(
     });
     let _ = std::fs::remove_dir_all(&dir);
     outcome
+}
+
+/// Writes `text` to `path` as an executable file (mode 755): a stand-in program a test is
+/// about to run (a fake interpreter, a script that sleeps past a timeout).
+///
+/// Written with `std::fs::write`, such a file can fail to start with "Text file busy"
+/// (`ETXTBSY`) when tests run on threads: while one test holds the file open for writing,
+/// another test's `Command::spawn` forks, its child inherits that descriptor until it
+/// calls `exec`, and the kernel refuses to run a file open for writing anywhere. Here the
+/// file is written by a `sh` child of its own, so no descriptor writing it is ever open
+/// in the test process; it is closed, and executable, when this returns.
+///
+/// # Errors
+/// When `sh` cannot be started or cannot write `path`.
+#[cfg(unix)]
+pub fn write_executable(path: impl AsRef<std::path::Path>, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let path = path.as_ref();
+    let mut child = std::process::Command::new("sh")
+        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+        .arg(path)
+        .stdin(std::process::Stdio::piped())
+        .spawn()?;
+    let written = child.stdin.take().map_or(Ok(()), |mut stdin| stdin.write_all(text.as_bytes()));
+    let status = child.wait()?;
+    written?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(format!("writing {} failed ({status})", path.display())))
+    }
 }

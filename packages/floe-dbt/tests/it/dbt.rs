@@ -10,6 +10,7 @@ use floe_core::secret::Secret;
 use floe_core::telemetry::ops::DbtOp;
 use floe_core::telemetry::{DomainSpan, attr, describe_error};
 use floe_dbt::{DbtCli, DbtError, Engine, TestFailures, record_nodes};
+use floe_otel_testkit::fixtures::write_executable;
 use floe_otel_testkit::leak::assert_text_clean;
 use floe_otel_testkit::{Capture, expect};
 
@@ -112,8 +113,8 @@ impl FakeDbt {
             .expect("writing the project");
         std::fs::create_dir_all(dir.path().join("target")).expect("creating target/");
         let script = dir.path().join("dbt");
-        std::fs::write(&script, format!("#!/bin/sh\n{FAKE_BODY}")).expect("writing the stand-in");
-        std::process::Command::new("chmod").arg("+x").arg(&script).status().expect("chmod");
+        write_executable(&script, &format!("#!/bin/sh\n{FAKE_BODY}"))
+            .expect("writing the stand-in");
         Self { dir }
     }
 
@@ -122,15 +123,14 @@ impl FakeDbt {
     /// and its standard input, then behaves like the stand-in `dbt`).
     fn as_python_entry_point(&self) {
         let python = self.path().join("python3");
-        std::fs::write(
+        write_executable(
             &python,
-            format!("#!/bin/sh\necho \"$@\" > interpreter_args.txt\ncat > stdin.txt\n{FAKE_BODY}"),
+            &format!("#!/bin/sh\necho \"$@\" > interpreter_args.txt\ncat > stdin.txt\n{FAKE_BODY}"),
         )
         .expect("writing the stand-in interpreter");
-        std::process::Command::new("chmod").arg("+x").arg(&python).status().expect("chmod");
-        std::fs::write(
+        write_executable(
             self.path().join("dbt"),
-            format!(
+            &format!(
                 "#!{}\nimport sys\nfrom dbt.cli.main import cli\nsys.exit(cli())\n",
                 python.display()
             ),
@@ -491,11 +491,9 @@ async fn each_way_a_command_cannot_be_used_ends_its_span_as_that_error() {
 
 #[tokio::test]
 async fn sqlfluff_output_that_is_not_its_report_is_an_error_span() {
-    use std::os::unix::fs::PermissionsExt as _;
     let fake = FakeDbt::new();
     let sqlfluff = fake.path().join("sqlfluff");
-    std::fs::write(&sqlfluff, "#!/bin/sh\necho 'Traceback: sqlfluff crashed'\n").unwrap();
-    std::fs::set_permissions(&sqlfluff, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&sqlfluff, "#!/bin/sh\necho 'Traceback: sqlfluff crashed'\n").unwrap();
     let capture = Capture::start();
     let err =
         floe_dbt::Sqlfluff::new(&sqlfluff).lint(TRACER, &fake.options(), vec![]).await.unwrap_err();

@@ -153,8 +153,7 @@ fn lint_violations_fail_the_lint_span_naming_the_file() {
 async fn a_command_past_its_timeout_is_stopped_and_reported() {
     let project = DbtProject::copy().unwrap();
     let slow = project.path().join("slow-dbt");
-    std::fs::write(&slow, "#!/bin/sh\nexec sleep 30\n").unwrap();
-    std::process::Command::new("chmod").arg("+x").arg(&slow).status().unwrap();
+    floe_otel_testkit::fixtures::write_executable(&slow, "#!/bin/sh\nexec sleep 30\n").unwrap();
     let mut settings = DbtSettings::new(project.path());
     settings.executable = Some(slow);
     settings.timeout_secs = 1;

@@ -7,12 +7,12 @@
 //!   artifact layout; its header cites the doc pages and source files). It runs the
 //!   project with the virtualenv's dbt-core in process, so results are real.
 
-use std::os::unix::fs::PermissionsExt as _;
 use std::path::PathBuf;
 
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
 use floe_dbt_fusion::DbtFusionConfig;
+use floe_otel_testkit::fixtures::write_executable;
 use floe_otel_testkit::peers::dbt::python_bytecode_cache;
 use floe_otel_testkit::peers::{DbtProject, venv, venv_bin};
 
@@ -41,10 +41,8 @@ pub(crate) fn documented_fusion(project: &DbtProject) -> PathBuf {
     let bin = project.path().join("fusion-bin");
     std::fs::create_dir_all(&bin).expect("creating the stand-in's directory");
     let path = bin.join("dbtf");
-    std::fs::write(&path, format!("#!{}\n{DOCUMENTED_FUSION}", python.display()))
+    write_executable(&path, &format!("#!{}\n{DOCUMENTED_FUSION}", python.display()))
         .expect("writing the stand-in dbtf");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
-        .expect("making dbtf executable");
     path
 }
 

@@ -1,13 +1,11 @@
 //! How the driver is run: its request (source settings, rows) on standard input, never its
 //! command line, and what happens when it does not report.
 
-use std::os::unix::fs::PermissionsExt as _;
-
 use floe_core::plugin::categories::{Ingestion as _, PipelineSpec, SinkSpec};
 use floe_core::process::ProcessError;
 use floe_core::telemetry::attr;
 use floe_ingestion_dlt::{DltError, DltPlugin, DriverError};
-use floe_otel_testkit::fixtures::planted_secret;
+use floe_otel_testkit::fixtures::{planted_secret, write_executable};
 use floe_otel_testkit::{Capture, expect};
 use serde_json::json;
 
@@ -16,8 +14,7 @@ use crate::peer::Dlt;
 /// A stand-in interpreter at `dir/name` running `body` (a shell script).
 pub(crate) fn interpreter(dlt: &Dlt, name: &str, body: &str) -> String {
     let path = dlt.path(name);
-    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).expect("writing the stand-in");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    write_executable(&path, &format!("#!/bin/sh\n{body}\n")).expect("writing the stand-in");
     path
 }
 

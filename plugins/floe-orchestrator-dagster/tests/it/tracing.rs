@@ -256,12 +256,13 @@ fn user_info_over_plain_http_to_another_host_is_refused_naming_webserver_url() {
 
 #[tokio::test]
 async fn a_run_whose_interpreter_is_missing_or_reports_nothing_is_an_error_span() {
-    use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().expect("tempdir");
     let silent = dir.path().join("silent-python");
-    std::fs::write(&silent, "#!/bin/sh\necho 'ImportError: no module named dagster' >&2\nexit 1\n")
-        .expect("writing the stand-in");
-    std::fs::set_permissions(&silent, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    floe_otel_testkit::fixtures::write_executable(
+        &silent,
+        "#!/bin/sh\necho 'ImportError: no module named dagster' >&2\nexit 1\n",
+    )
+    .expect("writing the stand-in");
     let with_python = |python: &std::path::Path| {
         let mut config =
             floe_orchestrator_dagster::DagsterConfig::new("http://127.0.0.1:3000", "/srv/dbt");
