@@ -1,6 +1,8 @@
 //! Running the cells: each test alone, by exact name, in its own process, with
 //! `FLOE_FAULT` set; a cell stops at its first failing test, which is then run once
-//! without the fault to make sure the fault is what failed it.
+//! without the fault to make sure the fault is what failed it. A cell starts with the test
+//! that caught it in the last run (kept in `<target>/floe-faults-catchers.tsv`), then the
+//! others, fastest first.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -113,14 +115,18 @@ struct Knowledge {
     durations: HashMap<Test, Duration>,
     /// Whether each test passes without a fault (asked only of tests that failed under one).
     passes_clean: HashMap<Test, bool>,
+    /// The test that caught each cell in the last run.
+    catchers: Catchers,
 }
 
 /// Runs every cell, `jobs` at a time; the cells come back in plan order.
 pub(crate) fn run_all(plan: &[PlannedCell], built: &Built, jobs: usize) -> Result<Vec<Cell>> {
     let scratch = built.target_dir.join("floe-faults");
     std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
+    let catchers_file = built.target_dir.join("floe-faults-catchers.tsv");
+    let mut catchers = read_catchers(&catchers_file);
     let queue: Mutex<VecDeque<usize>> = Mutex::new((0..plan.len()).collect());
-    let knowledge = Mutex::new(Knowledge::default());
+    let knowledge = Mutex::new(Knowledge { catchers: catchers.clone(), ..Knowledge::default() });
     let results: Mutex<Vec<Option<Result<Cell>>>> =
         Mutex::new((0..plan.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -151,12 +157,47 @@ pub(crate) fn run_all(plan: &[PlannedCell], built: &Built, jobs: usize) -> Resul
             });
         }
     });
-    results
+    let cells: Result<Vec<Cell>> = results
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
         .map(|cell| cell.unwrap_or_else(|| Err(anyhow::anyhow!("a cell never ran"))))
+        .collect();
+    let cells = cells?;
+    for cell in &cells {
+        let key = (cell.package.clone(), cell.fault.to_owned());
+        match &cell.outcome {
+            Outcome::Caught { by } => catchers.insert(key, by.clone()),
+            Outcome::Missed { .. } => catchers.remove(&key),
+        };
+    }
+    write_catchers(&catchers_file, &catchers);
+    Ok(cells)
+}
+
+/// `(package, fault)` → the test that caught that cell.
+pub(crate) type Catchers = HashMap<(String, String), String>;
+
+pub(crate) fn read_catchers(path: &Path) -> Catchers {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(3, '\t');
+            let (package, fault, test) = (fields.next()?, fields.next()?, fields.next()?);
+            Some(((package.to_owned(), fault.to_owned()), test.to_owned()))
+        })
         .collect()
+}
+
+/// Keeps the catchers of cells that did not run this time (other packages' or faults').
+pub(crate) fn write_catchers(path: &Path, catchers: &Catchers) {
+    let mut lines: Vec<String> = catchers
+        .iter()
+        .map(|((package, fault), test)| format!("{package}\t{fault}\t{test}\n"))
+        .collect();
+    lines.sort();
+    let _ = std::fs::write(path, lines.concat());
 }
 
 fn run_cell(
@@ -171,7 +212,8 @@ fn run_cell(
     let _ = std::fs::remove_file(&report);
     let order = {
         let known = knowledge.lock().unwrap_or_else(PoisonError::into_inner);
-        cheapest_first(&cell.tests, &known.durations)
+        let last = known.catchers.get(&(cell.package.clone(), cell.fault.to_owned()));
+        last_catcher_first(cheapest_first(&cell.tests, &known.durations), last.map(String::as_str))
     };
     let mut tests_run = 0;
     let mut outcome = None;
@@ -227,6 +269,18 @@ fn run_cell(
         seconds: started.elapsed().as_secs_f64(),
         exempt,
     })
+}
+
+/// `order` with the test named `last` (the cell's catcher in the last run) moved first.
+pub(crate) fn last_catcher_first<'a>(
+    mut order: Vec<&'a Test>,
+    last: Option<&str>,
+) -> Vec<&'a Test> {
+    if let Some(position) = order.iter().position(|t| Some(t.name.as_str()) == last) {
+        let test = order.remove(position);
+        order.insert(0, test);
+    }
+    order
 }
 
 /// Tests with a known duration first, fastest first; the others after, in plan order.

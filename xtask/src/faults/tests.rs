@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::cells::{Test, cheapest_first};
+use super::cells::{Test, cheapest_first, last_catcher_first, read_catchers, write_catchers};
 use super::{Cell, FAULTS, Outcome, parse_args, render, subjects};
 use crate::exemptions::FAULT_EXEMPTIONS;
 
@@ -98,6 +98,27 @@ fn known_fast_tests_run_first_and_unknown_ones_keep_their_order() {
     let order: Vec<&str> =
         cheapest_first(&tests, &durations).iter().map(|t| t.name.as_str()).collect();
     assert_eq!(order, ["tracing::fast", "tracing::slow", "row::a", "tracing::new"]);
+    let first = last_catcher_first(cheapest_first(&tests, &durations), Some("row::a"));
+    let first: Vec<&str> = first.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(first, ["row::a", "tracing::fast", "tracing::slow", "tracing::new"]);
+    let gone = last_catcher_first(cheapest_first(&tests, &durations), Some("tracing::renamed"));
+    assert_eq!(gone.len(), 4, "a catcher no longer listed changes nothing");
+    assert_eq!(gone[0].name, "tracing::fast");
+}
+
+#[test]
+fn the_catchers_of_the_last_run_are_kept_and_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("catchers.tsv");
+    assert!(read_catchers(&path).is_empty(), "no file is no catcher");
+    let mut catchers = std::collections::HashMap::new();
+    catchers.insert(
+        ("floe-alert-slack".to_owned(), "new-root".to_owned()),
+        "tracing::caught_it".to_owned(),
+    );
+    catchers.insert(("floe-core".to_owned(), "rename-span".to_owned()), "row::a".to_owned());
+    write_catchers(&path, &catchers);
+    assert_eq!(read_catchers(&path), catchers);
 }
 
 fn cell(
