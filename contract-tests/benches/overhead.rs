@@ -18,6 +18,13 @@
 //! `cargo bench -p contract-tests --bench overhead [-- <filter>]` (rows whose name contains
 //! the filter; criterion's options pass through).
 //!
+//! Instruction counts, which a loaded machine does not change: with
+//! `FLOE_OVERHEAD_COUNT=<row>:<off|on|raw>:<iterations>` the bench binary only runs that
+//! variant of that row, after a fifth as many unmeasured runs (at most 200), inside
+//! `counted_runs`, for `valgrind --tool=callgrind --collect-atstart=no
+//! --toggle-collect='*counted_runs*'` (README, "Tracing overhead", has the commands and
+//! the counts).
+//!
 //! This bench lives in contract-tests because that crate links every plugin: a plugin
 //! operation becomes a row by adding a `Row` to `ROWS` whose `setup` builds the plugin
 //! (against its loopback peer, which the closure keeps alive) and returns the operation.
@@ -439,7 +446,68 @@ fn report(rows: &[&Row], provider: &SdkTracerProvider) -> Vec<String> {
     over
 }
 
+/// The runs callgrind counts (`FLOE_OVERHEAD_COUNT`); kept out of line so its name is
+/// in the binary for `--toggle-collect`.
+#[inline(never)]
+fn counted_runs(op: &mut dyn FnMut(), iterations: u64) {
+    for _ in 0..iterations {
+        op();
+    }
+}
+
+/// `FLOE_OVERHEAD_COUNT=<row>:<off|on|raw>:<iterations>`: runs only that, for callgrind.
+fn count_only(spec: &str, provider: &SdkTracerProvider) -> Result<(), String> {
+    let mut parts = spec.split(':');
+    let (Some(name), Some(variant), Some(iterations), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(format!(
+            "FLOE_OVERHEAD_COUNT is <row>:<off|on|raw>:<iterations>, not {spec:?}"
+        ));
+    };
+    let row = ROWS.iter().find(|r| r.name == name).ok_or_else(|| {
+        let names: Vec<&str> = ROWS.iter().map(|r| r.name).collect();
+        format!("FLOE_OVERHEAD_COUNT: no row {name:?} (rows: {})", names.join(", "))
+    })?;
+    let iterations: u64 = iterations
+        .parse()
+        .map_err(|_| format!("FLOE_OVERHEAD_COUNT: {iterations:?} is not a number of runs"))?;
+    let mut op = (row.setup)();
+    let raw = raw::RawSpans::record(&mut *op, provider);
+    let mut replay = || raw.replay();
+    let op: &mut dyn FnMut() = match variant {
+        "off" => {
+            switch(Mode::Off, provider);
+            &mut *op
+        }
+        "on" => {
+            switch(Mode::On, provider);
+            &mut *op
+        }
+        "raw" => {
+            switch(Mode::Off, provider);
+            &mut replay
+        }
+        other => return Err(format!("FLOE_OVERHEAD_COUNT: {other:?} is not off, on or raw")),
+    };
+    for _ in 0..(iterations / 5).clamp(1, 200) {
+        op();
+    }
+    counted_runs(op, iterations);
+    Ok(())
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("FLOE_OVERHEAD_COUNT") {
+        let provider = SdkTracerProvider::builder().with_batch_exporter(Discard).build();
+        let counted = count_only(&spec, &provider);
+        let _ = provider.shutdown();
+        if let Err(message) = counted {
+            eprintln!("{message}");
+            std::process::exit(2);
+        }
+        return;
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rows = selected(&args);
     let provider = SdkTracerProvider::builder().with_batch_exporter(Discard).build();
