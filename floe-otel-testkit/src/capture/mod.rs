@@ -95,7 +95,7 @@ impl Capture {
     /// ([`assert_none`](Self::assert_none), [`assert_nothing_escaped`](Self::assert_nothing_escaped),
     /// [`assert_no_secret`](Self::assert_no_secret),
     /// [`assert_secret_nowhere`](Self::assert_secret_nowhere),
-    /// [`assert_conforms`](Self::assert_conforms)) then pass on an empty capture, and
+    /// and `assert_conforms` with the `floe` feature) then pass on an empty capture, and
     /// fail if it holds any span. Without it they refuse an empty capture, which would let
     /// a test that never ran the operation pass.
     ///

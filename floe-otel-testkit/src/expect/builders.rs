@@ -90,8 +90,8 @@ impl SpanExpectation {
         self
     }
 
-    /// The span carries no attribute other than those this expectation names (and, with
-    /// [`floe_attributes`](Self::floe_attributes), the four `FloeSpanAttributes` keys).
+    /// The span carries no attribute other than those this expectation names (and the four
+    /// `FloeSpanAttributes` keys when `floe_attributes`, of the `floe` feature, is set).
     #[must_use]
     pub fn exact_attrs(mut self) -> Self {
         self.exact_attrs = true;
