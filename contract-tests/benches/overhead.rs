@@ -308,6 +308,14 @@ enum Variant {
     Raw,
 }
 
+impl Variant {
+    /// Telemetry for this variant: on only for `On` (the raw spans go to the bench's own
+    /// provider, with the factory off).
+    fn mode(self) -> Mode {
+        if self == Self::On { Mode::On } else { Mode::Off }
+    }
+}
+
 /// The three variants interleaved, `ROUNDS` times, the order reversed every other round
 /// so drift in the machine's load hits them alike; the ratio is the median of the
 /// per-round ratios, the added time the median of the per-round differences.
@@ -329,16 +337,10 @@ fn interleaved(row: &Row, provider: &SdkTracerProvider) -> Line {
         for variant in order {
             #[expect(clippy::cast_precision_loss, reason = "iteration counts are far below 2^52")]
             let per_op = |elapsed: Duration, iters: u64| elapsed.as_secs_f64() * 1e9 / iters as f64;
+            switch(variant.mode(), provider);
             nanos[variant as usize] = match variant {
-                Variant::Off | Variant::On => {
-                    let mode = if variant == Variant::On { Mode::On } else { Mode::Off };
-                    switch(mode, provider);
-                    per_op(time(&mut *op, iters), iters)
-                }
-                Variant::Raw => {
-                    switch(Mode::Off, provider);
-                    per_op(time(&mut replay, raw_iters), raw_iters)
-                }
+                Variant::Off | Variant::On => per_op(time(&mut *op, iters), iters),
+                Variant::Raw => per_op(time(&mut replay, raw_iters), raw_iters),
             };
         }
         without.push(nanos[0]);
@@ -469,27 +471,20 @@ fn count_only(spec: &str, provider: &SdkTracerProvider) -> Result<(), String> {
         let names: Vec<&str> = ROWS.iter().map(|r| r.name).collect();
         format!("FLOE_OVERHEAD_COUNT: no row {name:?} (rows: {})", names.join(", "))
     })?;
+    let variant = match variant {
+        "off" => Variant::Off,
+        "on" => Variant::On,
+        "raw" => Variant::Raw,
+        other => return Err(format!("FLOE_OVERHEAD_COUNT: {other:?} is not off, on or raw")),
+    };
     let iterations: u64 = iterations
         .parse()
         .map_err(|_| format!("FLOE_OVERHEAD_COUNT: {iterations:?} is not a number of runs"))?;
     let mut op = (row.setup)();
     let raw = raw::RawSpans::record(&mut *op, provider);
     let mut replay = || raw.replay();
-    let op: &mut dyn FnMut() = match variant {
-        "off" => {
-            switch(Mode::Off, provider);
-            &mut *op
-        }
-        "on" => {
-            switch(Mode::On, provider);
-            &mut *op
-        }
-        "raw" => {
-            switch(Mode::Off, provider);
-            &mut replay
-        }
-        other => return Err(format!("FLOE_OVERHEAD_COUNT: {other:?} is not off, on or raw")),
-    };
+    switch(variant.mode(), provider);
+    let op: &mut dyn FnMut() = if variant == Variant::Raw { &mut replay } else { &mut *op };
     for _ in 0..(iterations / 5).clamp(1, 200) {
         op();
     }

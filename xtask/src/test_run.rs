@@ -80,11 +80,11 @@ pub(crate) struct Env<'a> {
 
 pub(crate) fn parse_args(args: &[String], env: &Env<'_>) -> Result<Options> {
     let default_jobs = match env.jobs {
-        Some(value) => parse_jobs(value).context("FLOE_TEST_JOBS")?,
+        Some(value) => parse_count(value).context("FLOE_TEST_JOBS")?,
         None => 3,
     };
     let default_threads = match env.threads {
-        Some(value) => Some(parse_jobs(value).context("FLOE_TEST_THREADS")?),
+        Some(value) => Some(parse_count(value).context("FLOE_TEST_THREADS")?),
         None if env.rust_test_threads => None,
         None => Some(DEFAULT_TEST_THREADS),
     };
@@ -99,9 +99,9 @@ pub(crate) fn parse_args(args: &[String], env: &Env<'_>) -> Result<Options> {
     while let Some(arg) = rest.next() {
         let mut value = || rest.next().with_context(|| format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
-            "-j" | "--jobs" => options.jobs = parse_jobs(value()?).context("--jobs")?,
+            "-j" | "--jobs" => options.jobs = parse_count(value()?).context("--jobs")?,
             "--test-threads" => {
-                options.test_threads = Some(parse_jobs(value()?).context("--test-threads")?);
+                options.test_threads = Some(parse_count(value()?).context("--test-threads")?);
             }
             "--partition" => options.partition = Some(parse_partition(value()?)?),
             "-p" | "--package" => options.packages.push(value()?.clone()),
@@ -117,7 +117,7 @@ pub(crate) fn parse_args(args: &[String], env: &Env<'_>) -> Result<Options> {
     Ok(options)
 }
 
-fn parse_jobs(value: &str) -> Result<usize> {
+fn parse_count(value: &str) -> Result<usize> {
     match value.parse::<usize>() {
         Ok(jobs) if jobs > 0 => Ok(jobs),
         _ => bail!("takes a whole number above 0, not {value:?}"),

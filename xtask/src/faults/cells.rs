@@ -124,9 +124,9 @@ pub(crate) fn run_all(plan: &[PlannedCell], built: &Built, jobs: usize) -> Resul
     let scratch = built.target_dir.join("floe-faults");
     std::fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
     let catchers_file = built.target_dir.join("floe-faults-catchers.tsv");
-    let mut catchers = read_catchers(&catchers_file);
     let queue: Mutex<VecDeque<usize>> = Mutex::new((0..plan.len()).collect());
-    let knowledge = Mutex::new(Knowledge { catchers: catchers.clone(), ..Knowledge::default() });
+    let knowledge =
+        Mutex::new(Knowledge { catchers: read_catchers(&catchers_file), ..Knowledge::default() });
     let results: Mutex<Vec<Option<Result<Cell>>>> =
         Mutex::new((0..plan.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -164,6 +164,7 @@ pub(crate) fn run_all(plan: &[PlannedCell], built: &Built, jobs: usize) -> Resul
         .map(|cell| cell.unwrap_or_else(|| Err(anyhow::anyhow!("a cell never ran"))))
         .collect();
     let cells = cells?;
+    let mut catchers = knowledge.into_inner().unwrap_or_else(PoisonError::into_inner).catchers;
     for cell in &cells {
         let key = (cell.package.clone(), cell.fault.to_owned());
         match &cell.outcome {
