@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 pub mod dbt;
 mod judge;
+mod parse_state;
 
 pub use judge::ask_json;
 
@@ -336,14 +337,17 @@ impl Drop for PeerProcess {
 
 /// A copy of the workspace's `examples/dbt-project` in a scratch directory removed on
 /// drop: dbt writes `target/`, `logs/` and its database inside the project, and tests must
-/// never write into the repository. Each copy has its own database.
+/// never write into the repository. Each copy has its own database, and starts with dbt's
+/// saved parse of the same files (`target/partial_parse.msgpack`, as a project that has
+/// run before has it; the `parse_state` module says why and what dbt does with it).
 #[derive(Debug)]
 pub struct DbtProject {
     dir: tempfile_dir::TempDir,
 }
 
 impl DbtProject {
-    /// Copies the example project (without any `target/` or `logs/` left in it).
+    /// Copies the example project (without any `target/` or `logs/` left in it), with the
+    /// saved parse in `target/` when it could be made.
     ///
     /// # Errors
     /// When the example project is missing or cannot be copied.
@@ -358,6 +362,12 @@ impl DbtProject {
         let dir = tempfile_dir::TempDir::new("dbt-project")?;
         copy_tree(&source, dir.path())
             .map_err(|e| PeerError(format!("copying {}: {e}", source.display())))?;
+        if let Some(saved) = parse_state::saved_parse(&source) {
+            let target = dir.path().join("target");
+            std::fs::create_dir_all(&target)
+                .and_then(|()| std::fs::copy(saved, target.join(parse_state::PARTIAL_PARSE_FILE)))
+                .map_err(|e| PeerError(format!("copying {}: {e}", saved.display())))?;
+        }
         Ok(Self { dir })
     }
 
@@ -365,6 +375,45 @@ impl DbtProject {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+
+    /// `dbt <args>` of the test virtualenv on this copy, as the dbt plugins run it with the
+    /// tests' settings: the project is its own profiles directory, target `dev` (the
+    /// saved parse was made with these; other arguments make dbt parse everything), no
+    /// usage statistics sent, bytecode kept in the peer cache.
+    ///
+    /// # Errors
+    /// When dbt is not installed; the message says to run `scripts/setup`.
+    pub fn dbt(&self, args: &[&str]) -> Result<Command, PeerError> {
+        dbt_command(self.path(), args)
+    }
+
+    /// Whether dbt has run in this copy: it wrote its log (`logs/`), or something in
+    /// `target/` besides the saved parse the copy started with.
+    pub fn dbt_has_run(&self) -> bool {
+        let target = std::fs::read_dir(self.path().join("target")).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name() != parse_state::PARTIAL_PARSE_FILE)
+                .count()
+        });
+        self.path().join("logs").exists() || target > 0
+    }
+}
+
+/// [`DbtProject::dbt`] for the project in `dir`.
+fn dbt_command(dir: &Path, args: &[&str]) -> Result<Command, PeerError> {
+    let mut command = Command::new(venv_bin("dbt")?);
+    command
+        .args(args)
+        .arg("--project-dir")
+        .arg(dir)
+        .arg("--profiles-dir")
+        .arg(dir)
+        .args(["--target", "dev"])
+        .current_dir(dir)
+        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        .envs(dbt::python_bytecode_cache());
+    Ok(command)
 }
 
 fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {

@@ -76,12 +76,22 @@ fn missing_executables_say_how_to_install_them() {
 }
 
 #[test]
-fn a_dbt_project_copy_leaves_build_output_behind_and_is_removed_on_drop() {
+fn a_dbt_project_copy_leaves_build_output_behind_starts_parsed_and_is_removed_on_drop() {
     let project = peers::DbtProject::copy().unwrap();
     let root = project.path().to_owned();
     assert!(root.join("dbt_project.yml").is_file());
     assert!(root.join("models").join("stg_orders.sql").is_file());
-    assert!(!root.join("target").exists(), "a target/ of the example must not be copied");
+    let target: Vec<_> = std::fs::read_dir(root.join("target"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(target, ["partial_parse.msgpack"], "only dbt's saved parse is in target/");
+    assert!(!project.dbt_has_run());
+    std::fs::write(root.join("target").join("manifest.json"), "{}").unwrap();
+    assert!(project.dbt_has_run(), "an artifact in target/ is dbt's doing");
+    let logged = peers::DbtProject::copy().unwrap();
+    std::fs::create_dir(logged.path().join("logs")).unwrap();
+    assert!(logged.dbt_has_run(), "logs/ is dbt's doing");
     let other = peers::DbtProject::copy().unwrap();
     assert_ne!(other.path(), root, "each copy has its own directory (and database)");
     drop(project);

@@ -6,22 +6,16 @@ use floe_core::plugin::categories::{CheckSpec, QualitySuite};
 use floe_core::secret::Secret;
 use floe_dbt::DbtSettings;
 use floe_otel_testkit::peers::dbt::python_bytecode_cache;
-use floe_otel_testkit::peers::{DbtProject, venv, venv_bin};
+use floe_otel_testkit::peers::{DbtProject, venv};
 use floe_quality_dbt::DbtQualityConfig;
 
 /// A copy of the example project with its seeds loaded and models built (one
 /// `dbt build` of seeds and models; the tests are what the provider runs).
 pub(crate) fn built_project() -> DbtProject {
     let project = DbtProject::copy().expect("copying the example dbt project");
-    let dbt = venv_bin("dbt").expect("scripts/setup installs dbt-core into the test virtualenv");
-    let output = std::process::Command::new(dbt)
-        .args(["build", "--resource-type", "seed", "--resource-type", "model", "--project-dir"])
-        .arg(project.path())
-        .arg("--profiles-dir")
-        .arg(project.path())
-        .current_dir(project.path())
-        .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-        .envs(python_bytecode_cache())
+    let output = project
+        .dbt(&["build", "--resource-type", "seed", "--resource-type", "model"])
+        .expect("scripts/setup installs dbt-core into the test virtualenv")
         .output()
         .expect("running dbt build");
     assert!(

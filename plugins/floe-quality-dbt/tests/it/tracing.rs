@@ -172,7 +172,7 @@ async fn an_unknown_check_type_is_rejected_before_dbt_runs() {
     capture.assert_one(expect::span("quality.run_checks").error());
     capture.assert_none(expect::span("quality.run_suite"));
     capture.assert_none(expect::span("dbt.run_command"));
-    assert!(!project.path().join("target").exists(), "dbt must not have run");
+    assert!(!project.dbt_has_run(), "dbt must not have run");
     capture.assert_conforms();
 }
 

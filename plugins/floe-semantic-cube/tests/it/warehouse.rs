@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use duckdb::types::Value as Sql;
-use floe_otel_testkit::peers::{DbtProject, venv_bin};
+use floe_otel_testkit::peers::DbtProject;
 use serde_json::Value;
 
 /// The built project.
@@ -21,15 +21,9 @@ pub(crate) fn warehouse() -> &'static Warehouse {
     static WAREHOUSE: OnceLock<Warehouse> = OnceLock::new();
     WAREHOUSE.get_or_init(|| {
         let project = DbtProject::copy().expect("copying the example dbt project");
-        let dbt = venv_bin("dbt").expect("scripts/setup installs dbt-core");
-        let output = std::process::Command::new(dbt)
-            .args(["build", "--resource-type", "seed", "--resource-type", "model"])
-            .arg("--project-dir")
-            .arg(project.path())
-            .arg("--profiles-dir")
-            .arg(project.path())
-            .current_dir(project.path())
-            .env("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        let output = project
+            .dbt(&["build", "--resource-type", "seed", "--resource-type", "model"])
+            .expect("scripts/setup installs dbt-core")
             .output()
             .expect("running dbt build");
         assert!(

@@ -86,7 +86,7 @@ async fn a_jinja_target_path_is_refused_naming_the_setting_to_use_instead() {
     );
     capture.assert_none(expect::span("dbt.node"));
     capture.assert_no_secret(&secret);
-    assert!(!project.path().join("target").exists(), "dbt must not have run");
+    assert!(!project.dbt_has_run(), "dbt must not have run");
 }
 
 #[tokio::test]
