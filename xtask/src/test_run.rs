@@ -28,7 +28,10 @@
 //!   then the wall time of each binary, longest first, with its CPU time (the binary's and
 //!   that of the peers and processes it started and waited for, read from Linux's `/proc`
 //!   as it exits: on a machine of two cores, the sum of the CPU column over the wall time
-//!   tells whether running more binaries at once can help). Exit 1 on any failure.
+//!   tells whether running more binaries at once can help), and how the machine's CPUs
+//!   spent the run (busy, idle, and stolen by the hypervisor on a virtual machine: a sign
+//!   that the host was loaded, which makes every CPU figure of the run larger). Exit 1 on
+//!   any failure.
 
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
@@ -171,6 +174,7 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
     };
     let options = parse_args(args, &env)?;
     let started = Instant::now();
+    let machine_before = machine_ticks();
     let built = testbins::build(root, "test")?;
     let times_file = built.target_dir.join("floe-test-times.tsv");
     let known = read_times(&times_file);
@@ -215,8 +219,59 @@ pub(crate) fn run(root: &Path, args: &[String]) -> Result<bool> {
         passed = check_unreferenced(root, &references)?;
     }
     let _ = std::fs::remove_file(&references);
-    emit(&summary(&outcomes, started.elapsed()));
+    let mut text = summary(&outcomes, started.elapsed());
+    if let (Some(before), Some(after)) = (machine_before, machine_ticks()) {
+        text.push_str(&machine_line(&before, &after));
+    }
+    emit(&text);
     Ok(passed)
+}
+
+/// The machine's CPU time since boot, from the `cpu` line of Linux's `/proc/stat`, in
+/// clock ticks: busy (user, nice, system, irq, softirq), idle (idle, iowait), and steal,
+/// the time a virtual machine's CPUs were ready to run and the hypervisor ran something
+/// else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct MachineTicks {
+    busy: u64,
+    idle: u64,
+    steal: u64,
+}
+
+fn machine_ticks() -> Option<MachineTicks> {
+    parse_machine_ticks(&std::fs::read_to_string("/proc/stat").ok()?)
+}
+
+fn parse_machine_ticks(stat: &str) -> Option<MachineTicks> {
+    let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<u64> =
+        line.split_whitespace().skip(1).map(str::parse).collect::<Result<_, _>>().ok()?;
+    let field = |i: usize| fields.get(i).copied();
+    Some(MachineTicks {
+        busy: field(0)? + field(1)? + field(2)? + field(5)? + field(6)?,
+        idle: field(3)? + field(4)?,
+        steal: field(7)?,
+    })
+}
+
+/// How the machine's CPUs spent the run. Stolen time means the host was running others
+/// beside this machine; a run's CPU times grow with the host's load too (a CPU that shares
+/// its physical core gets less done per second), so a CPU column that grew along with the
+/// stolen share points to the host rather than to the code.
+fn machine_line(before: &MachineTicks, after: &MachineTicks) -> String {
+    let busy = after.busy.saturating_sub(before.busy);
+    let idle = after.idle.saturating_sub(before.idle);
+    let steal = after.steal.saturating_sub(before.steal);
+    let total = (busy + idle + steal).max(1);
+    #[expect(clippy::cast_precision_loss, reason = "tick counts far below 2^52")]
+    let share = |ticks: u64| 100.0 * ticks as f64 / total as f64;
+    format!(
+        "test: the machine's CPUs meanwhile {:.0} % busy, {:.0} % idle, {:.0} % stolen by the \
+         hypervisor (/proc/stat)\n",
+        share(busy),
+        share(idle),
+        share(steal)
+    )
 }
 
 /// What every job needs.
@@ -629,6 +684,24 @@ mod tests {
         );
         assert!(text.contains("    1.0 s wall     0.5 s CPU  fast lib"), "{text}");
         assert!(text.contains("    9.0 s wall       - s CPU  slow it  FAILED"), "{text}");
+    }
+
+    #[test]
+    fn the_machine_line_splits_the_run_into_busy_idle_and_stolen_time() {
+        // cpu user nice system idle iowait irq softirq steal guest guest_nice
+        let before = "cpu  1000 10 200 5000 50 0 40 100 0 0\ncpu0 1 2 3 4 5 6 7 8 9 10\n";
+        let after = "intr 5\ncpu  1600 10 300 5200 50 0 100 300 0 0\n";
+        let before = parse_machine_ticks(before).unwrap();
+        let after = parse_machine_ticks(after).unwrap();
+        assert_eq!(before, MachineTicks { busy: 1250, idle: 5050, steal: 100 });
+        // 760 busy, 200 idle, 200 stolen ticks of 1160.
+        assert_eq!(
+            machine_line(&before, &after),
+            "test: the machine's CPUs meanwhile 66 % busy, 17 % idle, 17 % stolen by the \
+             hypervisor (/proc/stat)\n"
+        );
+        assert_eq!(parse_machine_ticks("cpu  1 2 3\n"), None, "a short line is no reading");
+        assert_eq!(parse_machine_ticks("cpu0 1 2 3 4 5 6 7 8\n"), None, "only the total line");
     }
 
     #[test]
