@@ -390,13 +390,10 @@ impl DbtProject {
     /// Whether dbt has run in this copy: it wrote its log (`logs/`), or something in
     /// `target/` besides the saved parse the copy started with.
     pub fn dbt_has_run(&self) -> bool {
-        let target = std::fs::read_dir(self.path().join("target")).map_or(0, |entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter(|e| e.file_name() != parse_state::PARTIAL_PARSE_FILE)
-                .count()
-        });
-        self.path().join("logs").exists() || target > 0
+        self.path().join("logs").exists()
+            || std::fs::read_dir(self.path().join("target")).is_ok_and(|mut entries| {
+                entries.any(|e| e.is_ok_and(|e| e.file_name() != parse_state::PARTIAL_PARSE_FILE))
+            })
     }
 }
 

@@ -8,7 +8,7 @@
 //! here at 3.5 of the 9.4 CPU seconds of a `dbt test` on the example project (6.0 with the
 //! saved parse). So each copy gets the file from one `dbt parse` of the same files, run
 //! once per set of files and virtualenv and kept in the peer cache
-//! (`<cache>/dbt-parse-state/<key>/`).
+//! (`<cache>/dbt-parse-state/`, see [`make`]).
 //!
 //! dbt itself decides whether the saved parse still holds: a different dbt version, other
 //! `--vars`, another profile or target, a changed `dbt_project.yml` or changed
@@ -16,8 +16,8 @@
 //! test, macro or seed, and it re-parses that file. What a test plants in its copy is
 //! therefore parsed as it would be in a user's project. One thing the saved parse carries
 //! over: dbt-duckdb loads a seed whose file did not change from the project directory the
-//! saved parse was made in (the seed node's `root_path`), so that directory is kept, with
-//! the same files, under the cache key.
+//! saved parse was made in (the seed node's `root_path`), so the parse is made where it
+//! stays: a directory of the cache, holding the same files.
 //!
 //! Anything that keeps the saved parse from being made (no virtualenv, dbt failing) leaves
 //! the copy without it, and dbt parses everything, as before; the reason goes to stderr.
