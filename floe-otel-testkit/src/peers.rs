@@ -311,27 +311,75 @@ impl PeerProcess {
 }
 
 impl Drop for PeerProcess {
-    /// Stops the peer: `SIGTERM` to `timeout`, which passes it on to the peer (a `SIGKILL`
-    /// would stop `timeout` alone and leave the peer running with no lifetime bound), then
-    /// `SIGKILL` if the peer is not gone within 5 seconds.
+    /// Stops the peer and everything it started in its process group (`timeout` makes
+    /// itself the leader of a new group, and the peer and its children run in it):
+    /// 1. `SIGTERM` to the whole group, so that the peer is asked to stop directly. Sending
+    ///    it to `timeout` alone relied on `timeout` passing it on, and GNU timeout (9.1
+    ///    here) does not when the signal arrives after `fork` returned but before it stored
+    ///    its child's pid: it exits 143 and leaves the peer running. On a loaded machine
+    ///    the peer can start and be ready inside that window; a CI run failed on it.
+    /// 2. Up to 5 seconds for `timeout` to exit (it waits for the peer when it did pass the
+    ///    signal on).
+    /// 3. `SIGKILL` to the group, for whatever ignored `SIGTERM` or outlived `timeout`.
+    /// 4. Up to 5 seconds until no process of the group runs, so that the peer has
+    ///    stopped when the guard is gone. A process whose parent died is reparented to
+    ///    pid 1 and stays a zombie until that reaps it: dead, holding no port or file.
     fn drop(&mut self) {
-        let terminated = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|status| status.success());
-        if terminated {
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = self.child.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
+        let group = format!("-{}", self.child.id());
+        signal_group("-TERM", &group);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            std::thread::sleep(Duration::from_millis(10));
         }
-        let _ = self.child.kill();
+        signal_group("-KILL", &group);
         let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline && group_runs(self.child.id()) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// `kill <signal> -- -<pgid>`, with the outcome ignored: no process left in the group is
+/// the usual answer once the peer has stopped.
+fn signal_group(signal: &str, group: &str) {
+    let _ = Command::new("kill")
+        .args([signal, "--", group])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Whether a process of group `pgid` still runs (a zombie does not count), from
+/// `/proc/<pid>/stat`.
+fn group_runs(pgid: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return false };
+    entries.flatten().any(|entry| {
+        entry.file_name().to_str().is_some_and(|name| name.bytes().all(|b| b.is_ascii_digit()))
+            && std::fs::read_to_string(entry.path().join("stat"))
+                .is_ok_and(|stat| runs_in_group(&stat, pgid))
+    })
+}
+
+/// Reads `pid (comm) state ppid pgrp ...`; `comm` may hold spaces and parentheses, so the
+/// fields are counted after its last `)`.
+fn runs_in_group(stat: &str, pgid: u32) -> bool {
+    let Some((_, fields)) = stat.rsplit_once(')') else { return false };
+    let mut fields = fields.split_whitespace();
+    let state = fields.next();
+    let pgrp = fields.nth(1).and_then(|field| field.parse::<u32>().ok());
+    pgrp == Some(pgid) && !matches!(state, Some("Z" | "X" | "x"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_stat_line_is_read_after_the_last_parenthesis() {
+        let stat = "4242 (a (b) c) S 1 4200 4100 0 -1 4194304";
+        assert!(super::runs_in_group(stat, 4200));
+        assert!(!super::runs_in_group(stat, 4100), "4100 is the session, not the group");
+        assert!(!super::runs_in_group("4242 (sleep) Z 1 4200 4100", 4200), "a zombie has stopped");
+        assert!(!super::runs_in_group("garbage", 4200));
     }
 }
 

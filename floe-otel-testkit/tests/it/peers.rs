@@ -98,21 +98,48 @@ fn a_dbt_project_copy_leaves_build_output_behind_starts_parsed_and_is_removed_on
     assert!(!root.exists());
 }
 
-#[test]
-fn dropping_a_peer_stops_the_program_that_timeout_watches() {
+/// Whether process `pid` still runs: gone, or a zombie (dead, waiting to be reaped by
+/// pid 1 after its parent died), is stopped.
+fn runs(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.starts_with(" Z")))
+}
+
+/// Starts `script` under `sh` as a peer and waits for the pid it writes to `pid`.
+fn sh_peer(script: &str) -> (PeerProcess, String) {
     let sh = std::path::Path::new("sh");
-    let mut peer =
-        PeerProcess::spawn("sleeper", sh, &["-c", "echo $$ > pid && exec sleep 300"], &[]).unwrap();
+    let mut peer = PeerProcess::spawn("sh", sh, &["-c", script], &[]).expect("sh starts");
     let pid_file = peer.dir().join("pid");
     peer.wait_until(Duration::from_secs(5), || {
         std::fs::read_to_string(&pid_file).is_ok_and(|t| t.ends_with('\n'))
     })
-    .unwrap();
-    let pid = std::fs::read_to_string(&pid_file).unwrap().trim().to_owned();
-    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
-    assert!(proc_dir.exists(), "the peer runs");
+    .expect("the script writes its pid");
+    let pid = std::fs::read_to_string(&pid_file).expect("the pid was written").trim().to_owned();
+    (peer, pid)
+}
+
+#[test]
+fn dropping_a_peer_stops_the_program_that_timeout_watches() {
+    let (peer, pid) = sh_peer("echo $$ > pid && exec sleep 300");
+    assert!(runs(&pid), "the peer runs");
     drop(peer);
-    assert!(!proc_dir.exists(), "the peer (pid {pid}) outlived its guard");
+    assert!(!runs(&pid), "the peer (pid {pid}) outlived its guard");
+}
+
+/// A child the peer started in its process group is stopped with it, even one that
+/// ignores `SIGTERM` (which `timeout` alone would leave running: it sends `SIGKILL` only
+/// while its own child runs).
+#[test]
+fn dropping_a_peer_stops_its_children_even_one_that_ignores_sigterm() {
+    let (peer, pid) = sh_peer("sh -c 'trap \"\" TERM; exec sleep 300' & echo $! > pid; wait");
+    let comm = format!("/proc/{pid}/comm");
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::fs::read_to_string(&comm).unwrap_or_default().trim() != "sleep" {
+        assert!(std::time::Instant::now() < deadline, "the child never ran sleep");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    drop(peer);
+    assert!(!runs(&pid), "the peer's child (pid {pid}) outlived its guard");
 }
 
 /// The judges' virtualenv and the Node peers are where the helpers say, at the pinned
