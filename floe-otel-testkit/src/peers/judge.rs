@@ -67,12 +67,17 @@ pub fn ask_json(
             )));
         }
     }
-    written.map_err(|e| PeerError(format!("writing the request to {name}: {e}")))?;
-    serde_json::from_slice(&output.stdout).map_err(|e| {
+    // Not JSON is the first thing said of a judge that printed something else: it may have
+    // exited before reading the request, and which of the two errors the write then gets
+    // (none, or a broken pipe) depends on timing.
+    let answer = serde_json::from_slice(&output.stdout).map_err(|e| {
         PeerError(format!(
             "{name} did not answer JSON ({e}):\n{}\n{}",
             tail(&output.stdout, 10),
             tail(&output.stderr, 20)
         ))
-    })
+    })?;
+    // An answer to a request the judge did not read whole is no verdict.
+    written.map_err(|e| PeerError(format!("writing the request to {name}: {e}")))?;
+    Ok(answer)
 }

@@ -176,6 +176,24 @@ fn a_judge_answers_the_json_it_was_asked() {
     assert_eq!(answer, request);
 }
 
+/// A judge that answers without reading its request gave no verdict on it. The request is
+/// larger than a pipe holds, so the write surely fails once the judge has exited.
+#[test]
+fn an_answer_to_a_request_the_judge_did_not_read_is_an_error() {
+    let request = serde_json::json!({ "cases": "x".repeat(1 << 20) });
+    let err = peers::ask_json(
+        "hasty judge",
+        std::path::Path::new("sh"),
+        &["-c", "echo '{}'"],
+        &[],
+        &request,
+        Duration::from_secs(20),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.starts_with("writing the request to hasty judge: "), "{err}");
+}
+
 #[test]
 fn a_judge_that_fails_or_hangs_is_an_error_quoting_its_stderr_within_the_bound() {
     let sh = std::path::Path::new("sh");
