@@ -131,13 +131,12 @@ fn dropping_a_peer_stops_the_program_that_timeout_watches() {
 /// while its own child runs).
 #[test]
 fn dropping_a_peer_stops_its_children_even_one_that_ignores_sigterm() {
-    let (peer, pid) = sh_peer("sh -c 'trap \"\" TERM; exec sleep 300' & echo $! > pid; wait");
+    let (mut peer, pid) = sh_peer("sh -c 'trap \"\" TERM; exec sleep 300' & echo $! > pid; wait");
     let comm = format!("/proc/{pid}/comm");
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::fs::read_to_string(&comm).unwrap_or_default().trim() != "sleep" {
-        assert!(std::time::Instant::now() < deadline, "the child never ran sleep");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    peer.wait_until(Duration::from_secs(5), || {
+        std::fs::read_to_string(&comm).is_ok_and(|name| name.trim() == "sleep")
+    })
+    .expect("the child runs sleep (so its trap is set)");
     drop(peer);
     assert!(!runs(&pid), "the peer's child (pid {pid}) outlived its guard");
 }
