@@ -1,8 +1,19 @@
 //! Running the tools plugins drive (dbt, dlt, Dagster): a timeout on every run, the
-//! process killed when it passes, and output that is sanitized before it is shown.
+//! tool and everything it started stopped when it passes, and output that is sanitized
+//! before it is shown.
+//!
+//! Each tool runs in a process group of its own, and the group, not only the tool's own
+//! process, is what gets killed: a timeout (or a dropped run) stops the processes the
+//! tool started too (Dagster's run starts `dbt`), and when the tool exits, whatever it
+//! left running in its group is killed, so a background child still holding the tool's
+//! output cannot keep the run open until the timeout. The cost: a terminal's Ctrl-C
+//! reaches the host process, not the tool. A host stops its tools by dropping the
+//! operation's future (`tokio::select!` on `tokio::signal::ctrl_c()`), which kills each
+//! running tool's group; a host that dies of the signal without unwinding leaves them.
 
 use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::secret::{Secret, scrub};
@@ -74,7 +85,8 @@ pub enum ProcessError {
     },
 }
 
-/// Runs `command` with no standard input, capturing its output; kills it after `timeout`.
+/// Runs `command` with no standard input, capturing its output; kills it, and what it
+/// started, after `timeout` (module docs).
 ///
 /// # Errors
 /// [`ProcessError`] when it cannot start, times out, or its output cannot be read. A
@@ -107,40 +119,102 @@ async fn run_inner(
     input: Option<Vec<u8>>,
     timeout: Duration,
 ) -> Result<CommandOutput, ProcessError> {
-    use tokio::io::AsyncWriteExt as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
     let program = Path::new(command.as_std().get_program())
         .file_name()
         .map_or_else(|| "program".to_owned(), |n| n.to_string_lossy().into_owned());
     let stdin = if input.is_some() { Stdio::piped() } else { Stdio::null() };
-    command.stdin(stdin).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    command
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .process_group(0);
     let started = Instant::now();
     let mut child = command
         .spawn()
         .map_err(|source| ProcessError::Spawn { program: program.clone(), source })?;
+    // Created before anything can fail or be cancelled: dropping it kills the group.
+    let group = ToolGroup::of(&child);
+    let io_error = |source| ProcessError::Io { program: program.clone(), source };
+    let (Some(mut out_pipe), Some(mut err_pipe)) = (child.stdout.take(), child.stderr.take())
+    else {
+        return Err(io_error(std::io::Error::other("the output pipes were not created")));
+    };
     let writer = child.stdin.take().zip(input).map(|(mut pipe, bytes)| async move {
         // A program that stops reading early closes the pipe; its status tells why.
         let _ = pipe.write_all(&bytes).await;
         drop(pipe);
     });
     let finished = async {
-        let (output, ()) = tokio::join!(child.wait_with_output(), async {
-            if let Some(writer) = writer {
-                writer.await;
+        // The output is read while the tool runs (a full pipe would stop it), and to its
+        // end once the tool has exited and its group has been stopped.
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let waited = async {
+            let status = child.wait().await;
+            group.kill_leftovers();
+            status
+        };
+        let (status, out, err, ()) = tokio::join!(
+            waited,
+            out_pipe.read_to_end(&mut stdout),
+            err_pipe.read_to_end(&mut stderr),
+            async {
+                if let Some(writer) = writer {
+                    writer.await;
+                }
             }
-        });
-        output
+        );
+        out.and(err).and(status).map(|status| (status, stdout, stderr))
     };
-    // Dropping the child when the timeout fires kills it (kill_on_drop).
-    match tokio::time::timeout(timeout, finished).await {
+    // When the timeout fires, dropping `finished` and then `group` kills the group.
+    let outcome = tokio::time::timeout(timeout, finished).await;
+    drop(group);
+    match outcome {
         Err(_) => Err(ProcessError::Timeout { program, after: timeout }),
-        Ok(Err(source)) => Err(ProcessError::Io { program, source }),
-        Ok(Ok(output)) => Ok(CommandOutput {
-            status: output.status,
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        Ok(Err(source)) => Err(io_error(source)),
+        Ok(Ok((status, stdout, stderr))) => Ok(CommandOutput {
+            status,
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
             elapsed: started.elapsed(),
         }),
+    }
+}
+
+/// The process group a tool leads (it was started with `process_group(0)`, so the group's
+/// id is its pid). Dropping it kills the whole group, unless [`kill_leftovers`] already
+/// did.
+///
+/// The group id stays the tool's while any member runs: Linux does not hand out a pid that
+/// a live process still uses as its group id. `kill_leftovers` runs just after the tool
+/// has been reaped; if nothing was left, the id may be free again, and the signal would
+/// reach another process only if one had been given that pid, and made itself a group
+/// leader, in between: pids are handed out in increasing order, wrapping at `pid_max`
+/// (32768 on this project's machine), so one is reused only after that many others.
+///
+/// [`kill_leftovers`]: Self::kill_leftovers
+struct ToolGroup(AtomicI32);
+
+impl ToolGroup {
+    fn of(child: &tokio::process::Child) -> Self {
+        // `id()` is `None` only once the child has been reaped, never right after spawn.
+        Self(AtomicI32::new(child.id().and_then(|id| i32::try_from(id).ok()).unwrap_or(0)))
+    }
+
+    /// Kills the group, once: after the tool has exited, what it started and left running.
+    fn kill_leftovers(&self) {
+        if let Some(group) = rustix::process::Pid::from_raw(self.0.swap(0, Ordering::Relaxed)) {
+            // ESRCH: nothing was left. Nothing else can fail for our own child's group.
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+impl Drop for ToolGroup {
+    fn drop(&mut self) {
+        self.kill_leftovers();
     }
 }
 

@@ -75,3 +75,93 @@ async fn a_program_that_does_not_read_its_input_still_reports_its_status() {
     let err = run_with_input(command, b"x".to_vec(), Duration::from_millis(200)).await.unwrap_err();
     assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
 }
+
+/// Whether process `pid` still runs. A zombie has stopped: an orphan's zombie waits for pid
+/// 1 to reap it, which here can take seconds.
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(") ").map(|(_, rest)| !rest.starts_with(['Z', 'X'])))
+        .unwrap_or(false)
+}
+
+/// Waits up to 5 s for `pid` to stop; whether it did.
+async fn stops(pid: u32) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while is_running(pid) {
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    true
+}
+
+/// Reads the pid a test's tool wrote to `file`, waiting up to 10 s for it.
+async fn pid_in(file: &Path) -> u32 {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(pid) = std::fs::read_to_string(file).ok().and_then(|t| t.trim().parse().ok()) {
+            return pid;
+        }
+        assert!(Instant::now() < deadline, "the tool never wrote its child's pid");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_timeout_stops_what_the_tool_started_too() {
+    // Dagster's run starts dbt, which would otherwise outlive a run floe gave up on.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("child.pid");
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(format!("sleep 300 & echo $! > '{}'; wait", file.display()));
+    let run = tokio::spawn(run(command, Duration::from_secs(2)));
+    let child = pid_in(&file).await;
+    assert!(is_running(child));
+    let err = run.await.unwrap().unwrap_err();
+    assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
+    assert!(stops(child).await, "the tool's child (pid {child}) outlived the timeout");
+}
+
+#[tokio::test]
+async fn a_tool_that_exits_is_done_even_if_its_child_still_holds_its_output() {
+    // Without the group kill, the background `sleep` keeps stdout open and the run would
+    // wait for the timeout, then report the tool, which had finished, as timed out.
+    let mut command = Command::new("sh");
+    command.args(["-c", "sleep 300 & echo $!; echo finished >&2; exit 5"]);
+    let started = Instant::now();
+    let output = run(command, Duration::from_secs(30)).await.unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(5));
+    assert_eq!(output.stderr, "finished\n");
+    let child: u32 = output.stdout.trim().parse().unwrap();
+    assert!(stops(child).await, "the tool's leftover child (pid {child}) still runs");
+}
+
+#[tokio::test]
+async fn dropping_a_run_stops_the_tool_and_its_children() {
+    // A host stops its tools by dropping the operation (Ctrl-C reaches the host only).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("child.pid");
+    let mut command = Command::new("sh");
+    command.arg("-c").arg(format!("sleep 300 & echo $! > '{}'; wait", file.display()));
+    let run = tokio::spawn(run(command, Duration::from_mins(5)));
+    let child = pid_in(&file).await;
+    run.abort();
+    assert!(run.await.unwrap_err().is_cancelled());
+    assert!(stops(child).await, "the tool's child (pid {child}) outlived the dropped run");
+}
+
+#[tokio::test]
+async fn output_written_just_before_the_tool_exits_is_kept_whole() {
+    // 1 MiB on each stream, more than a pipe holds: read while the tool runs, then to the
+    // end after the group is stopped.
+    let mut command = Command::new("sh");
+    command.args(["-c", "head -c 1048576 /dev/zero | tr '\\0' a; head -c 1048576 /dev/zero >&2"]);
+    let output = run(command, Duration::from_secs(30)).await.unwrap();
+    assert!(output.status.success());
+    assert_eq!(output.stdout.len(), 1_048_576);
+    assert!(output.stdout.bytes().all(|b| b == b'a'));
+    assert_eq!(output.stderr.len(), 1_048_576);
+}
