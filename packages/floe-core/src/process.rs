@@ -19,15 +19,26 @@ use std::time::{Duration, Instant};
 use crate::secret::{Secret, scrub};
 use crate::telemetry::{SanitizedMessage, sanitize_error_message};
 
+/// How many bytes of each output stream a run keeps: the first half and the last half of
+/// this. What a tool writes between them is left out, a line in its place saying how
+/// much, so a tool flooding its output cannot exhaust floe's memory; what callers read
+/// (a report at the start, a result line or an error at the end) is at either end.
+pub const OUTPUT_LIMIT: usize = 32 << 20;
+
 /// A finished run.
 #[derive(Debug)]
 pub struct CommandOutput {
     /// How it exited.
     pub status: ExitStatus,
-    /// Standard output, as written (may hold secrets: sanitize before showing).
+    /// Standard output, as written (may hold secrets: sanitize before showing); beyond
+    /// [`OUTPUT_LIMIT`], its two ends.
     pub stdout: String,
-    /// Standard error, as written (may hold secrets: sanitize before showing).
+    /// Standard error, likewise.
     pub stderr: String,
+    /// How many bytes of standard output were left out (0: `stdout` is whole).
+    pub stdout_omitted: u64,
+    /// How many bytes of standard error were left out.
+    pub stderr_omitted: u64,
     /// How long it ran.
     pub elapsed: Duration,
 }
@@ -119,7 +130,7 @@ async fn run_inner(
     input: Option<Vec<u8>>,
     timeout: Duration,
 ) -> Result<CommandOutput, ProcessError> {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::io::AsyncWriteExt as _;
 
     let program = Path::new(command.as_std().get_program())
         .file_name()
@@ -150,23 +161,22 @@ async fn run_inner(
     let finished = async {
         // The output is read while the tool runs (a full pipe would stop it), and to its
         // end once the tool has exited and its group has been stopped.
-        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
         let waited = async {
             let status = child.wait().await;
             group.kill_leftovers();
             status
         };
-        let (status, out, err, ()) = tokio::join!(
+        let (status, stdout, stderr, ()) = tokio::join!(
             waited,
-            out_pipe.read_to_end(&mut stdout),
-            err_pipe.read_to_end(&mut stderr),
+            read_bounded(&mut out_pipe, OUTPUT_LIMIT),
+            read_bounded(&mut err_pipe, OUTPUT_LIMIT),
             async {
                 if let Some(writer) = writer {
                     writer.await;
                 }
             }
         );
-        out.and(err).and(status).map(|status| (status, stdout, stderr))
+        Ok((status?, stdout?, stderr?))
     };
     // When the timeout fires, dropping `finished` and then `group` kills the group.
     let outcome = tokio::time::timeout(timeout, finished).await;
@@ -176,11 +186,69 @@ async fn run_inner(
         Ok(Err(source)) => Err(io_error(source)),
         Ok(Ok((status, stdout, stderr))) => Ok(CommandOutput {
             status,
-            stdout: String::from_utf8_lossy(&stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            stdout_omitted: stdout.omitted,
+            stderr_omitted: stderr.omitted,
+            stdout: stdout.into_text(),
+            stderr: stderr.into_text(),
             elapsed: started.elapsed(),
         }),
     }
+}
+
+/// One output stream, read to its end: its first `limit / 2` bytes, its last `limit / 2`,
+/// and how many lay between.
+struct BoundedOutput {
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    omitted: u64,
+}
+
+impl BoundedOutput {
+    /// The text: both ends, and between them a line saying how much was left out.
+    fn into_text(self) -> String {
+        let head = String::from_utf8_lossy(&self.head);
+        let tail = String::from_utf8_lossy(&self.tail);
+        if self.omitted == 0 {
+            return format!("{head}{tail}");
+        }
+        format!("{head}\n[floe: {} bytes of output left out]\n{tail}", self.omitted)
+    }
+}
+
+async fn read_bounded(
+    pipe: &mut (impl tokio::io::AsyncRead + Unpin),
+    limit: usize,
+) -> std::io::Result<BoundedOutput> {
+    use tokio::io::AsyncReadExt as _;
+
+    let half = limit / 2;
+    let mut out = BoundedOutput { head: Vec::new(), tail: Vec::new(), omitted: 0 };
+    let mut chunk = vec![0_u8; 64 * 1024];
+    loop {
+        let read = pipe.read(&mut chunk).await?;
+        if read == 0 {
+            break;
+        }
+        let mut bytes = &chunk[..read];
+        let room = half.saturating_sub(out.head.len());
+        let (into_head, rest) = bytes.split_at(room.min(bytes.len()));
+        out.head.extend_from_slice(into_head);
+        bytes = rest;
+        out.tail.extend_from_slice(bytes);
+        // Drop the tail's oldest bytes once it holds twice what it keeps: each byte is
+        // moved at most once on average.
+        if out.tail.len() >= 2 * half.max(1) {
+            let excess = out.tail.len() - half;
+            out.tail.drain(..excess);
+            out.omitted += excess as u64;
+        }
+    }
+    if out.tail.len() > half {
+        let excess = out.tail.len() - half;
+        out.tail.drain(..excess);
+        out.omitted += excess as u64;
+    }
+    Ok(out)
 }
 
 /// The process group a tool leads (it was started with `process_group(0)`, so the group's
@@ -241,4 +309,22 @@ pub fn locate_tool(name: &str, executable: Option<&Path>, venv: Option<&Path>) -
 pub fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::read_bounded;
+
+    #[tokio::test]
+    async fn output_past_the_limit_keeps_both_ends_and_counts_the_middle() {
+        // Lengths around the limit (10) and past the reader's 64 KiB chunk.
+        for len in [0_usize, 4, 5, 9, 10, 11, 15, 100, 65_536, 200_001] {
+            let input: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).unwrap()).collect();
+            let out = read_bounded(&mut input.as_slice(), 10).await.unwrap();
+            let kept = len.min(10);
+            assert_eq!(out.omitted, (len - kept) as u64, "len {len}");
+            assert_eq!(out.head, input[..len.min(5)], "len {len}");
+            assert_eq!(out.tail, input[len.min(5).max(len.saturating_sub(5))..], "len {len}");
+        }
+    }
 }

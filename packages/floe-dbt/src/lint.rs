@@ -12,7 +12,7 @@ use super::error::DbtError;
 use super::nodes::{TestFailures, record_nodes};
 use super::output::Cleaner;
 use floe_core::plugin::categories::{DbtCommand, DbtCommandResult, DbtNodeResult, DbtOptions};
-use floe_core::process::run;
+use floe_core::process::{OUTPUT_LIMIT, run};
 use floe_core::telemetry::ops::DbtOp;
 use floe_core::telemetry::{SanitizedMessage, attr, in_span_async, sanitize_error_message};
 
@@ -86,7 +86,8 @@ impl Sqlfluff {
     /// # Errors
     /// [`DbtError::Failed`] with the results when there are violations (the span ends as
     /// an error naming the files), or without when SQLFluff itself failed;
-    /// [`DbtError::Report`] when its report cannot be read.
+    /// [`DbtError::Report`] when its report cannot be read, or is larger than
+    /// [`OUTPUT_LIMIT`].
     pub async fn lint(
         &self,
         tracer_name: &'static str,
@@ -111,6 +112,16 @@ impl Sqlfluff {
                     status: exit_status(&output),
                     summary: cleaner.clean(output.output_tail(5).as_str()),
                     result: None,
+                });
+            }
+            if output.stdout_omitted > 0 {
+                // Its two ends do not parse: say why, rather than call the report malformed.
+                return Err(DbtError::Report {
+                    tool: "sqlfluff",
+                    source: serde::de::Error::custom(format_args!(
+                        "the report is larger than the {} MiB floe reads of a tool's output",
+                        OUTPUT_LIMIT >> 20
+                    )),
                 });
             }
             let files: Vec<LintedFile> = serde_json::from_str(&output.stdout)

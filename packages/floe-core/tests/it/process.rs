@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use std::path::{Path, PathBuf};
 
 use floe_core::process::{
-    ProcessError, find_on_path, is_executable, locate_tool, run, run_with_input,
+    OUTPUT_LIMIT, ProcessError, find_on_path, is_executable, locate_tool, run, run_with_input,
 };
 use tokio::process::Command;
 
@@ -164,4 +164,28 @@ async fn output_written_just_before_the_tool_exits_is_kept_whole() {
     assert_eq!(output.stdout.len(), 1_048_576);
     assert!(output.stdout.bytes().all(|b| b == b'a'));
     assert_eq!(output.stderr.len(), 1_048_576);
+}
+
+#[tokio::test]
+async fn a_flood_of_output_is_kept_to_its_two_ends() {
+    // 80 MiB between two markers, on both streams: memory stays bounded by OUTPUT_LIMIT.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "printf START; head -c 83886080 /dev/zero; printf END; \
+         printf start >&2; head -c 83886080 /dev/zero >&2; printf end >&2",
+    ]);
+    let output = run(command, Duration::from_mins(1)).await.unwrap();
+    assert!(output.status.success());
+    let written = 5 + 83_886_080 + 3;
+    assert_eq!(output.stdout_omitted, written - OUTPUT_LIMIT as u64);
+    assert!(output.stdout.starts_with("START\0"), "{:?}", &output.stdout[..8]);
+    assert!(output.stdout.ends_with("\0END"));
+    let marker = format!("\n[floe: {} bytes of output left out]\n", output.stdout_omitted);
+    assert!(output.stdout.contains(&marker));
+    assert_eq!(output.stdout.len(), OUTPUT_LIMIT + marker.len());
+    assert_eq!(output.stderr_omitted, written - OUTPUT_LIMIT as u64);
+    assert!(output.stderr.starts_with("start\0") && output.stderr.ends_with("\0end"));
+    // The tail callers quote is the stream's last line, not the marker.
+    assert!(!output.output_tail(1).as_str().contains("left out"));
 }

@@ -507,3 +507,28 @@ async fn sqlfluff_output_that_is_not_its_report_is_an_error_span() {
     );
     capture.assert_conforms();
 }
+
+#[tokio::test]
+async fn a_sqlfluff_report_larger_than_floe_reads_is_refused_by_its_size() {
+    // A valid report of about 40 MB: cut to its two ends it no longer parses, and the
+    // error must say why (its size) rather than call SQLFluff's report malformed.
+    let fake = FakeDbt::new();
+    let sqlfluff = fake.path().join("sqlfluff");
+    let file = r#"{"filepath":"models/a.sql","violations":[]}"#;
+    let script =
+        format!("#!/bin/sh\nprintf '['\nyes '{file},' | head -n 900000\nprintf '%s]' '{file}'\n");
+    write_executable(&sqlfluff, &script).unwrap();
+    let capture = Capture::start();
+    let err =
+        floe_dbt::Sqlfluff::new(&sqlfluff).lint(TRACER, &fake.options(), vec![]).await.unwrap_err();
+    assert!(matches!(err, DbtError::Report { tool: "sqlfluff", .. }), "{err:?}");
+    let text = describe_error(&err).into_string();
+    assert!(text.contains("the report is larger than the 32 MiB floe reads"), "{text}");
+    capture.assert_one(
+        expect::span("dbt.run_command")
+            .root()
+            .attr(attr::DBT_COMMAND, "lint")
+            .error_containing("larger than the 32 MiB"),
+    );
+    capture.assert_conforms();
+}
