@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 use std::path::{Path, PathBuf};
 
 use floe_core::process::{
-    OUTPUT_LIMIT, ProcessError, find_on_path, is_executable, locate_tool, run, run_with_input,
+    CommandOutput, OUTPUT_LIMIT, ProcessError, find_on_path, is_executable, locate_tool, run,
+    run_with_input,
 };
 use tokio::process::Command;
 
@@ -109,16 +110,25 @@ async fn pid_in(file: &Path) -> u32 {
     }
 }
 
-#[tokio::test]
-async fn a_timeout_stops_what_the_tool_started_too() {
-    // Dagster's run starts dbt, which would otherwise outlive a run floe gave up on.
-    let dir = tempfile::tempdir().unwrap();
+/// Starts, as a task, a tool that starts a `sleep` and waits for it, with `timeout`;
+/// returns the task and the `sleep`'s pid, once it runs.
+async fn a_tool_with_a_child(
+    timeout: Duration,
+) -> (tokio::task::JoinHandle<Result<CommandOutput, ProcessError>>, u32) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("child.pid");
     let mut command = Command::new("sh");
     command.arg("-c").arg(format!("sleep 300 & echo $! > '{}'; wait", file.display()));
-    let run = tokio::spawn(run(command, Duration::from_secs(2)));
+    let run = tokio::spawn(run(command, timeout));
     let child = pid_in(&file).await;
     assert!(is_running(child));
+    (run, child)
+}
+
+#[tokio::test]
+async fn a_timeout_stops_what_the_tool_started_too() {
+    // Dagster's run starts dbt, which would otherwise outlive a run floe gave up on.
+    let (run, child) = a_tool_with_a_child(Duration::from_secs(5)).await;
     let err = run.await.unwrap().unwrap_err();
     assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
     assert!(stops(child).await, "the tool's child (pid {child}) outlived the timeout");
@@ -142,12 +152,7 @@ async fn a_tool_that_exits_is_done_even_if_its_child_still_holds_its_output() {
 #[tokio::test]
 async fn dropping_a_run_stops_the_tool_and_its_children() {
     // A host stops its tools by dropping the operation (Ctrl-C reaches the host only).
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("child.pid");
-    let mut command = Command::new("sh");
-    command.arg("-c").arg(format!("sleep 300 & echo $! > '{}'; wait", file.display()));
-    let run = tokio::spawn(run(command, Duration::from_mins(5)));
-    let child = pid_in(&file).await;
+    let (run, child) = a_tool_with_a_child(Duration::from_mins(5)).await;
     run.abort();
     assert!(run.await.unwrap_err().is_cancelled());
     assert!(stops(child).await, "the tool's child (pid {child}) outlived the dropped run");
