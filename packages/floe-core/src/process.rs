@@ -204,6 +204,13 @@ struct BoundedOutput {
 }
 
 impl BoundedOutput {
+    /// Drops the tail's oldest bytes beyond `keep`, counting them as left out.
+    fn keep_last(&mut self, keep: usize) {
+        let excess = self.tail.len().saturating_sub(keep);
+        self.tail.drain(..excess);
+        self.omitted += excess as u64;
+    }
+
     /// The text: both ends, and between them a line saying how much was left out.
     fn into_text(self) -> String {
         let head = String::from_utf8_lossy(&self.head);
@@ -235,19 +242,13 @@ async fn read_bounded(
         out.head.extend_from_slice(into_head);
         bytes = rest;
         out.tail.extend_from_slice(bytes);
-        // Drop the tail's oldest bytes once it holds twice what it keeps: each byte is
-        // moved at most once on average.
+        // Trimmed once it holds twice what it keeps: each byte is moved at most once on
+        // average.
         if out.tail.len() >= 2 * half.max(1) {
-            let excess = out.tail.len() - half;
-            out.tail.drain(..excess);
-            out.omitted += excess as u64;
+            out.keep_last(half);
         }
     }
-    if out.tail.len() > half {
-        let excess = out.tail.len() - half;
-        out.tail.drain(..excess);
-        out.omitted += excess as u64;
-    }
+    out.keep_last(half);
     Ok(out)
 }
 
