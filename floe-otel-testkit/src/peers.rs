@@ -350,6 +350,14 @@ fn signal_group(signal: &str, group: &str) {
         .status();
 }
 
+/// Whether process `pid` runs: it exists and is not a zombie (dead and not yet reaped; a
+/// process whose parent died waits for pid 1 to reap it, which can take seconds). For
+/// tests of code that starts and stops processes (Linux: reads `/proc/<pid>/stat`).
+pub fn process_runs(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| state_and_group(&stat).is_some_and(|(state, _)| is_live(state)))
+}
+
 /// Whether a process of group `pgid` still runs (a zombie does not count), from
 /// `/proc/<pid>/stat`.
 fn group_runs(pgid: u32) -> bool {
@@ -361,14 +369,24 @@ fn group_runs(pgid: u32) -> bool {
     })
 }
 
-/// Reads `pid (comm) state ppid pgrp ...`; `comm` may hold spaces and parentheses, so the
-/// fields are counted after its last `)`.
 fn runs_in_group(stat: &str, pgid: u32) -> bool {
-    let Some((_, fields)) = stat.rsplit_once(')') else { return false };
+    state_and_group(stat).is_some_and(|(state, pgrp)| pgrp == pgid && is_live(state))
+}
+
+/// The state and the process group of a `/proc/<pid>/stat` line, `pid (comm) state ppid
+/// pgrp ...`; `comm` may hold spaces and parentheses, so the fields are counted after its
+/// last `)`.
+fn state_and_group(stat: &str) -> Option<(&str, u32)> {
+    let (_, fields) = stat.rsplit_once(')')?;
     let mut fields = fields.split_whitespace();
-    let state = fields.next();
-    let pgrp = fields.nth(1).and_then(|field| field.parse::<u32>().ok());
-    pgrp == Some(pgid) && !matches!(state, Some("Z" | "X" | "x"))
+    let state = fields.next()?;
+    let pgrp = fields.nth(1)?.parse().ok()?;
+    Some((state, pgrp))
+}
+
+/// Neither a zombie nor dead.
+fn is_live(state: &str) -> bool {
+    !matches!(state, "Z" | "X" | "x")
 }
 
 #[cfg(test)]
@@ -380,6 +398,12 @@ mod tests {
         assert!(!super::runs_in_group(stat, 4100), "4100 is the session, not the group");
         assert!(!super::runs_in_group("4242 (sleep) Z 1 4200 4100", 4200), "a zombie has stopped");
         assert!(!super::runs_in_group("garbage", 4200));
+    }
+
+    #[test]
+    fn this_process_runs_and_a_pid_no_process_has_does_not() {
+        assert!(super::process_runs(std::process::id()));
+        assert!(!super::process_runs(0), "pid 0 is no process's in /proc");
     }
 }
 

@@ -8,6 +8,7 @@ use floe_core::process::{
     CommandOutput, OUTPUT_LIMIT, ProcessError, find_on_path, is_executable, locate_tool, run,
     run_with_input,
 };
+use floe_otel_testkit::peers::process_runs;
 use tokio::process::Command;
 
 #[tokio::test]
@@ -77,37 +78,30 @@ async fn a_program_that_does_not_read_its_input_still_reports_its_status() {
     assert!(matches!(err, ProcessError::Timeout { .. }), "{err:?}");
 }
 
-/// Whether process `pid` still runs. A zombie has stopped: an orphan's zombie waits for pid
-/// 1 to reap it, which here can take seconds.
-fn is_running(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|stat| stat.rsplit_once(") ").map(|(_, rest)| !rest.starts_with(['Z', 'X'])))
-        .unwrap_or(false)
-}
-
-/// Waits up to 5 s for `pid` to stop; whether it did.
-async fn stops(pid: u32) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while is_running(pid) {
+/// Polls `probe` every 20 ms for up to `within`: its first answer, or `None`.
+async fn poll<T>(within: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(answer) = probe() {
+            return Some(answer);
+        }
         if Instant::now() > deadline {
-            return false;
+            return None;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    true
+}
+
+/// Waits up to 5 s for `pid` to stop (a zombie has stopped); whether it did.
+async fn stops(pid: u32) -> bool {
+    poll(Duration::from_secs(5), || (!process_runs(pid)).then_some(())).await.is_some()
 }
 
 /// Reads the pid a test's tool wrote to `file`, waiting up to 10 s for it.
 async fn pid_in(file: &Path) -> u32 {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(pid) = std::fs::read_to_string(file).ok().and_then(|t| t.trim().parse().ok()) {
-            return pid;
-        }
-        assert!(Instant::now() < deadline, "the tool never wrote its child's pid");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    poll(Duration::from_secs(10), || std::fs::read_to_string(file).ok()?.trim().parse().ok())
+        .await
+        .expect("the tool writes its child's pid")
 }
 
 /// Starts, as a task, a tool that starts a `sleep` and waits for it, with `timeout`;
@@ -121,7 +115,7 @@ async fn a_tool_with_a_child(
     command.arg("-c").arg(format!("sleep 300 & echo $! > '{}'; wait", file.display()));
     let run = tokio::spawn(run(command, timeout));
     let child = pid_in(&file).await;
-    assert!(is_running(child));
+    assert!(process_runs(child));
     (run, child)
 }
 
