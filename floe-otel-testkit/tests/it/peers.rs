@@ -160,18 +160,20 @@ fn the_validators_and_node_peers_are_installed_at_their_pinned_versions() {
     }
 }
 
+/// Asks the judge `name`, the shell script `script`, with the request `request`.
+fn ask_sh(
+    name: &str,
+    script: &str,
+    request: &serde_json::Value,
+    within: Duration,
+) -> Result<serde_json::Value, peers::PeerError> {
+    peers::ask_json(name, std::path::Path::new("sh"), &["-c", script], &[], request, within)
+}
+
 #[test]
 fn a_judge_answers_the_json_it_was_asked() {
     let request = serde_json::json!({ "cases": [1, 2, { "x": "y" }] });
-    let answer = peers::ask_json(
-        "echo judge",
-        std::path::Path::new("sh"),
-        &["-c", "cat"],
-        &[],
-        &request,
-        Duration::from_secs(20),
-    )
-    .unwrap();
+    let answer = ask_sh("echo judge", "cat", &request, Duration::from_secs(20)).unwrap();
     assert_eq!(answer, request);
 }
 
@@ -180,57 +182,28 @@ fn a_judge_answers_the_json_it_was_asked() {
 #[test]
 fn an_answer_to_a_request_the_judge_did_not_read_is_an_error() {
     let request = serde_json::json!({ "cases": "x".repeat(1 << 20) });
-    let err = peers::ask_json(
-        "hasty judge",
-        std::path::Path::new("sh"),
-        &["-c", "echo '{}'"],
-        &[],
-        &request,
-        Duration::from_secs(20),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = ask_sh("hasty judge", "echo '{}'", &request, Duration::from_secs(20))
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("writing the request to hasty judge: "), "{err}");
 }
 
 #[test]
 fn a_judge_that_fails_or_hangs_is_an_error_quoting_its_stderr_within_the_bound() {
-    let sh = std::path::Path::new("sh");
     let request = serde_json::json!({});
-    let err = peers::ask_json(
-        "failing judge",
-        sh,
-        &["-c", "echo cannot import >&2; exit 3"],
-        &[],
-        &request,
-        Duration::from_secs(20),
-    )
-    .unwrap_err()
-    .to_string();
+    let within = Duration::from_secs(20);
+    let err = ask_sh("failing judge", "echo cannot import >&2; exit 3", &request, within)
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("failing judge failed (exit status: 3)"), "{err}");
     assert!(err.contains("cannot import"), "{err}");
-    let err = peers::ask_json(
-        "chatty judge",
-        sh,
-        &["-c", "echo not json"],
-        &[],
-        &request,
-        Duration::from_secs(20),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = ask_sh("chatty judge", "echo not json", &request, within).unwrap_err().to_string();
     assert!(err.starts_with("chatty judge did not answer JSON"), "{err}");
     let started = std::time::Instant::now();
-    let err = peers::ask_json(
-        "slow judge",
-        sh,
-        &["-c", "echo thinking >&2; exec sleep 30"],
-        &[],
-        &request,
-        Duration::from_secs(1),
-    )
-    .unwrap_err()
-    .to_string();
+    let err =
+        ask_sh("slow judge", "echo thinking >&2; exec sleep 30", &request, Duration::from_secs(1))
+            .unwrap_err()
+            .to_string();
     assert!(err.starts_with("slow judge did not answer within 1s"), "{err}");
     assert!(err.contains("thinking"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
